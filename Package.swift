@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+// Cutover: blue/green releases with a canary step and automatic rollback on Prometheus analysis.
+// Module layout and dependency direction: README.md ("How the code is laid out").
+
+import PackageDescription
+
+let package = Package(
+    name: "cutover",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kube-sim", targets: ["kube-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Kubernetes object models and JSONValue: no dependencies, shared by client, planner and simulator.
+        .target(name: "KubeModels"),
+        // The Kubernetes API client: kubeconfig / in-cluster config, REST verbs, watch, errors, retries.
+        .target(
+            name: "KubeAPI",
+            dependencies: [
+                "KubeModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The domain: Rollout types, validation, template hashing, the pure planner, analysis verdicts.
+        .target(name: "Cutover", dependencies: ["KubeModels"]),
+        // A local Kubernetes API server with simulated workloads, for tests and the demo.
+        .target(
+            name: "KubeSim",
+            dependencies: [
+                "KubeModels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "kube-sim",
+            dependencies: [
+                "KubeSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSim"]),
+        .testTarget(
+            name: "CutoverTests",
+            dependencies: ["Cutover", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"]),
+    ]
+)

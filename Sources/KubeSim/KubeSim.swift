@@ -1,0 +1,1 @@
+// The simulator module; see KubeSim.swift.

@@ -1,0 +1,1 @@
+print("kube-sim: not yet implemented")
