@@ -8,6 +8,10 @@ let package = Package(
     name: "cutover",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "KubeModels", targets: ["KubeModels"]),
+        .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "Cutover", targets: ["Cutover"]),
+        .library(name: "KubeSim", targets: ["KubeSim"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
     ],
     dependencies: [

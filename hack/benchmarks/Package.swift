@@ -1,0 +1,19 @@
+// swift-tools-version: 6.1
+// Benchmarks: kept out of the main package so `swift test` never builds them. Run in release mode:
+//   swift run -c release --package-path hack/benchmarks bench-planner
+import PackageDescription
+
+let package = Package(
+    name: "cutover-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(name: "cutover", path: "../..")],
+    targets: [
+        .executableTarget(name: "bench-planner", dependencies: [.product(name: "Cutover", package: "cutover")]),
+        .executableTarget(name: "bench-sim", dependencies: [.product(name: "KubeSim", package: "cutover")]),
+        .executableTarget(
+            name: "bench-watch-decode",
+            dependencies: [
+                .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),
+            ]),
+    ]
+)
