@@ -61,7 +61,8 @@ extension APIServer {
                 let left = timeout.map { $0 - Date().timeIntervalSince(started) } ?? 3600
                 if left <= 0 { break }
                 try? await Task.sleep(for: .seconds(min(left, bookmarks ? 5 : 3600)))
-                if bookmarks, !Task.isCancelled { store.requestBookmark(subscription) }
+                let expired = timeout.map { Date().timeIntervalSince(started) >= $0 } ?? false
+                if bookmarks, !expired, !Task.isCancelled { store.requestBookmark(subscription) }
             }
             if !Task.isCancelled { store.unsubscribe(subscription) }
         }

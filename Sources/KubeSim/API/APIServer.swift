@@ -32,6 +32,11 @@ final class APIServer: @unchecked Sendable {
     /// Handles one request.
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
         let path = request.path
+        // A wrong token is refused everywhere; only a missing one may read the public paths
+        // (the real server's anonymous access to /version and /healthz).
+        if let token = configuration.token, let header = request.headers["authorization"], header != "Bearer \(token)" {
+            return .error(.unauthorized)
+        }
         switch path {
         case "/healthz", "/readyz", "/livez", "/healthz/ping", "/readyz/ping":
             return .text(200, "ok")

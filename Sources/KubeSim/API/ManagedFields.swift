@@ -39,7 +39,8 @@ enum ManagedFields {
 
     private static func diff(_ old: JSONValue, _ new: JSONValue, top: Bool) -> JSONValue? {
         guard case .object(let oldMembers) = old, case .object(let newMembers) = new else {
-            return old == new ? nil : .object([:])
+            if old == new { return Optional<JSONValue>.none }
+            return .object([:])
         }
         var trie: [String: JSONValue] = [:]
         for key in Set(oldMembers.keys).union(newMembers.keys) {
@@ -63,7 +64,8 @@ enum ManagedFields {
                 trie["f:\(key)"] = .object([:])
             }
         }
-        return trie.isEmpty ? nil : .object(trie)
+        if trie.isEmpty { return Optional<JSONValue>.none }
+        return .object(trie)
     }
 
     static func union(_ a: JSONValue, _ b: JSONValue) -> JSONValue {
@@ -83,7 +85,12 @@ enum ManagedFields {
                 result[key] = nil
             } else {
                 let rest = subtract(existing, value)
-                result[key] = (rest.objectValue ?? [:]).isEmpty && !(existing.objectValue ?? [:]).isEmpty ? nil : rest
+                // Careful: JSONValue is ExpressibleByNilLiteral, so a ternary with `nil` would store `.null`.
+                if (rest.objectValue ?? [:]).isEmpty && !(existing.objectValue ?? [:]).isEmpty {
+                    result.removeValue(forKey: key)
+                } else {
+                    result[key] = rest
+                }
             }
         }
         return .object(result)
@@ -136,7 +143,7 @@ enum ManagedFields {
             if let subresource { entry["subresource"] = .string(subresource) }
             entries.append(.object(entry))
         }
-        object.set(path: ["metadata", "managedFields"], to: entries.isEmpty ? nil : .array(entries))
+        object.set(path: ["metadata", "managedFields"], to: entries.isEmpty ? Optional<JSONValue>.none : .array(entries))
     }
 
     /// The manager name a request writes as: `fieldManager`, else derived from the User-Agent

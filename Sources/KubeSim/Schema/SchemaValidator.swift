@@ -24,7 +24,6 @@ struct SchemaValidator {
         for (key, value) in root where !["apiVersion", "kind", "metadata"].contains(key) {
             if let child = properties[key] {
                 root[key] = walk(value, child, path: key, unknown: &unknown, causes: &causes)
-                if root[key] == nil { root[key] = nil }
             } else if !preserve {
                 root[key] = nil
                 unknown.append(key)

@@ -34,20 +34,29 @@ struct GarbageCollector {
             let references = object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
             guard !references.isEmpty else { continue }
             var keep: [JSONValue] = []
+            var missing = 0
+            var orphaned = 0
             var deleteNow = false
             for reference in references {
                 let uid = reference["uid"]?.stringValue ?? ""
-                guard let owner = byUID[uid] else { continue }
+                guard let owner = byUID[uid] else {
+                    missing += 1
+                    continue
+                }
                 let finalizers = owner[path: ["metadata", "finalizers"]]?.arrayValue ?? []
                 let deleting = owner[path: ["metadata", "deletionTimestamp"]] != nil
-                if deleting, finalizers.contains("orphan") { continue }
+                if deleting, finalizers.contains("orphan") {
+                    orphaned += 1
+                    continue
+                }
                 if deleting, finalizers.contains("foregroundDeletion") { deleteNow = true }
                 keep.append(reference)
             }
-            if keep.isEmpty || deleteNow {
+            if deleteNow || (keep.isEmpty && missing > 0 && orphaned == 0) {
                 changed += delete(storageKey, object) ? 1 : 0
             } else if keep.count != references.count {
-                changed += update(storageKey, object) { $0.set(path: ["metadata", "ownerReferences"], to: .array(keep)) } ? 1 : 0
+                let remaining: JSONValue? = keep.isEmpty ? nil : .array(keep)
+                changed += update(storageKey, object) { $0.set(path: ["metadata", "ownerReferences"], to: remaining) } ? 1 : 0
             }
         }
         // Owners waiting on their dependents release their GC finalizers once those are gone.
@@ -65,7 +74,7 @@ struct GarbageCollector {
             let remaining = finalizers.filter { $0 != "orphan" && $0 != "foregroundDeletion" }
             guard remaining.count != finalizers.count else { continue }
             changed += update(storageKey, object) {
-                $0.set(path: ["metadata", "finalizers"], to: remaining.isEmpty ? nil : .array(remaining))
+                $0.set(path: ["metadata", "finalizers"], to: remaining.isEmpty ? Optional<JSONValue>.none : .array(remaining))
             } ? 1 : 0
         }
         return changed

@@ -14,8 +14,8 @@ struct Kubectl: Sendable {
     }
 
     /// Runs `kubectl <arguments>`; `timeout` (seconds) ends long-running commands such as `get -w`.
-    func run(_ arguments: [String], input: String? = nil, timeout: Double? = nil) async throws -> TestClient.ProcessOutput {
-        let cache = TestClient.temporaryPath("cache")
+    func run(_ arguments: [String], input: String? = nil, timeout: Double? = nil, cacheDir: String? = nil) async throws -> TestClient.ProcessOutput {
+        let cache = cacheDir ?? TestClient.temporaryPath("cache")
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home
         environment["KUBECONFIG"] = kubeconfig
