@@ -142,6 +142,33 @@ struct KubectlTests {
         }
     }
 
+    @Test("kubectl create generators (sent as protobuf) make namespaces, deployments, configmaps, secrets, services")
+    func createGenerators() async throws {
+        try await withSim(tls: true) { sim, client in
+            let kubectl = try Kubectl(sim)
+            for arguments in [
+                ["create", "namespace", "demo"],
+                ["-n", "demo", "create", "deployment", "web", "--image=nginx:1.27", "--replicas=3", "--port=80"],
+                ["-n", "demo", "create", "configmap", "settings", "--from-literal=mode=blue"],
+                ["-n", "demo", "create", "secret", "generic", "token", "--from-literal=key=value"],
+                ["-n", "demo", "create", "service", "clusterip", "web", "--tcp=80:8080"],
+            ] {
+                let output = try await kubectl.run(arguments)
+                #expect(output.status == 0, "\(arguments): \(output.stderr)")
+            }
+            let deployment = try await client.get("/apis/apps/v1/namespaces/demo/deployments/web").json
+            #expect(deployment.at("spec.replicas") == 3)
+            #expect(deployment.at("spec.selector.matchLabels.app") == "web")
+            #expect(deployment.at("spec.template.spec.containers")?.arrayValue?.first?["image"] == "nginx:1.27")
+            #expect(deployment.at("spec.template.spec.containers")?.arrayValue?.first?.at("ports")?.arrayValue?.first == ["containerPort": 80])
+            #expect(try await client.get("/api/v1/namespaces/demo/configmaps/settings").json.at("data.mode") == "blue")
+            #expect(try await client.get("/api/v1/namespaces/demo/secrets/token").json.at("data.key") == "dmFsdWU=")
+            let service = try await client.get("/api/v1/namespaces/demo/services/web").json
+            #expect(service.at("spec.ports")?.arrayValue?.first?["targetPort"] == 8080)
+            #expect(service.at("spec.selector.app") == "web")
+        }
+    }
+
     @Test("the project's Rollout CRD applies, when the branch has it")
     func rolloutCRD() async throws {
         guard let path = Fixtures.rolloutCRDPath else { return }

@@ -163,6 +163,14 @@ final class APIServer: @unchecked Sendable {
     /// Parses a JSON (or, for apply, YAML) request body into an object.
     func decodeBody(_ request: HTTPRequest, allowYAML: Bool = false) throws -> JSONValue {
         if request.body.isEmpty { throw APIError.badRequest("the body of the request was empty") }
+        if (request.headers["content-type"] ?? "").hasPrefix("application/vnd.kubernetes.protobuf") {
+            do {
+                return try ProtobufDecoder.decode(request.body)
+            } catch {
+                throw APIError.unsupportedMediaType(
+                    "application/vnd.kubernetes.protobuf", accepted: ["application/json", "application/yaml"])
+            }
+        }
         do {
             return try JSONParser.parse(request.body)
         } catch {
