@@ -1,0 +1,118 @@
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What the simulated Deployment controller knows about one pod it owns: when it started, when
+/// it becomes Ready (if ever), and which template it was made from.
+struct SimulatedPod: Sendable, Hashable {
+    var name: String
+    var namespace: String
+    var templateHash: String
+    var createdAt: Date
+    /// `nil` when the template says the pod never becomes Ready.
+    var readyAt: Date?
+    /// The stored object (for a pod created in this pass, the object being created).
+    var object: JSONValue
+
+    init(object: JSONValue, now: Date) {
+        self.object = object
+        name = object.metadataName
+        namespace = object.metadataNamespace
+        let annotations = object.annotations
+        templateHash = object.labels[SimAnnotations.podTemplateHashLabel] ?? ""
+        if let text = annotations[SimAnnotations.createdAt], let stamp = Timestamp(rfc3339: text) {
+            createdAt = stamp.date
+        } else if let text = object[path: ["metadata", "creationTimestamp"]]?.stringValue,
+            let stamp = Timestamp(rfc3339: text)
+        {
+            createdAt = stamp.date
+        } else {
+            createdAt = now
+        }
+        readyAt = SimulatedPod.readyDelay(annotations).map { createdAt.addingTimeInterval($0) }
+    }
+
+    /// How long after creation a pod with these annotations becomes Ready; `nil` for never.
+    static func readyDelay(_ annotations: [String: String]) -> TimeInterval? {
+        if annotations[SimAnnotations.neverReady]?.lowercased() == "true" { return nil }
+        if let text = annotations[SimAnnotations.readyAfter], let delay = SimAnnotations.parseDuration(text) {
+            return delay
+        }
+        return SimAnnotations.defaultReadyAfter
+    }
+
+    func isReady(at now: Date) -> Bool { readyAt.map { $0 <= now } ?? false }
+
+    /// Ready for at least `minReadySeconds`, as `availableReplicas` counts pods.
+    func isAvailable(at now: Date, minReadySeconds: TimeInterval) -> Bool {
+        readyAt.map { $0.addingTimeInterval(minReadySeconds) <= now } ?? false
+    }
+
+    /// The status the pod has at `now`. It depends only on the pod and on whether `now` is past
+    /// its ready time, so asking twice between transitions gives the same document.
+    func desiredStatus(at now: Date) -> JSONValue {
+        let ready = isReady(at: now)
+        let readyText: JSONValue = ready ? "True" : "False"
+        let readyTransition = JSONValue.time(ready ? readyAt ?? createdAt : createdAt)
+        let created = JSONValue.time(createdAt)
+        func condition(_ type: String, _ status: JSONValue, _ time: JSONValue) -> JSONValue {
+            ["type": .string(type), "status": status, "lastProbeTime": nil, "lastTransitionTime": time]
+        }
+        let containers = object[path: ["spec", "containers"]]?.arrayValue ?? []
+        let containerStatuses: [JSONValue] = containers.map { container in
+            let containerName = container["name"]?.stringValue ?? "app"
+            return [
+                "name": .string(containerName),
+                "image": container["image"] ?? "",
+                "imageID": "",
+                "containerID": .string("sim://\(name)/\(containerName)"),
+                "ready": .bool(ready),
+                "started": true,
+                "restartCount": 0,
+                "state": ["running": ["startedAt": created]],
+            ]
+        }
+        return [
+            "phase": "Running",
+            "hostIP": "10.0.0.1",
+            "podIP": .string(podIP),
+            "podIPs": [["ip": .string(podIP)]],
+            "startTime": created,
+            "qosClass": "BestEffort",
+            "conditions": [
+                condition("PodScheduled", "True", created),
+                condition("Initialized", "True", created),
+                condition("ContainersReady", readyText, readyTransition),
+                condition("Ready", readyText, readyTransition),
+            ],
+            "containerStatuses": .array(containerStatuses),
+        ]
+    }
+
+    /// Whether the stored status already says what ``desiredStatus(at:)`` says. Only the parts
+    /// the simulator decides are compared, so fields the server adds never cause a rewrite.
+    func statusIsCurrent(at now: Date) -> Bool {
+        SimulatedPod.summary(object["status"]) == SimulatedPod.summary(desiredStatus(at: now))
+    }
+
+    private static func summary(_ status: JSONValue?) -> [String] {
+        var parts = ["phase=\(status?["phase"]?.stringValue ?? "")"]
+        for condition in status?["conditions"]?.arrayValue ?? [] {
+            parts.append("\(condition["type"]?.stringValue ?? "")=\(condition["status"]?.stringValue ?? "")")
+        }
+        for container in status?["containerStatuses"]?.arrayValue ?? [] {
+            parts.append("container:\(container["name"]?.stringValue ?? "")=\(container["ready"]?.boolValue ?? false)")
+        }
+        return parts.sorted()
+    }
+
+    /// A stable address in 10.244.0.0/16 derived from the name, for `kubectl get pods -o wide`.
+    var podIP: String {
+        let hash = TemplateHash.fnv1a32(Array(name.utf8))
+        return "10.244.\((hash >> 8) & 0xFF).\(1 + hash % 254)"
+    }
+}
