@@ -30,6 +30,9 @@ import Foundation
 /// Not simulated: `spec.paused`, maxSurge pacing, ReplicaSets, terminating-pod counts.
 public struct DeploymentSimulator: Sendable {
     private var random: SeededGenerator
+    /// Template hash by Deployment uid, valid for one generation: the template is part of the
+    /// spec, so it cannot change without a new generation. Only a cache; rebuilt each pass.
+    private var templateHashes: [String: (generation: Int64, hash: String)] = [:]
 
     /// A simulator whose generated pod names are fixed by `seed`.
     public init(seed: UInt64 = 1) {
@@ -44,9 +47,20 @@ public struct DeploymentSimulator: Sendable {
     public mutating func reconcile(deployments: [JSONValue], pods: [JSONValue], now: Date) -> [SimulatedWrite] {
         var index = PodIndex(pods: pods, now: now)
         var writes: [SimulatedWrite] = []
-        for deployment in deployments.sorted(by: DeploymentSimulator.byKey) where !deployment.isTerminating {
-            writes += reconcile(deployment, index: &index, now: now)
+        let ordered = deployments.map { ($0.metadataNamespace, $0.metadataName, $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var hashes: [String: (generation: Int64, hash: String)] = [:]
+        for (_, _, deployment) in ordered where !deployment.isTerminating {
+            let uid = deployment.metadataUID ?? ""
+            let generation = deployment[path: ["metadata", "generation"]]?.intValue
+            var known: String?
+            if let generation, !uid.isEmpty, let cached = templateHashes[uid], cached.generation == generation {
+                known = cached.hash
+            }
+            let spec = DeploymentSpecView(deployment, knownTemplateHash: known)
+            if let generation, !uid.isEmpty { hashes[uid] = (generation, spec.templateHash) }
+            writes += reconcile(deployment, spec: spec, index: &index, now: now)
         }
+        templateHashes = hashes
         return writes
     }
 
@@ -72,8 +86,9 @@ public struct DeploymentSimulator: Sendable {
         return earliest
     }
 
-    private mutating func reconcile(_ deployment: JSONValue, index: inout PodIndex, now: Date) -> [SimulatedWrite] {
-        let spec = DeploymentSpecView(deployment)
+    private mutating func reconcile(
+        _ deployment: JSONValue, spec: DeploymentSpecView, index: inout PodIndex, now: Date
+    ) -> [SimulatedWrite] {
         let namespace = deployment.metadataNamespace
         let owned = index.pods(ownedBy: deployment)
         var current = owned.filter { $0.templateHash == spec.templateHash }.sorted(by: DeploymentSimulator.oldestFirst)
@@ -157,10 +172,6 @@ public struct DeploymentSimulator: Sendable {
         return pod
     }
 
-    private static func byKey(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
-        (lhs.metadataNamespace, lhs.metadataName) < (rhs.metadataNamespace, rhs.metadataName)
-    }
-
     static func oldestFirst(_ lhs: SimulatedPod, _ rhs: SimulatedPod) -> Bool {
         if lhs.createdAt != rhs.createdAt { return lhs.createdAt < rhs.createdAt }
         return lhs.name < rhs.name
@@ -191,10 +202,6 @@ struct PodIndex {
     func pods(ownedBy deployment: JSONValue) -> [SimulatedPod] {
         let key = "\(deployment.metadataNamespace)/\(deployment.metadataName)"
         let uid = deployment.metadataUID ?? ""
-        return (byOwner[key] ?? []).filter { pod in
-            let ownerUID = pod.object[path: ["metadata", "ownerReferences"]]?.arrayValue?
-                .first { $0["controller"]?.boolValue == true }?["uid"]?.stringValue ?? ""
-            return uid.isEmpty || ownerUID.isEmpty || ownerUID == uid
-        }
+        return (byOwner[key] ?? []).filter { uid.isEmpty || $0.ownerUID.isEmpty || $0.ownerUID == uid }
     }
 }

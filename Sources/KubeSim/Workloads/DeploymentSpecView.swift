@@ -21,7 +21,8 @@ struct DeploymentSpecView: Sendable {
     var template: JSONValue
     var templateHash: String
 
-    init(_ deployment: JSONValue) {
+    /// `knownTemplateHash` skips hashing when the caller already knows the template's hash.
+    init(_ deployment: JSONValue, knownTemplateHash: String? = nil) {
         let spec = deployment["spec"] ?? [:]
         generation = deployment[path: ["metadata", "generation"]]?.intValue ?? 1
         replicas = max(0, Int(spec["replicas"]?.intValue ?? 1))
@@ -31,7 +32,7 @@ struct DeploymentSpecView: Sendable {
         let strategy = spec["strategy"]
         recreate = strategy?["type"]?.stringValue == "Recreate"
         template = spec["template"] ?? [:]
-        templateHash = TemplateHash.of(template: template)
+        templateHash = knownTemplateHash ?? TemplateHash.of(template: template)
         if recreate || replicas == 0 {
             maxUnavailable = 0
         } else {

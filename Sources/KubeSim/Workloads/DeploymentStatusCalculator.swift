@@ -113,11 +113,13 @@ struct DeploymentStatusCalculator {
     /// `lastTransitionTime` when only the reason changes.
     private func set(_ conditions: inout [JSONValue], type: String, status: String, reason: String, message: String) {
         let index = conditions.firstIndex { $0["type"]?.stringValue == type }
+        if let index, conditions[index]["status"]?.stringValue == status, conditions[index]["reason"]?.stringValue == reason {
+            return
+        }
         var condition = DeploymentStatusCalculator.condition(
             type: type, status: status, reason: reason, message: message, now: now)
         if let index {
             let existing = conditions[index]
-            guard existing["status"]?.stringValue != status || existing["reason"]?.stringValue != reason else { return }
             if existing["status"]?.stringValue == status, let since = existing["lastTransitionTime"] {
                 condition["lastTransitionTime"] = since
             }

@@ -15,20 +15,23 @@ struct SimulatedPod: Sendable, Hashable {
     var createdAt: Date
     /// `nil` when the template says the pod never becomes Ready.
     var readyAt: Date?
+    /// The uid in the pod's controller reference, `""` if none.
+    var ownerUID: String
     /// The stored object (for a pod created in this pass, the object being created).
     var object: JSONValue
 
     init(object: JSONValue, now: Date) {
         self.object = object
-        name = object.metadataName
-        namespace = object.metadataNamespace
-        let annotations = object.annotations
-        templateHash = object.labels[SimAnnotations.podTemplateHashLabel] ?? ""
-        if let text = annotations[SimAnnotations.createdAt], let stamp = Timestamp(rfc3339: text) {
+        let metadata = object["metadata"] ?? [:]
+        name = metadata["name"]?.stringValue ?? ""
+        namespace = metadata["namespace"]?.stringValue ?? ""
+        let annotations = metadata["annotations"]
+        templateHash = metadata["labels"]?[SimAnnotations.podTemplateHashLabel]?.stringValue ?? ""
+        ownerUID = metadata["ownerReferences"]?.arrayValue?.first { $0["controller"]?.boolValue == true }?["uid"]?
+            .stringValue ?? ""
+        if let text = annotations?[SimAnnotations.createdAt]?.stringValue, let stamp = Timestamp(rfc3339: text) {
             createdAt = stamp.date
-        } else if let text = object[path: ["metadata", "creationTimestamp"]]?.stringValue,
-            let stamp = Timestamp(rfc3339: text)
-        {
+        } else if let text = metadata["creationTimestamp"]?.stringValue, let stamp = Timestamp(rfc3339: text) {
             createdAt = stamp.date
         } else {
             createdAt = now
@@ -37,9 +40,9 @@ struct SimulatedPod: Sendable, Hashable {
     }
 
     /// How long after creation a pod with these annotations becomes Ready; `nil` for never.
-    static func readyDelay(_ annotations: [String: String]) -> TimeInterval? {
-        if annotations[SimAnnotations.neverReady]?.lowercased() == "true" { return nil }
-        if let text = annotations[SimAnnotations.readyAfter], let delay = SimAnnotations.parseDuration(text) {
+    static func readyDelay(_ annotations: JSONValue?) -> TimeInterval? {
+        if annotations?[SimAnnotations.neverReady]?.stringValue?.lowercased() == "true" { return nil }
+        if let text = annotations?[SimAnnotations.readyAfter]?.stringValue, let delay = SimAnnotations.parseDuration(text) {
             return delay
         }
         return SimAnnotations.defaultReadyAfter
@@ -96,18 +99,17 @@ struct SimulatedPod: Sendable, Hashable {
     /// Whether the stored status already says what ``desiredStatus(at:)`` says. Only the parts
     /// the simulator decides are compared, so fields the server adds never cause a rewrite.
     func statusIsCurrent(at now: Date) -> Bool {
-        SimulatedPod.summary(object["status"]) == SimulatedPod.summary(desiredStatus(at: now))
-    }
-
-    private static func summary(_ status: JSONValue?) -> [String] {
-        var parts = ["phase=\(status?["phase"]?.stringValue ?? "")"]
-        for condition in status?["conditions"]?.arrayValue ?? [] {
-            parts.append("\(condition["type"]?.stringValue ?? "")=\(condition["status"]?.stringValue ?? "")")
-        }
-        for container in status?["containerStatuses"]?.arrayValue ?? [] {
-            parts.append("container:\(container["name"]?.stringValue ?? "")=\(container["ready"]?.boolValue ?? false)")
-        }
-        return parts.sorted()
+        let status = object["status"]
+        guard status?["phase"]?.stringValue == "Running" else { return false }
+        let ready = isReady(at: now)
+        let readyText = ready ? "True" : "False"
+        let expected = ["PodScheduled": "True", "Initialized": "True", "ContainersReady": readyText, "Ready": readyText]
+        let conditions = status?["conditions"]?.arrayValue ?? []
+        let present = conditions.filter { expected[$0["type"]?.stringValue ?? ""] == $0["status"]?.stringValue }
+        guard present.count == expected.count else { return false }
+        let containerCount = object[path: ["spec", "containers"]]?.arrayValue?.count ?? 0
+        let containers = status?["containerStatuses"]?.arrayValue ?? []
+        return containers.count == containerCount && containers.allSatisfy { $0["ready"]?.boolValue == ready }
     }
 
     /// A stable address in 10.244.0.0/16 derived from the name, for `kubectl get pods -o wide`.
