@@ -187,3 +187,17 @@ struct RequestStatsTests {
         #expect(json["requests"]?.arrayValue?.first == ["verb": "get", "resource": "pods", "code": 200, "count": 2])
     }
 }
+
+@Suite("Fault rules from command-line flags")
+struct FaultRuleFlagTests {
+    @Test("key=value pairs give the same rule as the JSON form")
+    func parses() throws {
+        let rule = try FaultRule(flag: "verb=update,resource=deployments,count=2,code=429,retryAfterSeconds=1,latencyMs=50")
+        #expect(rule == FaultRule(verb: "update", resource: "deployments", count: 2, code: 429, retryAfterSeconds: 1, latencyMs: 50))
+    }
+
+    @Test("mistakes are named", arguments: ["code=abc", "colour=red,code=500", "verb=get", "code=500,fraction=3", "nonsense"])
+    func rejects(flag: String) {
+        #expect(throws: FaultRequestError.self) { try FaultRule(flag: flag) }
+    }
+}
