@@ -24,6 +24,7 @@ public enum FaultDecision: Sendable, Hashable {
 
 /// An injected error answer: the HTTP status, its `Retry-After`, and the metav1.Status body.
 public struct InjectedFailure: Sendable, Hashable {
+    /// The HTTP status code to answer with.
     public var code: Int
     /// Seconds for the `Retry-After` header; `nil` for no header.
     public var retryAfterSeconds: Int?
@@ -31,10 +32,12 @@ public struct InjectedFailure: Sendable, Hashable {
     public var delaySeconds: TimeInterval
     /// The metav1.Status `reason` for ``code`` (`InternalError`, `TooManyRequests`, `Conflict`, …).
     public var reason: String
+    /// The metav1.Status `message`.
     public var message: String
     /// The id of the rule that decided it.
     public var ruleID: String
 
+    /// A failure answering `code`; `reason` and `message` default from the code and rule.
     public init(
         code: Int, retryAfterSeconds: Int? = nil, delaySeconds: TimeInterval = 0, reason: String? = nil,
         message: String? = nil, ruleID: String = ""

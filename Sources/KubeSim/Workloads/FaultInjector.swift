@@ -20,6 +20,7 @@ import Foundation
 public struct FaultInjector: Sendable {
     /// A rule with its bookkeeping.
     public struct ActiveRule: Sendable, Hashable {
+        /// The rule, with ``FaultRule/count`` holding how many hits are left.
         public var rule: FaultRule
         /// When the rule stops applying, from ``FaultRule/durationSeconds``.
         public var expiresAt: Date?

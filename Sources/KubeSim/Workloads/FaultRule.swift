@@ -31,6 +31,7 @@ public struct FaultRule: Codable, Sendable, Hashable {
     /// The rule expires this long after it was added.
     public var durationSeconds: Double?
 
+    /// A rule; the defaults match every request and do nothing until a code or latency is given.
     public init(
         id: String? = nil, verb: String = "*", resource: String = "*", count: Int? = nil, fraction: Double? = nil,
         code: Int? = nil, retryAfterSeconds: Int? = nil, message: String? = nil, latencyMs: Double? = nil,
@@ -52,6 +53,7 @@ public struct FaultRule: Codable, Sendable, Hashable {
         case id, verb, resource, count, fraction, code, retryAfterSeconds, message, latencyMs, durationSeconds
     }
 
+    /// Decodes the JSON form; a missing `verb` or `resource` means any.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decodeIfPresent(String.self, forKey: .id)
@@ -115,6 +117,7 @@ public struct FaultRequest: Codable, Sendable, Hashable {
     /// Stop answering any API request for this many seconds.
     public var unresponsiveSeconds: Double?
 
+    /// A request; every part is optional.
     public init(
         rules: [FaultRule]? = nil, clear: Bool? = nil, dropWatches: Bool? = nil, expireWatchResumes: Int? = nil,
         unresponsiveSeconds: Double? = nil
@@ -129,6 +132,7 @@ public struct FaultRequest: Codable, Sendable, Hashable {
 
 /// A fault request that cannot be applied; the server answers 400 with these messages.
 public struct FaultRequestError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// One message per problem, naming the field (`rules[1].code: ...`).
     public var problems: [String]
     public var description: String { problems.joined(separator: "; ") }
 }

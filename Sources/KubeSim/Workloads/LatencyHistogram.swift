@@ -11,6 +11,7 @@ public struct LatencyHistogram: Sendable, Hashable {
     /// Number of observations.
     public private(set) var count: Int64 = 0
 
+    /// An empty histogram.
     public init() {}
 
     /// Records one request that took `seconds`.

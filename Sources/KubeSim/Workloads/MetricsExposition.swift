@@ -5,9 +5,12 @@
 public enum MetricsExposition {
     /// The `Content-Type` a `/metrics` response carries.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// The counter of answered requests.
     public static let requestsMetric = "http_requests_total"
+    /// The histogram of request latency.
     public static let durationMetric = "http_request_duration_seconds"
 
+    /// The whole exposition: both families with HELP and TYPE lines, series in label order.
     public static func render(requests: [RequestSeries: Int64], durations: [RequestSeries: LatencyHistogram]) -> String {
         var out = "# HELP \(requestsMetric) Simulated HTTP requests answered by pods behind a Service.\n"
         out += "# TYPE \(requestsMetric) counter\n"

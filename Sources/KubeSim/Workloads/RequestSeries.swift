@@ -1,13 +1,18 @@
 /// The labels of one simulated-traffic series: which Service's request reached which pod of which
 /// revision, and the HTTP status code it got.
 public struct RequestSeries: Sendable, Hashable, Comparable, Codable {
+    /// The namespace of the Service and the pod.
     public var namespace: String
+    /// The Service that sent the request.
     public var service: String
+    /// The pod that answered.
     public var pod: String
     /// The pod's `cutover.dev/revision` label, `""` when it has none.
     public var revision: String
+    /// The HTTP status the pod answered with (200 or 500).
     public var code: Int
 
+    /// A series with these labels.
     public init(namespace: String, service: String, pod: String, revision: String, code: Int) {
         self.namespace = namespace
         self.service = service

@@ -25,8 +25,10 @@ public struct RequestStats: Sendable, Hashable {
     /// Requests per verb, resource and code.
     public private(set) var counts: [Key: Int64] = [:]
 
+    /// No requests counted yet.
     public init() {}
 
+    /// Counts one answered request with the code actually sent.
     public mutating func record(verb: String, resource: String, code: Int) {
         counts[Key(verb: verb, resource: resource, code: code), default: 0] += 1
     }
@@ -42,6 +44,7 @@ public struct RequestStats: Sendable, Hashable {
         }
     }
 
+    /// Forgets every count.
     public mutating func reset() { counts.removeAll() }
 
     /// `{"total": n, "byVerb": {…}, "byResource": {…}, "byCode": {"200": n}, "requests": [{verb,
