@@ -47,10 +47,10 @@ public struct DeploymentSimulator: Sendable {
     public mutating func reconcile(deployments: [JSONValue], pods: [JSONValue], now: Date) -> [SimulatedWrite] {
         var index = PodIndex(pods: pods, now: now)
         var writes: [SimulatedWrite] = []
-        let ordered = deployments.map { ($0.metadataNamespace, $0.metadataName, $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        let ordered = deployments.map { ($0.simNamespace, $0.simName, $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         var hashes: [String: (generation: Int64, hash: String)] = [:]
-        for (_, _, deployment) in ordered where !deployment.isTerminating {
-            let uid = deployment.metadataUID ?? ""
+        for (_, _, deployment) in ordered where !deployment.simIsTerminating {
+            let uid = deployment.simUID ?? ""
             let generation = deployment[path: ["metadata", "generation"]]?.intValue
             var known: String?
             if let generation, !uid.isEmpty, let cached = templateHashes[uid], cached.generation == generation {
@@ -74,7 +74,7 @@ public struct DeploymentSimulator: Sendable {
             guard let candidate, candidate > now else { return }
             earliest = min(earliest ?? candidate, candidate)
         }
-        for deployment in deployments where !deployment.isTerminating {
+        for deployment in deployments where !deployment.simIsTerminating {
             let spec = DeploymentSpecView(deployment)
             for pod in index.pods(ownedBy: deployment) {
                 consider(pod.readyAt)
@@ -89,7 +89,7 @@ public struct DeploymentSimulator: Sendable {
     private mutating func reconcile(
         _ deployment: JSONValue, spec: DeploymentSpecView, index: inout PodIndex, now: Date
     ) -> [SimulatedWrite] {
-        let namespace = deployment.metadataNamespace
+        let namespace = deployment.simNamespace
         let owned = index.pods(ownedBy: deployment)
         var current = owned.filter { $0.templateHash == spec.templateHash }.sorted(by: DeploymentSimulator.oldestFirst)
         var old = owned.filter { $0.templateHash != spec.templateHash }.sorted(by: DeploymentSimulator.oldestFirst)
@@ -129,7 +129,7 @@ public struct DeploymentSimulator: Sendable {
             deployment: deployment, spec: spec, current: current + creations, old: old,
             createdNewRevision: createsNewRevision, now: now)
         if let status = calculator.changedStatus() {
-            writes.append(.updateDeploymentStatus(namespace: namespace, name: deployment.metadataName, status: status))
+            writes.append(.updateDeploymentStatus(namespace: namespace, name: deployment.simName, status: status))
         }
         return writes
     }
@@ -137,21 +137,21 @@ public struct DeploymentSimulator: Sendable {
     private mutating func makePod(
         for deployment: JSONValue, spec: DeploymentSpecView, index: inout PodIndex, now: Date
     ) -> SimulatedPod {
-        let namespace = deployment.metadataNamespace
-        let prefix = "\(deployment.metadataName)-\(spec.templateHash)-"
+        let namespace = deployment.simNamespace
+        let prefix = "\(deployment.simName)-\(spec.templateHash)-"
         var name = prefix + TemplateHash.randomSuffix(using: &random)
         while index.namesInUse.contains("\(namespace)/\(name)") {
             name = prefix + TemplateHash.randomSuffix(using: &random)
         }
         index.namesInUse.insert("\(namespace)/\(name)")
         let template = spec.template
-        var labels = template[path: ["metadata", "labels"]]?.stringMap ?? [:]
+        var labels = template[path: ["metadata", "labels"]]?.simStringMap ?? [:]
         labels[SimAnnotations.podTemplateHashLabel] = spec.templateHash
-        var annotations = template[path: ["metadata", "annotations"]]?.stringMap ?? [:]
+        var annotations = template[path: ["metadata", "annotations"]]?.simStringMap ?? [:]
         annotations[SimAnnotations.createdAt] = Timestamp.micro(now).description
         let owner: JSONValue = [
-            "apiVersion": "apps/v1", "kind": "Deployment", "name": .string(deployment.metadataName),
-            "uid": .string(deployment.metadataUID ?? ""), "controller": true, "blockOwnerDeletion": true,
+            "apiVersion": "apps/v1", "kind": "Deployment", "name": .string(deployment.simName),
+            "uid": .string(deployment.simUID ?? ""), "controller": true, "blockOwnerDeletion": true,
         ]
         var object: JSONValue = [
             "apiVersion": "v1",
@@ -160,8 +160,8 @@ public struct DeploymentSimulator: Sendable {
                 "name": .string(name),
                 "generateName": .string(prefix),
                 "namespace": .string(namespace),
-                "labels": JSONValue(stringMap: labels),
-                "annotations": JSONValue(stringMap: annotations),
+                "labels": JSONValue(simStringMap: labels),
+                "annotations": JSONValue(simStringMap: annotations),
                 "ownerReferences": [owner],
             ],
             "spec": template["spec"] ?? [:],
@@ -186,9 +186,9 @@ struct PodIndex {
 
     init(pods: [JSONValue], now: Date) {
         for object in pods {
-            let namespace = object.metadataNamespace
-            namesInUse.insert("\(namespace)/\(object.metadataName)")
-            guard !object.isTerminating,
+            let namespace = object.simNamespace
+            namesInUse.insert("\(namespace)/\(object.simName)")
+            guard !object.simIsTerminating,
                 let owner = object[path: ["metadata", "ownerReferences"]]?.arrayValue?.first(where: {
                     $0["controller"]?.boolValue == true && $0["kind"]?.stringValue == "Deployment"
                 }),
@@ -200,8 +200,8 @@ struct PodIndex {
 
     /// Pods whose controller reference names `deployment` (and its uid, when both have one).
     func pods(ownedBy deployment: JSONValue) -> [SimulatedPod] {
-        let key = "\(deployment.metadataNamespace)/\(deployment.metadataName)"
-        let uid = deployment.metadataUID ?? ""
+        let key = "\(deployment.simNamespace)/\(deployment.simName)"
+        let uid = deployment.simUID ?? ""
         return (byOwner[key] ?? []).filter { uid.isEmpty || $0.ownerUID.isEmpty || $0.ownerUID == uid }
     }
 }

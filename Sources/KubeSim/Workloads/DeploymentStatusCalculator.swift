@@ -55,7 +55,7 @@ struct DeploymentStatusCalculator {
         func previousCount(_ key: String) -> Int { Int(previous?[key]?.intValue ?? 0) }
 
         var conditions = DeploymentStatusCalculator.projection(of: previous)["conditions"]?.arrayValue ?? []
-        let rsName = "\(deployment.metadataName)-\(spec.templateHash)"
+        let rsName = "\(deployment.simName)-\(spec.templateHash)"
         if available >= spec.replicas - spec.maxUnavailable {
             set(&conditions, type: "Available", status: "True", reason: "MinimumReplicasAvailable",
                 message: "Deployment has minimum availability.")
@@ -132,7 +132,7 @@ struct DeploymentStatusCalculator {
     private static func condition(type: String, status: String, reason: String, message: String, now: Date) -> JSONValue {
         [
             "type": .string(type), "status": .string(status), "reason": .string(reason), "message": .string(message),
-            "lastUpdateTime": .time(now), "lastTransitionTime": .time(now),
+            "lastUpdateTime": .simTime(now), "lastTransitionTime": .simTime(now),
         ]
     }
 

@@ -60,8 +60,8 @@ struct SimulatedPod: Sendable, Hashable {
     func desiredStatus(at now: Date) -> JSONValue {
         let ready = isReady(at: now)
         let readyText: JSONValue = ready ? "True" : "False"
-        let readyTransition = JSONValue.time(ready ? readyAt ?? createdAt : createdAt)
-        let created = JSONValue.time(createdAt)
+        let readyTransition = JSONValue.simTime(ready ? readyAt ?? createdAt : createdAt)
+        let created = JSONValue.simTime(createdAt)
         func condition(_ type: String, _ status: JSONValue, _ time: JSONValue) -> JSONValue {
             ["type": .string(type), "status": status, "lastProbeTime": nil, "lastTransitionTime": time]
         }

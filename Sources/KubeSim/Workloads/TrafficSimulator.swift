@@ -63,24 +63,24 @@ public struct TrafficSimulator: Sendable {
         let elapsed = now.timeIntervalSince(last)
 
         var readyPods: [String: [JSONValue]] = [:]
-        for pod in pods where !pod.isTerminating && pod.isReadyPod {
-            readyPods[pod.metadataNamespace, default: []].append(pod)
+        for pod in pods where !pod.simIsTerminating && pod.simIsReadyPod {
+            readyPods[pod.simNamespace, default: []].append(pod)
         }
-        for namespace in readyPods.keys { readyPods[namespace]!.sort { $0.metadataName < $1.metadataName } }
+        for namespace in readyPods.keys { readyPods[namespace]!.sort { $0.simName < $1.simName } }
 
         let ordered = services.sorted {
-            ($0.metadataNamespace, $0.metadataName) < ($1.metadataNamespace, $1.metadataName)
+            ($0.simNamespace, $0.simName) < ($1.simNamespace, $1.simName)
         }
         for service in ordered {
-            guard let text = service.annotations[SimAnnotations.requestsPerSecond], let rps = Double(text), rps > 0,
-                let selector = service[path: ["spec", "selector"]]?.stringMap, !selector.isEmpty
+            guard let text = service.simAnnotations[SimAnnotations.requestsPerSecond], let rps = Double(text), rps > 0,
+                let selector = service[path: ["spec", "selector"]]?.simStringMap, !selector.isEmpty
             else { continue }
-            let key = ServiceKey(namespace: service.metadataNamespace, name: service.metadataName)
+            let key = ServiceKey(namespace: service.simNamespace, name: service.simName)
             let wanted = rps * elapsed + carry[key, default: 0]
             let whole = wanted.rounded(.down)
             carry[key] = wanted - whole
             let targets = (readyPods[key.namespace] ?? []).filter { pod in
-                let labels = pod.labels
+                let labels = pod.simLabels
                 return selector.allSatisfy { labels[$0.key] == $0.value }
             }
             guard !targets.isEmpty, whole >= 1 else { continue }
@@ -102,13 +102,13 @@ public struct TrafficSimulator: Sendable {
     }
 
     private mutating func serve(_ count: Int, by pod: JSONValue, service: ServiceKey) {
-        let annotations = pod.annotations
+        let annotations = pod.simAnnotations
         let errorRate = min(1, max(0, annotations[SimAnnotations.errorRate].flatMap(Double.init) ?? 0))
         let meanLatency = max(0, annotations[SimAnnotations.latencyMilliseconds].flatMap(Double.init)
             ?? TrafficSimulator.defaultLatencyMilliseconds) / 1000
-        let revision = pod.labels[SimAnnotations.revisionLabel] ?? ""
+        let revision = pod.simLabels[SimAnnotations.revisionLabel] ?? ""
         let ok = RequestSeries(
-            namespace: service.namespace, service: service.name, pod: pod.metadataName, revision: revision, code: 200)
+            namespace: service.namespace, service: service.name, pod: pod.simName, revision: revision, code: 200)
         var failed = ok
         failed.code = 500
         var okCount: Int64 = 0
@@ -138,7 +138,7 @@ public struct TrafficSimulator: Sendable {
 
     private mutating func forgetVanishedPods(_ pods: [JSONValue], now: Date) {
         for pod in pods {
-            podLastSeen[ServiceKey(namespace: pod.metadataNamespace, name: pod.metadataName)] = now
+            podLastSeen[ServiceKey(namespace: pod.simNamespace, name: pod.simName)] = now
         }
         let cutoff = now.addingTimeInterval(-retention)
         let gone = Set(podLastSeen.filter { $0.value < cutoff }.map(\.key))

@@ -13,12 +13,12 @@ import Foundation
 struct DeploymentSimulatorTests {
     @Test("a Deployment becomes ready after its ready-after delay")
     func becomesReadyAfterDelay() throws {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator(seed: 7)
-        store.put(deployment("web", replicas: 3, generation: 2, labels: ["app": "web", "cutover.dev/revision": "abc"],
+        store.put(Given.deployment("web", replicas: 3, generation: 2, labels: ["app": "web", "cutover.dev/revision": "abc"],
                              annotations: [SimAnnotations.readyAfter: "3s"]))
 
-        let first = store.reconcile(&simulator, at: at(0))
+        let first = store.reconcile(&simulator, at: SimClock.at(0))
         #expect(first.filter { if case .createPod = $0 { true } else { false } }.count == 3)
         #expect(store.count("observedGeneration", of: "web") == 2)
         #expect(store.count("replicas", of: "web") == 3)
@@ -31,27 +31,27 @@ struct DeploymentSimulatorTests {
         let pods = store.pods(of: "web")
         #expect(pods.count == 3)
         for pod in pods {
-            #expect(pod.metadataName.hasPrefix("web-"))
-            #expect(pod.metadataName.split(separator: "-").last?.count == 5)
-            #expect(pod.labels["app"] == "web")
-            #expect(pod.labels["cutover.dev/revision"] == "abc")
-            #expect(pod.labels["pod-template-hash"] != nil)
-            #expect(pod.annotations[SimAnnotations.readyAfter] == "3s")
+            #expect(pod.simName.hasPrefix("web-"))
+            #expect(pod.simName.split(separator: "-").last?.count == 5)
+            #expect(pod.simLabels["app"] == "web")
+            #expect(pod.simLabels["cutover.dev/revision"] == "abc")
+            #expect(pod.simLabels["pod-template-hash"] != nil)
+            #expect(pod.simAnnotations[SimAnnotations.readyAfter] == "3s")
             let owner = try #require(pod[path: ["metadata", "ownerReferences"]]?.arrayValue?.first)
             #expect(owner["kind"] == "Deployment")
             #expect(owner["uid"] == "uid-default-web")
             #expect(owner["controller"] == true)
             #expect(pod[path: ["spec", "containers"]]?.arrayValue?.first?["image"] == "app:1")
             #expect(pod[path: ["status", "phase"]] == "Running")
-            #expect(!pod.isReadyPod)
+            #expect(!pod.simIsReadyPod)
         }
 
-        store.reconcile(&simulator, at: at(2.9))
-        #expect(store.pods(of: "web").allSatisfy { !$0.isReadyPod })
+        store.reconcile(&simulator, at: SimClock.at(2.9))
+        #expect(store.pods(of: "web").allSatisfy { !$0.simIsReadyPod })
         #expect(store.status(of: "web")["readyReplicas"] == nil)
 
-        store.reconcile(&simulator, at: at(3.1))
-        #expect(store.pods(of: "web").allSatisfy { $0.isReadyPod })
+        store.reconcile(&simulator, at: SimClock.at(3.1))
+        #expect(store.pods(of: "web").allSatisfy { $0.simIsReadyPod })
         #expect(store.count("readyReplicas", of: "web") == 3)
         #expect(store.count("availableReplicas", of: "web") == 3)
         #expect(store.status(of: "web")["unavailableReplicas"] == nil)
@@ -63,45 +63,45 @@ struct DeploymentSimulatorTests {
 
     @Test("without an annotation pods are ready after the default delay")
     func defaultDelay() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("api", replicas: 2))
-        store.reconcile(&simulator, at: at(0))
-        store.reconcile(&simulator, at: at(SimAnnotations.defaultReadyAfter / 2))
+        store.put(Given.deployment("api", replicas: 2))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.reconcile(&simulator, at: SimClock.at(SimAnnotations.defaultReadyAfter / 2))
         #expect(store.status(of: "api")["readyReplicas"] == nil)
-        store.reconcile(&simulator, at: at(SimAnnotations.defaultReadyAfter + 0.01))
+        store.reconcile(&simulator, at: SimClock.at(SimAnnotations.defaultReadyAfter + 0.01))
         #expect(store.count("readyReplicas", of: "api") == 2)
     }
 
     @Test("sub-second delays are honoured although creationTimestamp has whole seconds")
     func subSecondDelay() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("fast", replicas: 1, annotations: [SimAnnotations.readyAfter: "500ms"]))
-        store.reconcile(&simulator, at: at(0.7))
-        store.reconcile(&simulator, at: at(1.1))
+        store.put(Given.deployment("fast", replicas: 1, annotations: [SimAnnotations.readyAfter: "500ms"]))
+        store.reconcile(&simulator, at: SimClock.at(0.7))
+        store.reconcile(&simulator, at: SimClock.at(1.1))
         #expect(store.status(of: "fast")["readyReplicas"] == nil)
-        store.reconcile(&simulator, at: at(1.25))
+        store.reconcile(&simulator, at: SimClock.at(1.25))
         #expect(store.count("readyReplicas", of: "fast") == 1)
     }
 
     @Test("never-ready stays unready and reports ProgressDeadlineExceeded after its deadline",
           arguments: [nil, 30] as [Int64?])
     func neverReady(deadline: Int64?) {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("bad", replicas: 2, annotations: [SimAnnotations.neverReady: "true"],
+        store.put(Given.deployment("bad", replicas: 2, annotations: [SimAnnotations.neverReady: "true"],
                              progressDeadlineSeconds: deadline))
         let limit = TimeInterval(deadline ?? 600)
-        store.reconcile(&simulator, at: at(0))
+        store.reconcile(&simulator, at: SimClock.at(0))
         for step in stride(from: 10.0, to: limit, by: 10) {
-            store.reconcile(&simulator, at: at(step))
+            store.reconcile(&simulator, at: SimClock.at(step))
         }
-        store.reconcile(&simulator, at: at(limit - 0.5))
+        store.reconcile(&simulator, at: SimClock.at(limit - 0.5))
         #expect(store.condition("Progressing", of: "bad")?["status"] == "True")
-        #expect(store.pods(of: "bad").allSatisfy { !$0.isReadyPod && $0[path: ["status", "phase"]] == "Running" })
+        #expect(store.pods(of: "bad").allSatisfy { !$0.simIsReadyPod && $0[path: ["status", "phase"]] == "Running" })
 
-        store.reconcile(&simulator, at: at(limit + 1.5))
+        store.reconcile(&simulator, at: SimClock.at(limit + 1.5))
         #expect(store.condition("Progressing", of: "bad")?["status"] == "False")
         #expect(store.condition("Progressing", of: "bad")?["reason"] == "ProgressDeadlineExceeded")
         #expect(store.condition("Available", of: "bad")?["status"] == "False")
@@ -109,67 +109,67 @@ struct DeploymentSimulatorTests {
         #expect(store.count("unavailableReplicas", of: "bad") == 2)
         #expect(store.count("updatedReplicas", of: "bad") == 2)
 
-        let later = store.reconcile(&simulator, at: at(limit + 100))
+        let later = store.reconcile(&simulator, at: SimClock.at(limit + 100))
         #expect(later.isEmpty, "the timed-out condition is not rewritten")
     }
 
     @Test("nextChange names the next readiness instant and the progress deadline")
     func nextChange() throws {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("web", replicas: 1, annotations: [SimAnnotations.readyAfter: "3s"]))
-        store.reconcile(&simulator, at: at(0))
-        let wake = try #require(simulator.nextChange(deployments: store.deploymentList, pods: store.podList, after: at(0)))
-        #expect(abs(wake.timeIntervalSince(at(3))) < 0.01)
+        store.put(Given.deployment("web", replicas: 1, annotations: [SimAnnotations.readyAfter: "3s"]))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        let wake = try #require(simulator.nextChange(deployments: store.deploymentList, pods: store.podList, after: SimClock.at(0)))
+        #expect(abs(wake.timeIntervalSince(SimClock.at(3))) < 0.01)
 
-        var stuck = FakeStore()
-        stuck.put(deployment("bad", replicas: 1, annotations: [SimAnnotations.neverReady: "true"],
+        var stuck = WorkloadTestStore()
+        stuck.put(Given.deployment("bad", replicas: 1, annotations: [SimAnnotations.neverReady: "true"],
                              progressDeadlineSeconds: 30))
-        stuck.reconcile(&simulator, at: at(0))
-        let deadline = try #require(simulator.nextChange(deployments: stuck.deploymentList, pods: stuck.podList, after: at(1)))
-        #expect(abs(deadline.timeIntervalSince(at(30))) < 0.01)
+        stuck.reconcile(&simulator, at: SimClock.at(0))
+        let deadline = try #require(simulator.nextChange(deployments: stuck.deploymentList, pods: stuck.podList, after: SimClock.at(1)))
+        #expect(abs(deadline.timeIntervalSince(SimClock.at(30))) < 0.01)
     }
 
     @Test("minReadySeconds holds availability back after readiness")
     func minReadySeconds() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("web", replicas: 2, annotations: [SimAnnotations.readyAfter: "1s"], minReadySeconds: 5))
-        store.reconcile(&simulator, at: at(0))
-        store.reconcile(&simulator, at: at(2))
+        store.put(Given.deployment("web", replicas: 2, annotations: [SimAnnotations.readyAfter: "1s"], minReadySeconds: 5))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.reconcile(&simulator, at: SimClock.at(2))
         #expect(store.count("readyReplicas", of: "web") == 2)
         #expect(store.status(of: "web")["availableReplicas"] == nil)
         #expect(store.condition("Available", of: "web")?["status"] == "False")
-        store.reconcile(&simulator, at: at(6.5))
+        store.reconcile(&simulator, at: SimClock.at(6.5))
         #expect(store.count("availableReplicas", of: "web") == 2)
         #expect(store.condition("Progressing", of: "web")?["reason"] == "NewReplicaSetAvailable")
     }
 
     @Test("scaling up creates pods and scaling down deletes the newest first")
     func scaling() throws {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("web", replicas: 3))
-        store.reconcile(&simulator, at: at(0))
-        store.reconcile(&simulator, at: at(2))
-        let original = Set(store.pods(of: "web").map(\.metadataName))
+        store.put(Given.deployment("web", replicas: 3))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.reconcile(&simulator, at: SimClock.at(2))
+        let original = Set(store.pods(of: "web").map(\.simName))
 
-        store.put(deployment("web", replicas: 5, generation: 2).merging(status: store.status(of: "web")))
-        store.reconcile(&simulator, at: at(10))
+        store.put(Given.deployment("web", replicas: 5, generation: 2).merging(status: store.status(of: "web")))
+        store.reconcile(&simulator, at: SimClock.at(10))
         #expect(store.pods(of: "web").count == 5)
         #expect(store.count("observedGeneration", of: "web") == 2)
         #expect(store.count("replicas", of: "web") == 5)
         #expect(store.count("availableReplicas", of: "web") == 3)
         #expect(store.condition("Progressing", of: "web")?["reason"] == "ReplicaSetUpdated")
-        let added = Set(store.pods(of: "web").map(\.metadataName)).subtracting(original)
+        let added = Set(store.pods(of: "web").map(\.simName)).subtracting(original)
         #expect(added.count == 2)
 
-        store.reconcile(&simulator, at: at(12))
+        store.reconcile(&simulator, at: SimClock.at(12))
         #expect(store.count("availableReplicas", of: "web") == 5)
         #expect(store.condition("Progressing", of: "web")?["reason"] == "NewReplicaSetAvailable")
 
-        store.put(deployment("web", replicas: 2, generation: 3).merging(status: store.status(of: "web")))
-        let writes = store.reconcile(&simulator, at: at(20))
+        store.put(Given.deployment("web", replicas: 2, generation: 3).merging(status: store.status(of: "web")))
+        let writes = store.reconcile(&simulator, at: SimClock.at(20))
         let deleted = writes.compactMap { write -> String? in
             if case .deletePod(_, let name) = write { return name }
             return nil
@@ -181,8 +181,8 @@ struct DeploymentSimulatorTests {
         #expect(store.count("availableReplicas", of: "web") == 2)
         #expect(store.condition("Available", of: "web")?["status"] == "True")
 
-        store.put(deployment("web", replicas: 0, generation: 4).merging(status: store.status(of: "web")))
-        store.reconcile(&simulator, at: at(30))
+        store.put(Given.deployment("web", replicas: 0, generation: 4).merging(status: store.status(of: "web")))
+        store.reconcile(&simulator, at: SimClock.at(30))
         #expect(store.pods(of: "web").isEmpty)
         #expect(store.status(of: "web")["replicas"] == nil)
         #expect(store.count("observedGeneration", of: "web") == 4)
@@ -190,27 +190,27 @@ struct DeploymentSimulatorTests {
 
     @Test("a template change replaces the pods once the new ones are available")
     func templateChange() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("web", replicas: 2, image: "app:1"))
-        store.reconcile(&simulator, at: at(0))
-        store.reconcile(&simulator, at: at(2))
-        let old = Set(store.pods(of: "web").map(\.metadataName))
-        let oldHash = store.pods(of: "web").first?.labels["pod-template-hash"]
+        store.put(Given.deployment("web", replicas: 2, image: "app:1"))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.reconcile(&simulator, at: SimClock.at(2))
+        let old = Set(store.pods(of: "web").map(\.simName))
+        let oldHash = store.pods(of: "web").first?.simLabels["pod-template-hash"]
 
-        store.put(deployment("web", replicas: 2, generation: 2, image: "app:2").merging(status: store.status(of: "web")))
-        store.reconcile(&simulator, at: at(10))
+        store.put(Given.deployment("web", replicas: 2, generation: 2, image: "app:2").merging(status: store.status(of: "web")))
+        store.reconcile(&simulator, at: SimClock.at(10))
         let during = store.pods(of: "web")
         #expect(during.count == 4, "old pods keep serving until the new ones are available")
         #expect(store.count("updatedReplicas", of: "web") == 2)
         #expect(store.count("replicas", of: "web") == 4)
         #expect(store.condition("Progressing", of: "web")?["reason"] == "NewReplicaSetCreated")
 
-        store.reconcile(&simulator, at: at(11.5))
+        store.reconcile(&simulator, at: SimClock.at(11.5))
         let after = store.pods(of: "web")
         #expect(after.count == 2)
-        #expect(Set(after.map(\.metadataName)).isDisjoint(with: old))
-        #expect(after.allSatisfy { $0.labels["pod-template-hash"] != oldHash })
+        #expect(Set(after.map(\.simName)).isDisjoint(with: old))
+        #expect(after.allSatisfy { $0.simLabels["pod-template-hash"] != oldHash })
         #expect(after.allSatisfy { $0[path: ["spec", "containers"]]?.arrayValue?.first?["image"] == "app:2" })
         #expect(store.count("replicas", of: "web") == 2)
         #expect(store.condition("Progressing", of: "web")?["reason"] == "NewReplicaSetAvailable")
@@ -218,57 +218,57 @@ struct DeploymentSimulatorTests {
 
     @Test("the Recreate strategy deletes the old pods at once")
     func recreate() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
         let strategy: JSONValue = ["type": "Recreate"]
-        store.put(deployment("web", replicas: 2, image: "app:1", strategy: strategy))
-        store.reconcile(&simulator, at: at(0))
-        store.put(deployment("web", replicas: 2, generation: 2, image: "app:2", strategy: strategy))
-        store.reconcile(&simulator, at: at(5))
+        store.put(Given.deployment("web", replicas: 2, image: "app:1", strategy: strategy))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.put(Given.deployment("web", replicas: 2, generation: 2, image: "app:2", strategy: strategy))
+        store.reconcile(&simulator, at: SimClock.at(5))
         #expect(store.pods(of: "web").count == 2)
         #expect(store.pods(of: "web").allSatisfy { $0[path: ["spec", "containers"]]?.arrayValue?.first?["image"] == "app:2" })
     }
 
     @Test("nothing is written when nothing changes", arguments: [false, true])
     func noChurn(resetsStatusOnCreate: Bool) {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         store.resetsStatusOnCreate = resetsStatusOnCreate
         var simulator = DeploymentSimulator()
-        store.put(deployment("web", replicas: 3))
-        store.put(deployment("bad", replicas: 1, annotations: [SimAnnotations.neverReady: "true"]))
-        store.reconcile(&simulator, at: at(0))
-        store.reconcile(&simulator, at: at(0.5))
-        store.reconcile(&simulator, at: at(5))
-        #expect(store.reconcile(&simulator, at: at(5)).isEmpty)
-        #expect(store.reconcile(&simulator, at: at(6)).isEmpty)
-        #expect(store.reconcile(&simulator, at: at(100)).isEmpty)
+        store.put(Given.deployment("web", replicas: 3))
+        store.put(Given.deployment("bad", replicas: 1, annotations: [SimAnnotations.neverReady: "true"]))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.reconcile(&simulator, at: SimClock.at(0.5))
+        store.reconcile(&simulator, at: SimClock.at(5))
+        #expect(store.reconcile(&simulator, at: SimClock.at(5)).isEmpty)
+        #expect(store.reconcile(&simulator, at: SimClock.at(6)).isEmpty)
+        #expect(store.reconcile(&simulator, at: SimClock.at(100)).isEmpty)
     }
 
     @Test("pods of other Deployments and terminating Deployments are left alone")
     func ownership() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("a", namespace: "one", replicas: 1))
-        store.put(deployment("a", namespace: "two", replicas: 2))
-        store.reconcile(&simulator, at: at(0))
-        #expect(store.pods.values.filter { $0.metadataNamespace == "one" }.count == 1)
-        #expect(store.pods.values.filter { $0.metadataNamespace == "two" }.count == 2)
+        store.put(Given.deployment("a", namespace: "one", replicas: 1))
+        store.put(Given.deployment("a", namespace: "two", replicas: 2))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        #expect(store.pods.values.filter { $0.simNamespace == "one" }.count == 1)
+        #expect(store.pods.values.filter { $0.simNamespace == "two" }.count == 2)
 
         var doomed = store.deployment("a", namespace: "two")
-        doomed[setting: ["metadata", "deletionTimestamp"]] = .string(Timestamp(at(1)).description)
+        doomed[setting: ["metadata", "deletionTimestamp"]] = .string(Timestamp(SimClock.at(1)).description)
         doomed[setting: ["spec", "replicas"]] = 5
         store.put(doomed)
-        #expect(store.reconcile(&simulator, at: at(0.5)).isEmpty)
+        #expect(store.reconcile(&simulator, at: SimClock.at(0.5)).isEmpty)
     }
 
     @Test("the same seed gives the same pod names")
     func deterministicNames() {
         func names(seed: UInt64) -> [String] {
-            var store = FakeStore()
+            var store = WorkloadTestStore()
             var simulator = DeploymentSimulator(seed: seed)
-            store.put(deployment("web", replicas: 4))
-            store.reconcile(&simulator, at: at(0))
-            return store.pods(of: "web").map(\.metadataName)
+            store.put(Given.deployment("web", replicas: 4))
+            store.reconcile(&simulator, at: SimClock.at(0))
+            return store.pods(of: "web").map(\.simName)
         }
         #expect(names(seed: 42) == names(seed: 42))
         #expect(names(seed: 42) != names(seed: 43))

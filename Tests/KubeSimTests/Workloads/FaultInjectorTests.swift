@@ -19,11 +19,11 @@ struct FaultInjectorTests {
     @Test("fail the next N matching requests, then serve again")
     func nextN() throws {
         var faults = FaultInjector()
-        try faults.apply(FaultRequest(rules: [FaultRule(verb: "update", resource: "deployments", count: 2, code: 409)]), now: at(0))
-        #expect(faults.decide(verb: "get", resource: "deployments", now: at(1)) == .none)
-        #expect(failureCode(faults.decide(verb: "update", resource: "deployments", now: at(1))) == 409)
-        #expect(failureCode(faults.decide(verb: "update", resource: "deployments", now: at(1))) == 409)
-        #expect(faults.decide(verb: "update", resource: "deployments", now: at(1)) == .none)
+        try faults.apply(FaultRequest(rules: [FaultRule(verb: "update", resource: "deployments", count: 2, code: 409)]), now: SimClock.at(0))
+        #expect(faults.decide(verb: "get", resource: "deployments", now: SimClock.at(1)) == .none)
+        #expect(failureCode(faults.decide(verb: "update", resource: "deployments", now: SimClock.at(1))) == 409)
+        #expect(failureCode(faults.decide(verb: "update", resource: "deployments", now: SimClock.at(1))) == 409)
+        #expect(faults.decide(verb: "update", resource: "deployments", now: SimClock.at(1)) == .none)
         #expect(faults.rules.isEmpty)
     }
 
@@ -31,8 +31,8 @@ struct FaultInjectorTests {
     func fraction() throws {
         func outcomes(seed: UInt64) throws -> [Bool] {
             var faults = FaultInjector(seed: seed)
-            try faults.apply(FaultRequest(rules: [FaultRule(fraction: 0.3, code: 500)]), now: at(0))
-            return (0..<10_000).map { _ in failureCode(faults.decide(verb: "list", resource: "pods", now: at(1))) == 500 }
+            try faults.apply(FaultRequest(rules: [FaultRule(fraction: 0.3, code: 500)]), now: SimClock.at(0))
+            return (0..<10_000).map { _ in failureCode(faults.decide(verb: "list", resource: "pods", now: SimClock.at(1))) == 500 }
         }
         let hits = try outcomes(seed: 9)
         let share = Double(hits.filter { $0 }.count) / Double(hits.count)
@@ -44,8 +44,8 @@ struct FaultInjectorTests {
     @Test("429 carries Retry-After in the header and the Status details")
     func tooManyRequests() throws {
         var faults = FaultInjector()
-        try faults.apply(FaultRequest(rules: [FaultRule(id: "throttle", code: 429, retryAfterSeconds: 2)]), now: at(0))
-        guard case .fail(let failure) = faults.decide(verb: "get", resource: "rollouts.cutover.dev", now: at(0)) else {
+        try faults.apply(FaultRequest(rules: [FaultRule(id: "throttle", code: 429, retryAfterSeconds: 2)]), now: SimClock.at(0))
+        guard case .fail(let failure) = faults.decide(verb: "get", resource: "rollouts.cutover.dev", now: SimClock.at(0)) else {
             Issue.record("expected a failure")
             return
         }
@@ -83,43 +83,43 @@ struct FaultInjectorTests {
         try faults.apply(FaultRequest(rules: [
             FaultRule(resource: "pods", latencyMs: 200),
             FaultRule(verb: "list", resource: "pods", code: 503, latencyMs: 50),
-        ]), now: at(0))
-        #expect(faults.decide(verb: "get", resource: "pods", now: at(0)) == .delay(seconds: 0.2))
-        guard case .fail(let failure) = faults.decide(verb: "list", resource: "pods", now: at(0)) else {
+        ]), now: SimClock.at(0))
+        #expect(faults.decide(verb: "get", resource: "pods", now: SimClock.at(0)) == .delay(seconds: 0.2))
+        guard case .fail(let failure) = faults.decide(verb: "list", resource: "pods", now: SimClock.at(0)) else {
             Issue.record("expected a failure")
             return
         }
         #expect(abs(failure.delaySeconds - 0.25) < 1e-9)
         #expect(failure.reason == "ServiceUnavailable")
-        #expect(faults.decide(verb: "get", resource: "services", now: at(0)) == .none)
+        #expect(faults.decide(verb: "get", resource: "services", now: SimClock.at(0)) == .none)
     }
 
     @Test("a rule with a duration expires")
     func duration() throws {
         var faults = FaultInjector()
-        try faults.apply(FaultRequest(rules: [FaultRule(code: 500, durationSeconds: 10)]), now: at(0))
-        #expect(failureCode(faults.decide(verb: "get", resource: "pods", now: at(9))) == 500)
-        #expect(faults.decide(verb: "get", resource: "pods", now: at(10)) == .none)
+        try faults.apply(FaultRequest(rules: [FaultRule(code: 500, durationSeconds: 10)]), now: SimClock.at(0))
+        #expect(failureCode(faults.decide(verb: "get", resource: "pods", now: SimClock.at(9))) == 500)
+        #expect(faults.decide(verb: "get", resource: "pods", now: SimClock.at(10)) == .none)
         #expect(faults.rules.isEmpty)
     }
 
     @Test("stop answering for a while")
     func unresponsive() throws {
         var faults = FaultInjector()
-        try faults.apply(FaultRequest(unresponsiveSeconds: 5), now: at(0))
-        #expect(faults.decide(verb: "get", resource: "pods", now: at(4)) == .unresponsive(until: at(5)))
-        #expect(faults.decide(verb: "get", resource: "pods", now: at(5)) == .none)
+        try faults.apply(FaultRequest(unresponsiveSeconds: 5), now: SimClock.at(0))
+        #expect(faults.decide(verb: "get", resource: "pods", now: SimClock.at(4)) == .unresponsive(until: SimClock.at(5)))
+        #expect(faults.decide(verb: "get", resource: "pods", now: SimClock.at(5)) == .none)
     }
 
     @Test("the next watch resume gets 410, other requests do not")
     func expireWatchResume() throws {
         var faults = FaultInjector()
-        let effects = try faults.apply(FaultRequest(dropWatches: true, expireWatchResumes: 1), now: at(0))
+        let effects = try faults.apply(FaultRequest(dropWatches: true, expireWatchResumes: 1), now: SimClock.at(0))
         #expect(effects.dropWatches)
         #expect(faults.watchDropEpoch == 1)
-        #expect(faults.decide(verb: "watch", resource: "pods", now: at(0)) == .none)
-        #expect(faults.decide(verb: "watch", resource: "pods", now: at(0), isWatchResume: true) == .expireWatch)
-        #expect(faults.decide(verb: "watch", resource: "pods", now: at(0), isWatchResume: true) == .none)
+        #expect(faults.decide(verb: "watch", resource: "pods", now: SimClock.at(0)) == .none)
+        #expect(faults.decide(verb: "watch", resource: "pods", now: SimClock.at(0), isWatchResume: true) == .expireWatch)
+        #expect(faults.decide(verb: "watch", resource: "pods", now: SimClock.at(0), isWatchResume: true) == .none)
     }
 
     @Test("the admin endpoint's JSON decodes, with defaults for verb and resource")
@@ -131,12 +131,12 @@ struct FaultInjectorTests {
         """#
         let request = try JSONDecoder().decode(FaultRequest.self, from: Data(body.utf8))
         var faults = FaultInjector()
-        let effects = try faults.apply(request, now: at(0))
+        let effects = try faults.apply(request, now: SimClock.at(0))
         #expect(effects.addedRuleIDs == ["rule-1", "rule-2"])
         #expect(faults.rules.first?.rule.verb == "*")
         #expect(faults.rules.last?.rule.resource == "*")
         #expect(faults.pendingWatchExpiries == 2)
-        let snapshot = faults.snapshot(now: at(0))
+        let snapshot = faults.snapshot(now: SimClock.at(0))
         #expect(snapshot["rules"]?.arrayValue?.first?["count"] == 3)
 
         let encoded = try JSONEncoder().encode(request)
@@ -147,9 +147,9 @@ struct FaultInjectorTests {
     func invalid() {
         var faults = FaultInjector()
         let request = FaultRequest(rules: [FaultRule(code: 500), FaultRule(count: 0, fraction: 2, code: 99)])
-        #expect(throws: FaultRequestError.self) { try faults.apply(request, now: at(0)) }
+        #expect(throws: FaultRequestError.self) { try faults.apply(request, now: SimClock.at(0)) }
         do {
-            try faults.apply(request, now: at(0))
+            try faults.apply(request, now: SimClock.at(0))
         } catch {
             #expect(error.problems.contains { $0.hasPrefix("rules[1].code") })
             #expect(error.problems.contains { $0.hasPrefix("rules[1].fraction") })
@@ -161,9 +161,9 @@ struct FaultInjectorTests {
     @Test("clear removes rules and pending actions")
     func clear() throws {
         var faults = FaultInjector()
-        try faults.apply(FaultRequest(rules: [FaultRule(code: 500)], expireWatchResumes: 3, unresponsiveSeconds: 9), now: at(0))
-        try faults.apply(FaultRequest(clear: true), now: at(1))
-        #expect(faults.decide(verb: "get", resource: "pods", now: at(1)) == .none)
+        try faults.apply(FaultRequest(rules: [FaultRule(code: 500)], expireWatchResumes: 3, unresponsiveSeconds: 9), now: SimClock.at(0))
+        try faults.apply(FaultRequest(clear: true), now: SimClock.at(1))
+        #expect(faults.decide(verb: "get", resource: "pods", now: SimClock.at(1)) == .none)
         #expect(faults.pendingWatchExpiries == 0)
     }
 }

@@ -33,49 +33,49 @@ func rolloutVerdict(_ deployment: JSONValue) -> RolloutVerdict {
 struct RolloutStatusTests {
     @Test("a rollout is observed at once, waits for availability, then is done")
     func completes() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("web", replicas: 3, generation: 4, annotations: [SimAnnotations.readyAfter: "2s"]))
+        store.put(Given.deployment("web", replicas: 3, generation: 4, annotations: [SimAnnotations.readyAfter: "2s"]))
         #expect(rolloutVerdict(store.deployment("web")) == .notObserved)
-        store.reconcile(&simulator, at: at(0))
+        store.reconcile(&simulator, at: SimClock.at(0))
         #expect(rolloutVerdict(store.deployment("web")) == .waitingForAvailability)
-        store.reconcile(&simulator, at: at(2.5))
+        store.reconcile(&simulator, at: SimClock.at(2.5))
         #expect(rolloutVerdict(store.deployment("web")) == .done)
     }
 
     @Test("a template change reports old replicas until they are gone")
     func replaces() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("web", replicas: 2, image: "app:1"))
-        store.reconcile(&simulator, at: at(0))
-        store.reconcile(&simulator, at: at(2))
-        store.put(deployment("web", replicas: 2, generation: 2, image: "app:2").merging(status: store.status(of: "web")))
-        store.reconcile(&simulator, at: at(3))
+        store.put(Given.deployment("web", replicas: 2, image: "app:1"))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.reconcile(&simulator, at: SimClock.at(2))
+        store.put(Given.deployment("web", replicas: 2, generation: 2, image: "app:2").merging(status: store.status(of: "web")))
+        store.reconcile(&simulator, at: SimClock.at(3))
         #expect(rolloutVerdict(store.deployment("web")) == .oldTerminating)
-        store.reconcile(&simulator, at: at(4.5))
+        store.reconcile(&simulator, at: SimClock.at(4.5))
         #expect(rolloutVerdict(store.deployment("web")) == .done)
     }
 
     @Test("a never-ready rollout fails at its deadline, and progress starts the clock again")
     func failsAtDeadline() {
-        var store = FakeStore()
+        var store = WorkloadTestStore()
         var simulator = DeploymentSimulator()
-        store.put(deployment("bad", replicas: 1, annotations: [SimAnnotations.neverReady: "true"], progressDeadlineSeconds: 60))
-        store.reconcile(&simulator, at: at(0))
-        store.reconcile(&simulator, at: at(59))
+        store.put(Given.deployment("bad", replicas: 1, annotations: [SimAnnotations.neverReady: "true"], progressDeadlineSeconds: 60))
+        store.reconcile(&simulator, at: SimClock.at(0))
+        store.reconcile(&simulator, at: SimClock.at(59))
         #expect(rolloutVerdict(store.deployment("bad")) == .waitingForAvailability)
-        store.reconcile(&simulator, at: at(62))
+        store.reconcile(&simulator, at: SimClock.at(62))
         #expect(rolloutVerdict(store.deployment("bad")) == .failed)
 
         // Scaling up is progress: the condition turns True again and the deadline restarts.
-        store.put(deployment("bad", replicas: 2, generation: 2, annotations: [SimAnnotations.neverReady: "true"],
+        store.put(Given.deployment("bad", replicas: 2, generation: 2, annotations: [SimAnnotations.neverReady: "true"],
                              progressDeadlineSeconds: 60).merging(status: store.status(of: "bad")))
-        store.reconcile(&simulator, at: at(100))
+        store.reconcile(&simulator, at: SimClock.at(100))
         #expect(rolloutVerdict(store.deployment("bad")) == .waitingForAvailability)
-        store.reconcile(&simulator, at: at(150))
+        store.reconcile(&simulator, at: SimClock.at(150))
         #expect(rolloutVerdict(store.deployment("bad")) == .waitingForAvailability)
-        store.reconcile(&simulator, at: at(162))
+        store.reconcile(&simulator, at: SimClock.at(162))
         #expect(rolloutVerdict(store.deployment("bad")) == .failed)
     }
 }

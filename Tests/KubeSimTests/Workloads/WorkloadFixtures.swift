@@ -8,42 +8,50 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A fixed start of simulated time, so tests never read a clock.
-let epoch = Date(timeIntervalSince1970: 1_790_000_000)
+/// Simulated time for the workload tests, so they never read a clock.
+enum SimClock {
+    /// A fixed start of simulated time.
+    static let epoch = Date(timeIntervalSince1970: 1_790_000_000)
 
-func at(_ seconds: TimeInterval) -> Date { epoch.addingTimeInterval(seconds) }
+    /// `seconds` after ``epoch``.
+    static func at(_ seconds: TimeInterval) -> Date { epoch.addingTimeInterval(seconds) }
+}
 
-/// A stored Deployment as the API server would hold it.
-func deployment(
-    _ name: String, namespace: String = "default", replicas: Int64 = 3, generation: Int64 = 1,
-    labels: [String: String]? = nil, annotations: [String: String] = [:], image: String = "app:1",
-    minReadySeconds: Int64? = nil, progressDeadlineSeconds: Int64? = nil, strategy: JSONValue? = nil
-) -> JSONValue {
-    let podLabels = labels ?? ["app": name]
-    var spec: JSONValue = [
-        "replicas": .int(replicas),
-        "selector": ["matchLabels": JSONValue(stringMap: podLabels)],
-        "template": [
-            "metadata": ["labels": JSONValue(stringMap: podLabels), "annotations": JSONValue(stringMap: annotations)],
-            "spec": ["containers": [["name": "app", "image": .string(image), "ports": [["containerPort": 8080]]]]],
-        ],
-    ]
-    if let minReadySeconds { spec["minReadySeconds"] = .int(minReadySeconds) }
-    if let progressDeadlineSeconds { spec["progressDeadlineSeconds"] = .int(progressDeadlineSeconds) }
-    if let strategy { spec["strategy"] = strategy }
-    return [
-        "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": [
-            "name": .string(name), "namespace": .string(namespace), "uid": .string("uid-\(namespace)-\(name)"),
-            "generation": .int(generation),
-        ],
-        "spec": spec,
-    ]
+/// Stored objects as the API server would hold them, for the workload tests.
+enum Given {
+    /// A stored Deployment as the API server would hold it.
+    static func deployment(
+        _ name: String, namespace: String = "default", replicas: Int64 = 3, generation: Int64 = 1,
+        labels: [String: String]? = nil, annotations: [String: String] = [:], image: String = "app:1",
+        minReadySeconds: Int64? = nil, progressDeadlineSeconds: Int64? = nil, strategy: JSONValue? = nil
+    ) -> JSONValue {
+        let podLabels = labels ?? ["app": name]
+        var spec: JSONValue = [
+            "replicas": .int(replicas),
+            "selector": ["matchLabels": JSONValue(simStringMap: podLabels)],
+            "template": [
+                "metadata": ["labels": JSONValue(simStringMap: podLabels), "annotations": JSONValue(simStringMap: annotations)],
+                "spec": ["containers": [["name": "app", "image": .string(image), "ports": [["containerPort": 8080]]]]],
+            ],
+        ]
+        if let minReadySeconds { spec["minReadySeconds"] = .int(minReadySeconds) }
+        if let progressDeadlineSeconds { spec["progressDeadlineSeconds"] = .int(progressDeadlineSeconds) }
+        if let strategy { spec["strategy"] = strategy }
+        return [
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": [
+                "name": .string(name), "namespace": .string(namespace), "uid": .string("uid-\(namespace)-\(name)"),
+                "generation": .int(generation),
+            ],
+            "spec": spec,
+        ]
+    }
+
 }
 
 /// A stand-in for the API server's store that applies ``SimulatedWrite``s the way the server
 /// does: creates get a creationTimestamp (whole seconds), status writes replace `status`.
-struct FakeStore {
+struct WorkloadTestStore {
     var deployments: [String: JSONValue] = [:]
     var pods: [String: JSONValue] = [:]
     /// Drop `status` on pod create, as a real server does for objects with a status subresource.
@@ -52,7 +60,7 @@ struct FakeStore {
     var log: [SimulatedWrite] = []
 
     mutating func put(_ deployment: JSONValue) {
-        deployments["\(deployment.metadataNamespace)/\(deployment.metadataName)"] = deployment
+        deployments["\(deployment.simNamespace)/\(deployment.simName)"] = deployment
     }
 
     var deploymentList: [JSONValue] { Array(deployments.values) }
@@ -74,7 +82,7 @@ struct FakeStore {
 
     func pods(of name: String) -> [JSONValue] {
         pods.values.filter { $0[path: ["metadata", "ownerReferences"]]?.arrayValue?.first?["name"]?.stringValue == name }
-            .sorted { $0.metadataName < $1.metadataName }
+            .sorted { $0.simName < $1.simName }
     }
 
     mutating func apply(_ writes: [SimulatedWrite], now: Date) {
@@ -84,7 +92,7 @@ struct FakeStore {
             case .createPod(let namespace, var object):
                 object[setting: ["metadata", "creationTimestamp"]] = .string(Timestamp(now).description)
                 if resetsStatusOnCreate { object["status"] = ["phase": "Pending"] }
-                pods["\(namespace)/\(object.metadataName)"] = object
+                pods["\(namespace)/\(object.simName)"] = object
             case .deletePod(let namespace, let name):
                 pods["\(namespace)/\(name)"] = nil
             case .updatePodStatus(let namespace, let name, let status):
