@@ -112,3 +112,21 @@ struct ListWatchTests {
         }
     }
 }
+
+@Suite("WATCH with selectors")
+struct SelectorWatchTests {
+    @Test("an object that starts or stops matching a label selector is ADDED or DELETED")
+    func selectorTransitions() async throws {
+        try await withSim { sim, client in
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("m", labels: ["tier": "web"]))
+            async let stream = client.send("GET", Fixtures.configmaps + "?watch=true&labelSelector=tier%3Ddb&timeoutSeconds=2")
+            #expect(await eventually { sim.store.watchCount > 0 })
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"metadata":{"labels":{"tier":"db"}}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"data":{"a":"1"}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"metadata":{"labels":{"tier":"web"}}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"data":{"a":"2"}}"#)
+            let events = try await stream.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(events.map { $0["type"] } == ["ADDED", "MODIFIED", "DELETED"])
+        }
+    }
+}
