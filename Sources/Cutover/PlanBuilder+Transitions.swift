@@ -17,8 +17,10 @@ extension PlanBuilder {
             return revert(reason: "TemplateSetBackToBlue", message: "template set back to \(blue): fast rollback", markRolledBack: false, then: .healthy)
         }
         if deployments[blue] == nil {
-            if status.traffic == .green {
-                events.append(RolloutEvent(type: "Warning", reason: "BlueDeploymentDeleted", message: "blue \(blue) was deleted during the hold window; promoting \(green) now"))
+            if status.traffic != .blue {
+                // Green already serves (split or all traffic) and is the only revision with pods:
+                // promoting it at once keeps the selector from staying wide with nothing to narrow to.
+                events.append(RolloutEvent(type: "Warning", reason: "BlueDeploymentDeleted", message: "blue \(blue) was deleted while \(green) served; promoting \(green) now"))
                 return complete()
             }
             events.append(RolloutEvent(type: "Warning", reason: "BlueDeploymentDeleted", message: "blue \(blue) was deleted; releasing \(green) as a first deploy"))
