@@ -72,13 +72,15 @@ extension PlanBuilder {
         status.analysis = metrics
     }
 
-    /// Whether every metric has a passing measurement taken at or after `start` (the current
-    /// window). Without metrics there is nothing to wait for.
+    /// Whether every metric has a passing measurement taken after `start` (the current window).
+    /// Strictly after: a measurement of the same second may have been taken before the window
+    /// began (the plan that opens a window also judges the previous window's results). Without
+    /// active analysis there is nothing to wait for.
     func analysisPassed(since start: Timestamp) -> Bool {
         guard analysisActive else { return true }
         return spec.metrics.allSatisfy { metric in
             guard let passed = status.analysis?.first(where: { $0.name == metric.name })?.lastPassAt else { return false }
-            return passed >= start
+            return passed > start
         }
     }
 

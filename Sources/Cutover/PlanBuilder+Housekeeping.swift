@@ -133,7 +133,7 @@ extension PlanBuilder {
         let metadata = ObjectMeta(
             name: deploymentName(revision), namespace: rollout.metadata.namespace,
             labels: (rollout.spec.template.metadata?.labels ?? [:]).merging(ours) { _, new in new },
-            annotations: [PlanBuilder.fingerprintAnnotation: PlanBuilder.fingerprint(of: rollout.spec.template)],
+            annotations: [PlanBuilder.fingerprintAnnotation: templateFingerprint],
             ownerReferences: [owner])
         let selector = LabelSelector(
             matchLabels: (rollout.spec.selector.matchLabels ?? [:]).merging(ours) { _, new in new },

@@ -51,6 +51,8 @@ struct PlanBuilder {
     var frozen = false
     /// Analysis outcome of this snapshot's measurements.
     var analysisFailure: AbortStatus?
+    /// The full 64-bit fingerprint of the template, written on the Deployments we create.
+    var templateFingerprint = ""
     /// The problems of an invalid spec.
     var invalidErrors: [ValidationError] = []
 
@@ -112,28 +114,30 @@ struct PlanBuilder {
     /// different template (told apart by the full fingerprint annotation, which API-server
     /// defaulting of the pod template does not change).
     mutating func resolveHash() {
-        let fingerprint = PlanBuilder.fingerprint(of: rollout.spec.template)
+        let canonical = TemplateHash.canonicalJSON(of: rollout.spec.template)
+        let fingerprint = PlanBuilder.fingerprint(canonicalJSON: canonical)
         var count = status.collisionCount ?? 0
-        var candidate = TemplateHash.of(rollout.spec.template, collisionCount: count)
+        var candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
         while let existing = deployments[candidate],
             let theirs = existing.metadata.annotations?[PlanBuilder.fingerprintAnnotation], theirs != fingerprint,
             count < 100
         {
             count += 1
-            candidate = TemplateHash.of(rollout.spec.template, collisionCount: count)
+            candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
         }
         if count != (status.collisionCount ?? 0) {
             status.collisionCount = count
             events.append(RolloutEvent(type: "Warning", reason: "HashCollision", message: "template hash collided; collisionCount is now \(count)"))
         }
         hash = candidate
+        templateFingerprint = fingerprint
     }
 
     /// Annotation on created Deployments holding the full 64-bit template fingerprint.
     static let fingerprintAnnotation = "cutover.dev/template-fingerprint"
 
-    static func fingerprint(of template: PodTemplateSpec) -> String {
-        let value = TemplateHash.fnv1a64(TemplateHash.canonicalJSON(of: template))
+    static func fingerprint(canonicalJSON: String) -> String {
+        let value = TemplateHash.fnv1a64(canonicalJSON)
         let hex = String(value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

@@ -12,9 +12,12 @@ public enum TemplateHash {
 
     /// The hash of `template` after a `collisionCount` of collisions.
     public static func of(_ template: PodTemplateSpec, collisionCount: Int32 = 0) -> String {
-        var text = canonicalJSON(of: template)
-        if collisionCount > 0 { text += "#\(collisionCount)" }
-        return encode(fnv1a64(text))
+        of(canonicalJSON: canonicalJSON(of: template), collisionCount: collisionCount)
+    }
+
+    /// The hash of a template already in its ``canonicalJSON(of:)`` form.
+    public static func of(canonicalJSON text: String, collisionCount: Int32 = 0) -> String {
+        encode(fnv1a64(collisionCount > 0 ? text + "#\(collisionCount)" : text))
     }
 
     /// The hashed form of a template: `{"metadata":{"annotations":..,"labels":..},"spec":..}` with
