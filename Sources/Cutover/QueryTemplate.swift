@@ -9,28 +9,35 @@ public enum QueryTemplate {
         case variable(name: String, written: String)
     }
 
-    /// Splits `query` into pieces; `nil` when a `{{` is never closed.
+    /// Splits `query` into pieces; `nil` when a `{{` is never closed. Works on UTF-8 bytes: the
+    /// braces are ASCII, so they never split a multi-byte character.
     static func pieces(of query: String) -> [Piece]? {
-        let chars = Array(query)
+        let bytes = query.utf8
+        let brace = UInt8(ascii: "{"), close = UInt8(ascii: "}")
         var pieces: [Piece] = []
-        var text = ""
-        var index = 0
-        while index < chars.count {
-            if chars[index] == "{", index + 1 < chars.count, chars[index + 1] == "{" {
-                var end = index + 2
-                while end + 1 < chars.count, !(chars[end] == "}" && chars[end + 1] == "}") { end += 1 }
-                guard end + 1 < chars.count else { return nil }
-                if !text.isEmpty { pieces.append(.text(text)) }
-                text = ""
-                let name = String(chars[(index + 2)..<end]).trimmingSpaces
-                pieces.append(.variable(name: name, written: String(chars[index...(end + 1)])))
-                index = end + 2
-            } else {
-                text.append(chars[index])
-                index += 1
+        var textStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let next = bytes.index(after: index)
+            guard bytes[index] == brace, next != bytes.endIndex, bytes[next] == brace else {
+                index = next
+                continue
             }
+            let nameStart = bytes.index(after: next)
+            var end = nameStart
+            while end != bytes.endIndex {
+                let after = bytes.index(after: end)
+                if bytes[end] == close, after != bytes.endIndex, bytes[after] == close { break }
+                end = after
+            }
+            guard end != bytes.endIndex else { return nil }
+            if textStart != index { pieces.append(.text(String(query[textStart..<index]))) }
+            let afterClose = bytes.index(end, offsetBy: 2)
+            pieces.append(.variable(name: String(query[nameStart..<end]).trimmingSpaces, written: String(query[index..<afterClose])))
+            index = afterClose
+            textStart = afterClose
         }
-        if !text.isEmpty { pieces.append(.text(text)) }
+        if textStart != bytes.endIndex { pieces.append(.text(String(query[textStart...]))) }
         return pieces
     }
 

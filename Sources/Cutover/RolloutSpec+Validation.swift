@@ -162,11 +162,12 @@ extension RolloutSpec {
     }
 
     static func validateQuery(_ query: String, at path: String, _ fail: (String, String) -> Void) {
-        if query.trimmingSpaces.isEmpty { return fail(path, "must not be empty") }
+        if query.utf8.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") }) {
+            return fail(path, "must not be empty")
+        }
         guard let names = QueryTemplate.variables(in: query) else { return fail(path, "has a {{ without a closing }}") }
-        let known = QueryTemplate.knownVariables.sorted().joined(separator: ", ")
         for name in names where !QueryTemplate.knownVariables.contains(name) {
-            fail(path, "unknown variable {{\(name)}}; known: \(known)")
+            fail(path, "unknown variable {{\(name)}}; known: \(QueryTemplate.knownVariables.sorted().joined(separator: ", "))")
         }
     }
 

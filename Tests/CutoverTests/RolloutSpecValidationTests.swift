@@ -135,5 +135,7 @@ struct TextFormatTests {
         #expect(rendered == "rate(x{ns=\"prod\",rev=\"g1\",old=\"b1\"}[30s]) {{nope}}")
         #expect(QueryTemplate.variables(in: query) == ["namespace", "green", "blue", "interval", "nope"])
         #expect(QueryTemplate.render("a{{b", variables: ["b": "x"]) == "a{{b")
+        #expect(QueryTemplate.render("é{{green}}ü{{ }}", variables: ["green": "ß"]) == "éßü{{ }}")
+        #expect(QueryTemplate.render("{{green}}", variables: ["green": "g"]) == "g")
     }
 }

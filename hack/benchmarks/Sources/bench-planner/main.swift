@@ -98,29 +98,29 @@ func snapshots(replicas: Int32) -> [(String, ReleaseSnapshot, Date)] {
     cluster.step()
     cluster.step()
     var out: [(String, ReleaseSnapshot, Date)] = []
-    out.append(("Healthy", cluster.snapshot, cluster.now))
+    out.append(("Healthy (steady state)", cluster.snapshot, cluster.now))
     cluster.rollout.spec.template.spec = ["containers": [["name": "app", "image": "registry.example.com/payment:1.5.0"]]]
     cluster.rollout.metadata.generation = 2
     let start = planNextStep(for: cluster.snapshot, now: cluster.now)
     var progressing = cluster.snapshot
     progressing.rollout.status = start.status
-    out.append(("Progressing", progressing, cluster.now))
+    out.append(("Progressing (release just started)", progressing, cluster.now))
     for phase in [RolloutPhase.canary, .awaitingApproval, .holdWindow] {
         cluster.drive(to: phase)
         cluster.now = cluster.now.addingTimeInterval(5)
         if let green = cluster.rollout.status?.greenRevision {
             cluster.measurements = [Cutover.Measurement(metric: "error-rate", revision: green, at: cluster.now, value: .value(0.002))]
         }
-        out.append((phase.rawValue, cluster.snapshot, cluster.now))
+        out.append(("\(phase.rawValue) (with a new measurement)", cluster.snapshot, cluster.now))
         cluster.measurements = []
     }
     var rolledBack = cluster
     rolledBack.rollout.metadata.annotations?["cutover.dev/abort"] = "now"
     rolledBack.step()
-    out.append(("RolledBack", rolledBack.snapshot, rolledBack.now))
+    out.append(("RolledBack (after an abort)", rolledBack.snapshot, rolledBack.now))
     var invalid = cluster.snapshot
     invalid.rollout.spec.replicas = -1
-    out.append(("InvalidSpec", invalid, cluster.now))
+    out.append(("InvalidSpec (spec broken mid-hold)", invalid, cluster.now))
     return out
 }
 
@@ -136,11 +136,11 @@ func bench(_ name: String, _ snapshot: ReleaseSnapshot, _ now: Date, seconds: Do
     }
     let elapsed = clock.now - start
     let perSecond = Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-    let phase = snapshot.rollout.status?.phase?.rawValue ?? "-"
-    print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) phase=\(phase.padding(toLength: 16, withPad: " ", startingAt: 0)) \(Int(perSecond)) plans/s  (\(String(format: "%.1f", 1e6 / perSecond)) µs/plan, sink \(sink % 7))")
+    let label = name.padding(toLength: 42, withPad: " ", startingAt: 0)
+    print("  \(label) \(Int(perSecond)) plans/s  (\(String(format: "%.1f", 1e6 / perSecond)) µs/plan)\(sink == -1 ? "" : "")")
 }
 
 for replicas: Int32 in [3, 50] {
-    print("replicas \(replicas):")
+    print("replicas \(replicas), 2 canary steps, 2 metrics (one with a baseline), one core:")
     for (name, snapshot, now) in snapshots(replicas: replicas) { bench(name, snapshot, now) }
 }
