@@ -39,6 +39,17 @@ public struct Measurement: Codable, Sendable, Hashable {
     }
 }
 
+/// Another name for ``Measurement``, for files that also import Foundation (which has a
+/// `Measurement` of its own).
+public typealias AnalysisMeasurement = Measurement
+
+extension MetricQuery {
+    /// The ``Measurement`` of this query's results, ready for the next snapshot.
+    public func measurement(at time: Date, value: Measurement.Sample, baseline: Measurement.Sample? = nil) -> Measurement {
+        Measurement(metric: metric, revision: revision, at: time, value: value, baseline: self.baseline == nil ? nil : baseline)
+    }
+}
+
 /// The judgement of one measurement.
 public enum Verdict: String, Codable, Sendable, Hashable, CaseIterable {
     /// Within every threshold.

@@ -101,6 +101,9 @@ extension PlanBuilder {
         case .rolledBack:
             return prefix + "rolled back: \(status.abort?.message ?? status.abort?.reason ?? "-")"
         case .degraded:
+            if let green = status.greenRevision {
+                return "first revision \(green) not ready within \(spec.progressDeadlineSeconds)s: \(pods(green, of: spec.replicas))"
+            }
             return status.message ?? "degraded"
         case .invalidSpec:
             return status.message ?? "invalid spec"

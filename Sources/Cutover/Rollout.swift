@@ -19,6 +19,15 @@ public struct Rollout: KubeObject, Hashable {
     }
 }
 
+extension Rollout {
+    /// The label selector (query-string form) of the Deployments this Rollout owns: list them
+    /// with it to build ``ReleaseSnapshot/deployments``.
+    public var deploymentSelector: String { "\(CutoverLabels.rollout)=\(metadata.name ?? "")" }
+
+    /// The Services the planner needs in ``ReleaseSnapshot/services`` (active, then preview).
+    public var serviceNames: [String] { [spec.services.active] + (spec.services.preview.map { [$0] } ?? []) }
+}
+
 /// What the user asks for. Optional fields take the defaults of ``RolloutSpec/resolved()``, the one
 /// place defaults are applied. Enumerations are kept as text so a bad value is reported by
 /// ``RolloutSpec/validate()`` with its field path instead of failing to decode the whole object.

@@ -131,4 +131,22 @@ struct PlannerDetailTests {
         #expect(world.deployment(v1)?.spec?.replicas == 0)
         #expect(world.deployment(v2)?.spec?.replicas == 4)
     }
+
+    @Test func theControllerHelpersNameWhatToRead() {
+        let rollout = Fixture.rollout(canarySpec)
+        #expect(rollout.deploymentSelector == "cutover.dev/rollout=payment")
+        #expect(rollout.serviceNames == ["payment", "payment-preview"])
+        let query = MetricQuery(metric: "m", revision: "g", address: "http://p", query: "q")
+        #expect(query.measurement(at: Fixture.epoch, value: .noData, baseline: .value(1)) == Measurement(metric: "m", revision: "g", at: Fixture.epoch, value: .noData))
+    }
+
+    @Test func aDegradedFirstDeploySaysWhy() {
+        var world = World(plainSpec)
+        world.neverReady = [v1]
+        world.step()
+        world.settle()
+        world.advance(301)
+        let plan = world.step()
+        #expect(plan.status.message == "first revision \(v1) not ready within 300s: 0/3 ready")
+    }
 }
