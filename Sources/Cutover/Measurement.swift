@@ -64,8 +64,11 @@ public enum Verdict: String, Codable, Sendable, Hashable, CaseIterable {
 
 /// A verdict with the numbers behind it.
 public struct Judgement: Sendable, Hashable {
+    /// The verdict.
     public var verdict: Verdict
+    /// Green's value, when there was one.
     public var value: Double?
+    /// Blue's baseline value, when one was compared.
     public var baseline: Double?
     /// The threshold crossed, for a breach.
     public var limit: Double?

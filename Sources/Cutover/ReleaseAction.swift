@@ -20,6 +20,7 @@ public enum ReleaseAction: Sendable, Hashable {
 
 /// A merge patch of `spec.selector["cutover.dev/revision"]` on one Service, nothing else.
 public struct ServiceSelectorPatch: Sendable, Hashable {
+    /// The Service name, in the Rollout's namespace.
     public var service: String
     /// The revision to select, or `nil` to remove the key (traffic split by replica count).
     public var revision: String?
@@ -41,6 +42,7 @@ public struct RolloutEvent: Sendable, Hashable {
     public var type: String
     /// A CamelCase reason (`ReleaseStarted`, `RolledBack`).
     public var reason: String
+    /// What happened, for `kubectl describe`.
     public var message: String
 
     public init(type: String = "Normal", reason: String, message: String) {
@@ -52,12 +54,15 @@ public struct RolloutEvent: Sendable, Hashable {
 
 /// One metric to measure now, with its queries already rendered.
 public struct MetricQuery: Sendable, Hashable {
+    /// The metric's name in the spec.
     public var metric: String
     /// The green revision the queries are about; copy it into ``Measurement/revision``.
     public var revision: String
     /// Prometheus base URL.
     public var address: String
+    /// Green's query, variables filled in.
     public var query: String
+    /// Blue's baseline query, variables filled in, for metrics with a baseline.
     public var baseline: String?
 
     public init(metric: String, revision: String, address: String, query: String, baseline: String? = nil) {

@@ -3,19 +3,30 @@ import KubeModels
 /// A ``RolloutSpec`` with every default applied: the one place defaults live. Built by
 /// ``RolloutSpec/resolved()``; meaningful once ``RolloutSpec/validate()`` found nothing.
 public struct ResolvedSpec: Sendable, Hashable {
+    /// `spec.replicas`, default 1.
     public var replicas: Int32
+    /// `spec.minReadySeconds`, default 0.
     public var minReadySeconds: Int32
+    /// `spec.progressDeadlineSeconds`, default 600.
     public var progressDeadlineSeconds: Int64
+    /// `spec.revisionHistoryLimit`, default 3.
     public var revisionHistoryLimit: Int32
+    /// The canary steps, empty without canary.
     public var steps: [ResolvedStep]
+    /// Whether `strategy.approval` is `Manual`.
     public var manualApproval: Bool
+    /// `strategy.holdWindow` in seconds, default 0.
     public var holdWindowSeconds: Int64
+    /// `analysis.interval` in seconds, default 30, at least 1.
     public var intervalSeconds: Int64
+    /// The metrics with `noData` and the limits filled in.
     public var metrics: [MetricSpec]
 
     /// One canary step with its pause in seconds.
     public struct ResolvedStep: Sendable, Hashable {
+        /// Percent of traffic for green.
         public var weight: Int32
+        /// Minimum seconds at this weight.
         public var pauseSeconds: Int64
     }
 

@@ -8,8 +8,11 @@ public struct Rollout: KubeObject, Hashable {
         group: "cutover.dev", version: "v1alpha1", plural: "rollouts", kind: "Rollout", namespaced: true)
     public var apiVersion: String? = "cutover.dev/v1alpha1"
     public var kind: String? = "Rollout"
+    /// Name, namespace, generation and the action annotations.
     public var metadata: ObjectMeta
+    /// What the user asks for.
     public var spec: RolloutSpec
+    /// Where the release is; written only by the controller.
     public var status: RolloutStatus?
 
     public init(metadata: ObjectMeta, spec: RolloutSpec, status: RolloutStatus? = nil) {
@@ -83,6 +86,7 @@ public struct RolloutServices: Codable, Sendable, Hashable {
 
 /// Traffic steps, approval and hold window.
 public struct RolloutStrategy: Codable, Sendable, Hashable {
+    /// Optional traffic steps before full cutover.
     public var canary: CanaryStrategy?
     /// `Automatic` (default) or `Manual`: stop before full cutover until promoted.
     public var approval: String?
@@ -98,6 +102,7 @@ public struct RolloutStrategy: Codable, Sendable, Hashable {
 
 /// Canary steps run in order before full cutover.
 public struct CanaryStrategy: Codable, Sendable, Hashable {
+    /// At least one; weights strictly increasing.
     public var steps: [CanaryStep]
     public init(steps: [CanaryStep]) { self.steps = steps }
 }
@@ -117,9 +122,11 @@ public struct CanaryStep: Codable, Sendable, Hashable {
 
 /// Prometheus analysis run while green receives production traffic.
 public struct AnalysisSpec: Codable, Sendable, Hashable {
+    /// Where to query; required when metrics are set.
     public var prometheus: PrometheusSource?
     /// How often each metric is measured (default `30s`).
     public var interval: String?
+    /// The metrics that judge green; none means no analysis.
     public var metrics: [MetricSpec]?
 
     public init(prometheus: PrometheusSource? = nil, interval: String? = nil, metrics: [MetricSpec]? = nil) {
@@ -131,6 +138,7 @@ public struct AnalysisSpec: Codable, Sendable, Hashable {
 
 /// Where Prometheus answers instant queries.
 public struct PrometheusSource: Codable, Sendable, Hashable {
+    /// Base URL, `http://` or `https://`.
     public var address: String
     public init(address: String) { self.address = address }
 }
@@ -144,7 +152,9 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     public var query: String
     /// Optional PromQL measured against blue in the same window, for `maxIncrease`/`maxDecrease`.
     public var baseline: String?
+    /// A value above this is a breach.
     public var max: Double?
+    /// A value below this is a breach.
     public var min: Double?
     /// Green may be at most this fraction above the baseline (0.25 = 25 % worse).
     public var maxIncrease: Double?

@@ -2,7 +2,9 @@ import KubeModels
 
 /// One problem with a spec: the field path (`spec.strategy.canary.steps[1].weight`) and what to do.
 public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
+    /// The field path, `spec.…`.
     public var field: String
+    /// What is wrong and what is expected.
     public var message: String
 
     public init(field: String, message: String) {

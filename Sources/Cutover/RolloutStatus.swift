@@ -4,6 +4,7 @@ import KubeModels
 /// controller that restarts at any moment continues exactly where it was. Written only by the
 /// planner; times are whole seconds so a JSON round trip changes nothing.
 public struct RolloutStatus: Codable, Sendable, Hashable {
+    /// Where the release is (see ``RolloutPhase``).
     public var phase: RolloutPhase?
     /// One short line for `kubectl get`.
     public var message: String?
@@ -51,6 +52,7 @@ public struct RolloutStatus: Codable, Sendable, Hashable {
     public var acknowledgedActions: AcknowledgedActions?
     /// The phase to return to once an invalid spec is fixed.
     public var suspendedPhase: RolloutPhase?
+    /// `Available`, `Progressing`, `Paused`, `Completed`, `RolledBack`, `InvalidSpec`.
     public var conditions: [Condition]?
     /// Pods of the serving revision, for the scale subresource.
     public var replicas: Int32?
@@ -97,11 +99,17 @@ public enum TrafficRouting: String, Codable, Sendable, Hashable {
 public struct AbortStatus: Codable, Sendable, Hashable {
     /// `AnalysisBreach`, `AnalysisError`, `ProgressDeadlineExceeded`, `Aborted`, `GreenDeploymentDeleted`.
     public var reason: String
+    /// The green revision that was reverted.
     public var revision: String?
+    /// The metric that breached, for analysis reverts.
     public var metric: String?
+    /// The value that breached.
     public var value: Double?
+    /// The limit it crossed.
     public var limit: Double?
+    /// A human explanation.
     public var message: String?
+    /// When the release was reverted.
     public var at: Timestamp?
 
     public init(
@@ -120,12 +128,17 @@ public struct AbortStatus: Codable, Sendable, Hashable {
 
 /// Analysis state of one metric in the current release.
 public struct MetricStatus: Codable, Sendable, Hashable {
+    /// The metric's name in the spec.
     public var name: String
     /// Breaches in this release (errorLimit consecutive errors count as one).
     public var breaches: Int32
+    /// Query errors in a row.
     public var consecutiveErrors: Int32
+    /// Inconclusive results in a row.
     public var consecutiveInconclusive: Int32
+    /// When the newest result was taken; the next is due `interval` later.
     public var lastMeasuredAt: Timestamp?
+    /// When the newest passing result was taken (the promotion gate).
     public var lastPassAt: Timestamp?
     /// The newest measurements, oldest first, at most ``MetricStatus/historyLimit``.
     public var history: [MeasurementRecord]
@@ -144,8 +157,11 @@ public struct MetricStatus: Codable, Sendable, Hashable {
 
 /// One judged measurement, as kept in status.
 public struct MeasurementRecord: Codable, Sendable, Hashable {
+    /// When the measurement was taken.
     public var at: Timestamp
+    /// The green revision measured.
     public var revision: String
+    /// The value that breached.
     public var value: Double?
     public var baseline: Double?
     public var verdict: Verdict
