@@ -286,6 +286,41 @@ struct PlannerTransitionTests {
             #expect(plan.status.phase == .holdWindow)
             #expect(!plan.steps.contains(.measure(["error-rate"])))
         },
+        .init(name: "a deleted preview Service is left alone", given: {
+            var w = World.releasing(canarySpec); w.services["payment-preview"] = nil; w.settle(); return w
+        }) { _, plan in
+            #expect(plan.steps == [.patch("payment", nil), .measure(["error-rate"])])
+            #expect(plan.status.phase == .canary)
+        },
+        .init(name: "promote in the hold window does not end it", given: {
+            var w = World.inFirstStep(canarySpec); w.drive(to: .holdWindow); w.annotate(CutoverLabels.promote, "late"); return w
+        }) { _, plan in
+            #expect(plan.status.phase == .holdWindow)
+            #expect(plan.eventReasons.contains("ActionIgnored"))
+        },
+        .init(name: "promote-full ends the hold window now", given: {
+            var w = World.inFirstStep(canarySpec); w.drive(to: .holdWindow); w.annotate(CutoverLabels.promoteFull, "now"); return w
+        }) { _, plan in
+            #expect(plan.steps == [.scale(dep(v1), 0)])
+            #expect(plan.status.phase == .healthy)
+            #expect(plan.status.activeRevision == v2)
+        },
+        .init(name: "inconclusive in the hold window waits for a human, promote resumes the hold", given: {
+            var spec = canarySpec; spec.analysis?.metrics = [Fixture.metric(inconclusiveLimit: 1)]
+            var w = World.inFirstStep(spec); w.drive(to: .holdWindow); w.advance(30); w.measure(.noData); w.step()
+            w.annotate(CutoverLabels.promote, "ok"); return w
+        }) { w, plan in
+            #expect(plan.status.phase == .holdWindow)
+            #expect(plan.status.analysis?.first?.consecutiveInconclusive == 0)
+            #expect(w.activeKey == .some(v2))
+        },
+        .init(name: "a promote during a step skips the remaining steps", given: {
+            var w = World.inFirstStep(canarySpec); w.annotate(CutoverLabels.promote, "go"); return w
+        }) { _, plan in
+            #expect(plan.status.phase == .promoting)
+            #expect(plan.status.manualPromotion == "promote")
+            #expect(plan.steps == [.scale(dep(v2), 4), .measure(["error-rate"])])
+        },
         .init(name: "a hash collision bumps collisionCount and picks a new name", given: {
             var w = World.healthy(plainSpec)
             var impostor = w.deployment(v1)!
