@@ -53,6 +53,8 @@ struct PlanBuilder {
     var analysisFailure: AbortStatus?
     /// The full 64-bit fingerprint of the template, written on the Deployments we create.
     var templateFingerprint = ""
+    /// Set when the Rollout is being deleted: the plan is empty and the status unchanged.
+    var deleting = false
     /// The problems of an invalid spec.
     var invalidErrors: [ValidationError] = []
 
@@ -81,6 +83,13 @@ struct PlanBuilder {
     }
 
     mutating func run() {
+        // Being deleted: the garbage collector removes the Deployments (owner references); touching
+        // anything now could only race it.
+        guard rollout.metadata.deletionTimestamp == nil else {
+            frozen = true
+            deleting = true
+            return
+        }
         status.observedGeneration = rollout.metadata.generation
         status.selector = rollout.spec.selector.queryString
         let errors = rollout.spec.validate()
@@ -185,6 +194,7 @@ struct PlanBuilder {
     func later(_ seconds: Int64) -> Timestamp { Timestamp(now.date.addingTimeInterval(Double(seconds))) }
 
     mutating func finish() -> ReleasePlan {
+        if deleting { return ReleasePlan(actions: [], status: oldStatus, requeueAfter: nil) }
         finishStatus()
         var requeue: Double? = nil
         if let earliest = wakeups.min() { requeue = max(0, earliest.date.timeIntervalSince(now.date)) }
