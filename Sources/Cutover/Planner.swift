@@ -99,7 +99,7 @@ struct PlanBuilder {
             status.suspendedPhase = nil
         }
         resolveHash()
-        guard snapshot.services[rollout.spec.services.active] != nil else {
+        guard snapshot.services[rollout.spec.services.active] != nil, serviceSelectorProblem == nil else {
             frozen = true
             return
         }

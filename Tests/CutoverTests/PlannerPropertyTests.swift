@@ -23,7 +23,7 @@ struct PlannerPropertyTests {
     @Test func invariantsHoldForRandomHistories() async {
         var visited: Set<RolloutPhase> = []
         var runsPerPhase: [RolloutPhase: Int] = [:]
-        await propertyCheck(count: 200, input: Gen.int(in: 0..<Self.specs.count), Gen.int(in: 0...99).array(of: 10...150)) { specIndex, script in
+        await propertyCheck(count: 150, input: Gen.int(in: 0..<Self.specs.count), Gen.int(in: 0...99).array(of: 10...150)) { specIndex, script in
             var run = Run(spec: Self.specs[specIndex])
             var seen: Set<RolloutPhase> = []
             for op in script {

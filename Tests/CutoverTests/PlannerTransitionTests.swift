@@ -245,6 +245,13 @@ struct PlannerTransitionTests {
             #expect(plan.condition("Available")?.reason == "ActiveServiceNotFound")
             #expect(plan.status.message == "active Service payment not found")
         },
+        .init(name: "an active Service selecting labels the pods lack: condition, no action", given: {
+            var w = World.healthy(plainSpec); w.services["payment"]?.spec?.selector?["tier"] = "web"; w.setTemplate(image: "app:2"); return w
+        }) { _, plan in
+            #expect(plan.actions.isEmpty)
+            #expect(plan.condition("Available")?.reason == "ServiceSelectorMismatch")
+            #expect(plan.status.message == "Service payment selects tier=web, which the pod template's labels do not have")
+        },
         .init(name: "revisionHistoryLimit deletes the oldest scaled-down revisions", given: {
             var spec = plainSpec; spec.revisionHistoryLimit = 1
             var w = World.healthy(spec)
