@@ -92,7 +92,7 @@ struct PlanBuilder {
         }
         status.observedGeneration = rollout.metadata.generation
         status.selector = rollout.spec.selector.queryString
-        let errors = rollout.spec.validate()
+        let errors = rollout.validate()
         guard errors.isEmpty else { return suspendForInvalidSpec(errors) }
         if status.phase == .invalidSpec {
             status.phase = status.suspendedPhase
