@@ -119,12 +119,21 @@ struct PlanBuilder {
         acknowledgeActions()
     }
 
-    /// The template hash, bumping `collisionCount` while the hash names a Deployment made from a
-    /// different template (told apart by the full fingerprint annotation, which API-server
-    /// defaulting of the pod template does not change).
+    /// The revision of the template. A Deployment already made from this very template (same
+    /// full fingerprint, an annotation API-server defaulting of the pod template does not change)
+    /// names it, whatever `collisionCount` was then; otherwise the hash, bumping `collisionCount`
+    /// while it names a Deployment made from a different template.
     mutating func resolveHash() {
         let canonical = TemplateHash.canonicalJSON(of: rollout.spec.template)
         let fingerprint = PlanBuilder.fingerprint(canonicalJSON: canonical)
+        templateFingerprint = fingerprint
+        let preferred = [status.activeRevision, status.greenRevision].compactMap { $0 } + deployments.keys.sorted()
+        if let existing = preferred.first(where: {
+            deployments[$0]?.metadata.annotations?[PlanBuilder.fingerprintAnnotation] == fingerprint
+        }) {
+            hash = existing
+            return
+        }
         var count = status.collisionCount ?? 0
         var candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
         while let existing = deployments[candidate],

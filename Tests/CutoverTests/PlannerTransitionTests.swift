@@ -293,6 +293,13 @@ struct PlannerTransitionTests {
             #expect(plan.status.phase == .holdWindow)
             #expect(!plan.steps.contains(.measure(["error-rate"])))
         },
+        .init(name: "after a collision the unchanged active template keeps its revision", given: {
+            var w = World.healthy(plainSpec); var status = w.status; status.collisionCount = 1; w.rollout.status = status; return w
+        }) { _, plan in
+            #expect(plan.steps == [])
+            #expect(plan.status.phase == .healthy)
+            #expect(plan.status.activeRevision == v1)
+        },
         .init(name: "a deleted preview Service is left alone", given: {
             var w = World.releasing(canarySpec); w.services["payment-preview"] = nil; w.settle(); return w
         }) { _, plan in
