@@ -59,7 +59,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Collections", package: "swift-collections"),
-            ]
+            ],
+            exclude: ["Workloads/README.md"]
         ),
         .executableTarget(
             name: "kube-sim",
@@ -83,6 +84,6 @@ let package = Package(
             name: "CutoverTests",
             dependencies: ["Cutover", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], exclude: ["Fixtures"]),
     ]
 )
