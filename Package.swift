@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -68,8 +69,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
-        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSim"]),
+        .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KubeAPITests",
+            dependencies: [
+                "KubeAPI", "KubeSim",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .testTarget(
             name: "CutoverTests",
             dependencies: ["Cutover", .product(name: "PropertyBased", package: "swift-property-based")]
