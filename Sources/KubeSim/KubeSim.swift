@@ -37,8 +37,8 @@ public final class KubeSim: Sendable {
         public var simulateWorkloads = true
         /// How often the workload simulators run.
         public var tickInterval: Duration = .milliseconds(200)
-        /// Fault rules (JSON, as `POST /sim/faults` accepts) active from the start.
-        public var faultRulesJSON: [String] = []
+        /// Fault rules active from the start (as `POST /sim/faults` adds them).
+        public var faultRules: [FaultRule] = []
 
         public init() {}
     }
@@ -47,6 +47,7 @@ public final class KubeSim: Sendable {
     let store: ObjectStore
     let registry: ResourceRegistry
     let api: APIServer
+    let simulation: ClusterSimulation
     private let server: HTTPServer
     private let certificates: CertificateAuthority?
     private let background: Task<Void, Never>
@@ -62,7 +63,8 @@ public final class KubeSim: Sendable {
     public var port: Int { server.port }
 
     private init(
-        options: Options, store: ObjectStore, registry: ResourceRegistry, api: APIServer, server: HTTPServer,
+        options: Options, store: ObjectStore, registry: ResourceRegistry, api: APIServer, simulation: ClusterSimulation,
+        server: HTTPServer,
         certificates: CertificateAuthority?, token: String, background: Task<Void, Never>,
         gcTrigger: AsyncStream<Void>.Continuation
     ) {
@@ -70,6 +72,7 @@ public final class KubeSim: Sendable {
         self.store = store
         self.registry = registry
         self.api = api
+        self.simulation = simulation
         self.server = server
         self.certificates = certificates
         self.token = token
@@ -92,6 +95,10 @@ public final class KubeSim: Sendable {
         let certificates = options.plainHTTP ? nil : try CertificateAuthority.generate()
         let (triggers, gcTrigger) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         if options.garbageCollection { api.onDelete = { gcTrigger.yield() } }
+        let simulation = ClusterSimulation(store: store, seed: options.seed, simulateWorkloads: options.simulateWorkloads)
+        if !options.faultRules.isEmpty { _ = try simulation.applyFaults(FaultRequest(rules: options.faultRules)) }
+        api.simulation = simulation
+        AdminRoutes.install(on: api, simulation: simulation)
         let server = try await HTTPServer(
             host: options.host, port: options.port, tls: try certificates?.serverContext(),
             group: MultiThreadedEventLoopGroup.singleton
@@ -101,10 +108,19 @@ public final class KubeSim: Sendable {
                 group.addTask {
                     for await _ in triggers { GarbageCollector(store: store).collect() }
                 }
+                if options.simulateWorkloads {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            simulation.tick()
+                            try? await Task.sleep(for: options.tickInterval)
+                        }
+                    }
+                }
             }
         }
         let sim = KubeSim(
-            options: options, store: store, registry: registry, api: api, server: server, certificates: certificates,
+            options: options, store: store, registry: registry, api: api, simulation: simulation, server: server,
+            certificates: certificates,
             token: token, background: background, gcTrigger: gcTrigger)
         try await sim.seedNamespaces()
         if let directory = options.crdDirectory { try await sim.loadCRDs(fromDirectory: directory) }
@@ -184,7 +200,7 @@ public final class KubeSim: Sendable {
 
     /// Sends a request through the API as an authenticated client would, without the network.
     func internalRequest(_ method: String, _ uri: String, body: JSONValue? = nil, contentType: String = "application/json") async -> HTTPResponse {
-        var headers = ["authorization": "Bearer \(token)", "user-agent": "kube-sim"]
+        var headers = ["authorization": "Bearer \(token)", "user-agent": "kube-sim", APIServer.internalHeader: "1"]
         headers["content-type"] = contentType
         return await api.handle(HTTPRequest(method: method, uri: uri, headers: headers, body: body.map(JSONWriter.bytes) ?? []))
     }

@@ -40,7 +40,7 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("watch-history"), help: "How many changes a watch can resume across before 410 Expired.")
     var watchHistory = 10_000
 
-    @Option(name: .customLong("fault"), help: "A fault rule as JSON (repeatable), as POST /sim/faults accepts.")
+    @Option(name: .customLong("fault"), help: "A fault rule, repeatable: 'verb=update,resource=deployments,count=2,code=409' or the JSON of POST /sim/faults rules.")
     var faults: [String] = []
 
     func run() async throws {
@@ -54,16 +54,25 @@ struct KubeSimCommand: AsyncParsableCommand {
         options.garbageCollection = !noGarbageCollection
         options.simulateWorkloads = !noWorkloads
         options.watchHistoryLimit = watchHistory
-        options.faultRulesJSON = faults
+        options.faultRules = try faults.map { text in
+            if text.hasPrefix("{") { return try JSONDecoder().decode(FaultRule.self, from: Data(text.utf8)) }
+            return try FaultRule(flag: text)
+        }
         let sim = try await KubeSim.start(options)
         let path = URL(fileURLWithPath: kubeconfigOut).standardizedFileURL.path
         try sim.writeKubeconfig(to: path)
-        print("kube-sim: serving \(sim.baseURL)")
-        print("kube-sim: kubeconfig written to \(path)")
-        print("kube-sim: export KUBECONFIG=\(path)")
+        say("kube-sim: serving \(sim.baseURL)")
+        say("kube-sim: kubeconfig written to \(path)")
+        say("kube-sim: export KUBECONFIG=\(path)")
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(3600))
         }
         try await sim.stop()
     }
+}
+
+/// Writes a line to stdout at once (print is block-buffered when stdout is a file or pipe, and
+/// scripts wait for the kubeconfig line).
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -41,7 +41,8 @@ struct ListWatchTests {
             let third = try await client.get(Fixtures.configmaps + "?limit=2&continue=\(second.at("metadata.continue")?.stringValue ?? "")").json
             let all = [first, second, third].flatMap { $0["items"]?.arrayValue ?? [] }.compactMap { $0.at("metadata.name")?.stringValue }
             #expect(all == (0..<5).map { "cm-\($0)" })
-            #expect((third.at("metadata.continue")?.stringValue ?? "").isEmpty)
+            let lastToken = third.at("metadata.continue")?.stringValue ?? ""
+            #expect(lastToken.isEmpty)
             #expect(third["kind"] == "ConfigMapList")
         }
     }
@@ -109,6 +110,24 @@ struct ListWatchTests {
             #expect(events.first?.at("object.columnDefinitions")?.arrayValue?.isEmpty == false)
             #expect(events.last?.at("object.columnDefinitions") == nil)
             #expect(events.last?.at("object.rows")?.arrayValue?.first?["cells"]?.arrayValue?.first == "b")
+        }
+    }
+}
+
+@Suite("WATCH with selectors")
+struct SelectorWatchTests {
+    @Test("an object that starts or stops matching a label selector is ADDED or DELETED")
+    func selectorTransitions() async throws {
+        try await withSim { sim, client in
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("m", labels: ["tier": "web"]))
+            async let stream = client.send("GET", Fixtures.configmaps + "?watch=true&labelSelector=tier%3Ddb&timeoutSeconds=2")
+            #expect(await eventually { sim.store.watchCount > 0 })
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"metadata":{"labels":{"tier":"db"}}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"data":{"a":"1"}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"metadata":{"labels":{"tier":"web"}}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"data":{"a":"2"}}"#)
+            let events = try await stream.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(events.map { $0["type"] } == ["ADDED", "MODIFIED", "DELETED"])
         }
     }
 }

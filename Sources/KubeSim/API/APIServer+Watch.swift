@@ -37,16 +37,20 @@ extension APIServer {
         var encoder = WatchEncoder(server: self, type: type, options: options)
         let store = self.store
         let worker = Task {
-            for event in initial where encoder.wanted(event, namespace: namespace, filter: filter) {
-                continuation.yield(encoder.line(event))
+            for event in initial {
+                if let visible = encoder.visible(event, namespace: namespace, filter: filter) {
+                    continuation.yield(encoder.line(visible))
+                }
             }
             if sendInitialEvents {
                 continuation.yield(encoder.bookmark(startVersion, initialEventsEnd: true))
             }
             for await signal in signals {
                 switch signal {
-                case .event(let event) where encoder.wanted(event, namespace: namespace, filter: filter):
-                    continuation.yield(encoder.line(event))
+                case .event(let event):
+                    if let visible = encoder.visible(event, namespace: namespace, filter: filter) {
+                        continuation.yield(encoder.line(visible))
+                    }
                 case .bookmark(let version) where bookmarks:
                     continuation.yield(encoder.bookmark(version, initialEventsEnd: false))
                 default:
@@ -95,9 +99,22 @@ struct WatchEncoder {
         self.options = options
     }
 
-    func wanted(_ event: StoreEvent, namespace: String?, filter: APIServer.Filter) -> Bool {
-        if let namespace, event.object[path: ["metadata", "namespace"]]?.stringValue != namespace { return false }
-        return filter.matches(event.object)
+    /// The event as this watch sees it, or `nil` when it is not for this watch. With selectors,
+    /// a modification that makes an object match is ADDED and one that makes it stop is DELETED.
+    func visible(_ event: StoreEvent, namespace: String?, filter: APIServer.Filter) -> StoreEvent? {
+        if let namespace, event.object[path: ["metadata", "namespace"]]?.stringValue != namespace { return nil }
+        let matches = filter.matches(event.object)
+        guard event.kind == .modified, !filter.isEmpty, let previous = event.previous else {
+            return matches ? event : nil
+        }
+        var result = event
+        switch (filter.matches(previous), matches) {
+        case (true, true): return event
+        case (false, true): result.kind = .added
+        case (true, false): result.kind = .deleted
+        case (false, false): return nil
+        }
+        return result
     }
 
     mutating func line(_ event: StoreEvent) -> [UInt8] {

@@ -17,11 +17,14 @@ final class APIServer: @unchecked Sendable {
     let configuration: Configuration
     /// Admin routes (`/metrics`, `/sim/...`) that the simulator adds.
     var extraRoutes: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]
-    /// Consulted before every API request; a non-nil response is sent instead (fault injection).
-    var interceptor: (@Sendable (HTTPRequest, APIPath?, String) async -> HTTPResponse?)?
+    /// The simulated cluster: consulted for faults before every resource request, and told
+    /// the code of each answer for `/sim/stats`.
+    var simulation: ClusterSimulation?
     /// Called after a deletion so dependents can be collected.
     var onDelete: (@Sendable () -> Void)?
     let startTime = Date()
+    /// Marks requests the simulator makes itself.
+    static let internalHeader = "x-kube-sim-internal"
 
     init(store: ObjectStore, registry: ResourceRegistry, configuration: Configuration) {
         self.store = store
@@ -51,9 +54,44 @@ final class APIServer: @unchecked Sendable {
             guard header == "Bearer \(token)" else { return .error(.unauthorized) }
         }
         let apiPath = APIPath(path)
-        if let interceptor, let injected = await interceptor(request, apiPath, verb(request, apiPath)) {
-            return injected
+        // The simulator's own requests (seeding, CRD loading, `KubeSim.request`) bypass faults and stats.
+        guard let apiPath, let simulation, request.headers[Self.internalHeader] == nil else {
+            return await serve(request, apiPath)
         }
+        let verb = verb(request, apiPath)
+        var resource = apiPath.group.isEmpty ? apiPath.resource : "\(apiPath.resource).\(apiPath.group)"
+        if let subresource = apiPath.subresource { resource += "/\(subresource)" }
+        let version = request.query["resourceVersion"] ?? ""
+        let resume = verb == "watch" && !version.isEmpty && version != "0"
+        var injected: HTTPResponse?
+        switch simulation.decide(verb: verb, resource: resource, isWatchResume: resume) {
+        case .none:
+            break
+        case .delay(let seconds):
+            try? await Task.sleep(for: .seconds(seconds))
+        case .unresponsive(let until):
+            try? await Task.sleep(for: .seconds(max(0, until.timeIntervalSinceNow)))
+        case .fail(let failure):
+            if failure.delaySeconds > 0 { try? await Task.sleep(for: .seconds(failure.delaySeconds)) }
+            injected = .json(failure.code, APIError.json(failure.status), headers: failure.headers.map { ($0.name, $0.value) })
+        case .expireWatch:
+            let expired = APIError.expired("too old resource version: \(version) (\((UInt64(version) ?? 0) + 1))")
+            let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+            continuation.yield(eventLine("ERROR", expired.json))
+            continuation.finish()
+            injected = HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .stream(stream))
+        }
+        let response: HTTPResponse
+        if let injected {
+            response = injected
+        } else {
+            response = await serve(request, apiPath)
+        }
+        simulation.record(verb: verb, resource: resource, code: response.status)
+        return response
+    }
+
+    private func serve(_ request: HTTPRequest, _ apiPath: APIPath?) async -> HTTPResponse {
         do {
             if let apiPath { return try await handleResource(request, apiPath) }
             return try handleNonResource(request)

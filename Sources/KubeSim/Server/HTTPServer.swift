@@ -65,6 +65,10 @@ final class HTTPServer: @unchecked Sendable {
                 case .head(let requestHead):
                     head = requestHead
                     body = []
+                    // curl asks before sending bodies over 1 KiB and would otherwise wait a second.
+                    if requestHead.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                        try await outbound.write(.head(HTTPResponseHead(version: requestHead.version, status: .continue)))
+                    }
                 case .body(let buffer):
                     body.append(contentsOf: buffer.readableBytesView)
                 case .end:

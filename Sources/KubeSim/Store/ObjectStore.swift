@@ -9,6 +9,9 @@ struct StoreEvent: Sendable {
     var storageKey: String
     var resourceVersion: UInt64
     var object: JSONValue
+    /// The state before a modification, so a filtered watch can tell an object that starts or
+    /// stops matching its selectors (sent as ADDED or DELETED, as the real server does).
+    var previous: JSONValue?
 }
 
 /// What an open watch receives: a change, or a point where a bookmark may be sent because
@@ -159,7 +162,7 @@ final class ObjectStore: @unchecked Sendable {
             if current == nil { sortedKeys[storageKey] = nil }
             objects[storageKey, default: [:]][key] = object
             record(StoreEvent(kind: current == nil ? .added : .modified, storageKey: storageKey,
-                              resourceVersion: revision, object: object))
+                              resourceVersion: revision, object: object, previous: current))
             return object
         case .delete:
             guard var object = current else { return nil }

@@ -143,6 +143,7 @@ func withSim<T>(
     options.garbageCollection = gc
     options.watchHistoryLimit = history
     options.simulateWorkloads = workloads
+    options.tickInterval = .milliseconds(50)
     let sim = try await KubeSim.start(options)
     do {
         let result = try await body(sim, try TestClient(sim))
