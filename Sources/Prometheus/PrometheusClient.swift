@@ -62,7 +62,9 @@ public final class PrometheusClient: Sendable {
     /// Evaluates `promql` at `time` (an instant query).
     ///
     /// - Parameter timeout: overrides ``PrometheusConfiguration/timeout`` for this query; the whole
-    ///   exchange (connect, send, wait, read) ends by then with ``PrometheusError/timedOut(seconds:)``.
+    ///   exchange (connect, send, wait, read) ends by then (plus at most 250 ms) with
+    ///   ``PrometheusError/timedOut(seconds:)``, or with the last connection error when the server
+    ///   could not be reached at all (connections are retried until the deadline).
     /// - Throws: ``PrometheusError`` for every failure to get a result, or `CancellationError` when
     ///   the calling task is cancelled.
     public func query(_ promql: String, at time: Date, timeout: Duration? = nil) async throws -> QueryResponse {
@@ -77,7 +79,10 @@ public final class PrometheusClient: Sendable {
                 return try QueryResponse.decode(body, httpStatus: status)
             }
             group.addTask {
-                try await Task.sleep(for: limit)
+                // A backstop for a body that stalls after the headers (the deadline covers only
+                // those). It fires a little after the deadline so that, for a dead server, the
+                // connection pool's own answer (refused, TLS failure) wins and names the cause.
+                try await Task.sleep(for: limit + Self.backstopGrace)
                 throw PrometheusError.timedOut(seconds: Self.seconds(limit))
             }
             defer { group.cancelAll() }
@@ -125,6 +130,9 @@ public final class PrometheusClient: Sendable {
             throw PrometheusError.transport(String(describing: error))
         }
     }
+
+    /// How long after the deadline the backstop timer ends a query.
+    static let backstopGrace: Duration = .milliseconds(250)
 
     /// Unix seconds with millisecond precision, as Prometheus parses `time`.
     static func timeParameter(_ time: Date) -> String {

@@ -46,11 +46,14 @@ final class PrometheusServer: @unchecked Sendable {
         }
     }
 
-    static func binary() throws -> String {
-        var candidates = ["/usr/bin/prometheus"]
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            candidates.append("\(directory)/prometheus")
-        }
+    /// `/usr/bin/prometheus`, then `prometheus` on `PATH`.
+    static var candidates: [String] {
+        ["/usr/bin/prometheus"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/prometheus" }
+    }
+
+    /// The first executable of `candidates`; throws ``NotInstalled`` (a test failure saying how to
+    /// install it) when there is none.
+    static func binary(candidates: [String] = candidates) throws -> String {
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { throw NotInstalled() }
         return found
     }

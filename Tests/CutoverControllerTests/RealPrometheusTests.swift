@@ -127,6 +127,13 @@ struct RealPrometheusTests {
         }
     }
 
+    /// Without the binary the integration tests fail, never skip, and say how to install it.
+    @Test func aMissingBinaryFailsWithHowToInstallIt() throws {
+        #expect(throws: PrometheusServer.NotInstalled.self) { try PrometheusServer.binary(candidates: ["/nonexistent/prometheus"]) }
+        #expect(PrometheusServer.NotInstalled().description.contains("apt-get install -y prometheus"))
+        #expect(try PrometheusServer.binary() != "", "the real Prometheus must be installed for these tests")
+    }
+
     static func waitForSelfScrape(_ client: PrometheusClient) async throws {
         _ = try await eventually("Prometheus to scrape itself twice") {
             let response = try? await client.query(#"count_over_time(up{job="cutover-test"}[10s])"#, at: Date())

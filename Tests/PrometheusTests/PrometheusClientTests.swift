@@ -84,6 +84,18 @@ struct PrometheusClientTests {
         }
     }
 
+    @Test func aBodyThatStallsAfterTheHeadersCostsTheTimeout() async throws {
+        try await withServer(.stallBody) { server in
+            let configuration = PrometheusConfiguration(address: server.baseURL, timeout: .milliseconds(400))
+            let started = ContinuousClock.now
+            try await withClient(configuration) { client in
+                await #expect(throws: PrometheusError.timedOut(seconds: 0.4)) { try await client.query("up", at: Date()) }
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .seconds(2), "took \(elapsed)")
+        }
+    }
+
     @Test func perQueryTimeoutOverridesTheConfiguration() async throws {
         try await withServer(.never) { server in
             let configuration = PrometheusConfiguration(address: server.baseURL, timeout: .seconds(30))

@@ -20,6 +20,8 @@ final class RecordingHTTPServer: Sendable {
 
     enum Answer: Sendable {
         case respond(status: Int, contentType: String, body: String)
+        /// Sends the headers of a 200 with a body that never comes.
+        case stallBody
         case never
     }
 
@@ -73,6 +75,13 @@ final class RecordingHTTPServer: Sendable {
                 guard let head else { return }
                 let request = Request(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body)
                 recorded.withLockedValue { $0.append(request) }
+                if case .stallBody = answer {
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Content-Type", value: "application/json")
+                    headers.add(name: "Content-Length", value: "1000")
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+                    return
+                }
                 guard case .respond(let status, let contentType, let text) = answer else { return }
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: contentType)
