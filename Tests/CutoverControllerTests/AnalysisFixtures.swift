@@ -7,6 +7,12 @@ import KubeModels
 import Glibc
 #endif
 
+/// How much later than its timeout a query may end in a test. Generous because `swift test` runs
+/// every target's tests in one process, and CPU-bound tests elsewhere can hold the cooperative
+/// thread pool (two threads on a two-core machine) for many seconds; a hang still fails, by the
+/// `.timeLimit` on the tests and by this bound.
+let schedulingSlack: Duration = .seconds(10)
+
 /// Foundation has a `Measurement` too; tests mean Cutover's.
 typealias Measurement = Cutover.Measurement
 

@@ -8,7 +8,7 @@ import Prometheus
 import Testing
 
 /// Credentials named by `analysis.prometheus`, read through the Kubernetes API from KubeSim.
-@Suite("Prometheus credentials from Secrets")
+@Suite("Prometheus credentials from Secrets", .timeLimit(.minutes(1)))
 struct PrometheusSourceConfigurationTests {
     /// A KubeSim with namespace `prod` and a client for it.
     private func withCluster(_ body: (KubeSim, KubeClient) async throws -> Void) async throws {

@@ -8,7 +8,7 @@ import Testing
 
 /// The whole path: KubeSim serves simulated traffic on `/metrics`, a real Prometheus scrapes it
 /// every second, the runner measures rendered metric templates.
-@Suite("Analysis of simulated traffic")
+@Suite("Analysis of simulated traffic", .timeLimit(.minutes(1)))
 struct TrafficAnalysisTests {
     /// The error ratio, as a user would write it: `or vector(0)` because a revision without errors
     /// has no `code="500"` series at all.
@@ -29,7 +29,7 @@ struct TrafficAnalysisTests {
                 // Every series of both revisions has filled a whole 5s window.
                 let client = try PrometheusClient(configuration: PrometheusConfiguration(address: prometheus.baseURL))
                 do {
-                    _ = try await eventually("five seconds of scraped traffic for blue and green", timeout: .seconds(30)) {
+                    _ = try await eventually("five seconds of scraped traffic for blue and green", timeout: .seconds(45)) {
                         let response = try? await client.query(
                             #"min(count_over_time(http_requests_total{namespace="prod",code="200"}[5s])) >= 5 and count(count by (revision) (http_requests_total{namespace="prod"})) == 2"#,
                             at: Date())

@@ -7,7 +7,7 @@ import Testing
 /// TLS trust and bearer tokens against a real HTTPS server on loopback: KubeSim's, which presents a
 /// certificate from its own CA and refuses a wrong bearer token with 401. Its answer to
 /// `/api/v1/query` is not Prometheus', which is fine: only the handshake and the token matter here.
-@Suite("PrometheusClient over TLS")
+@Suite("PrometheusClient over TLS", .timeLimit(.minutes(1)))
 struct PrometheusClientTLSTests {
     private func attempt(_ configuration: PrometheusConfiguration) async throws -> PrometheusError? {
         let client = try PrometheusClient(configuration: configuration)

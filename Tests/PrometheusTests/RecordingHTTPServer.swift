@@ -3,6 +3,12 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
+/// How much later than its timeout a query may end in a test. Generous because `swift test` runs
+/// every target's tests in one process, and CPU-bound tests elsewhere can hold the cooperative
+/// thread pool (two threads on a two-core machine) for many seconds; a hang still fails, by the
+/// `.timeLimit` on the tests and by this bound.
+let schedulingSlack: Duration = .seconds(10)
+
 /// A loopback HTTP server that records each request and answers with a fixed status and body, or
 /// never answers. It stands in for a proxy in front of Prometheus: what the client puts on the wire
 /// (headers, form body) can only be seen from the server side.
