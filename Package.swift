@@ -120,6 +120,7 @@ let package = Package(
             dependencies: [
                 "CutoverController", "Cutover", "Prometheus", "KubeAPI", "KubeModels", "KubeSim",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

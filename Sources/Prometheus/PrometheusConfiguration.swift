@@ -62,7 +62,9 @@ public struct PrometheusConfiguration: Sendable, Hashable {
 
     /// One extra request header.
     public struct Header: Sendable, Hashable {
+        /// The header name, sent as written.
         public var name: String
+        /// The header value, sent as written.
         public var value: String
         public init(name: String, value: String) {
             self.name = name

@@ -3,6 +3,7 @@ import CutoverController
 import Foundation
 import KubeModels
 import KubeSim
+import Logging
 import Prometheus
 import Testing
 
@@ -63,6 +64,7 @@ struct TrafficAnalysisTests {
                 guard case .value(let green) = errorRate.value, case .value(let blue)? = errorRate.baseline else {
                     Issue.record("no numbers: \(errorRate)"); return
                 }
+                Logger(label: "cutover.tests").info("read back error ratios: green \(green), blue \(blue)")
                 #expect(abs(green - 0.2) <= 0.03, "green error ratio \(green)")
                 #expect(blue == 0, "blue error ratio \(blue)")
                 #expect(errorRate.revision == "green1")
@@ -76,7 +78,7 @@ struct TrafficAnalysisTests {
         }
     }
 
-    /// Blue and green (3 pods each, green failing 20%) behind one Service at 2000 requests/s, and an
+    /// Blue and green (3 pods each, green failing 20%) behind one Service at 5000 requests/s, and an
     /// idle revision no Service selects.
     static func deploy(on sim: KubeSim) async throws {
         try await create(sim, "/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "prod"]])
@@ -98,11 +100,12 @@ struct TrafficAnalysisTests {
                 ],
             ])
         }
-        // 2000 rps (1000 per revision) so a 5s window holds ~5000 green requests: the binomial
-        // spread of the ratio is then ±0.006, far inside the ±0.03 asked for.
+        // 5000 rps (2500 per revision) so a 5s window holds ~12500 green requests: the binomial
+        // spread of the ratio is then ±0.0036, far inside the ±0.03 asked for (with 200 rps it
+        // would be ±0.02, and the test would fail now and then by chance alone).
         try await create(sim, "/api/v1/namespaces/prod/services", [
             "apiVersion": "v1", "kind": "Service",
-            "metadata": ["name": "payment", "namespace": "prod", "annotations": ["sim.cutover.dev/rps": "2000"]],
+            "metadata": ["name": "payment", "namespace": "prod", "annotations": ["sim.cutover.dev/rps": "5000"]],
             "spec": ["selector": ["app": "payment"], "ports": [["port": 80, "targetPort": 8080]]],
         ])
     }
