@@ -61,7 +61,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Collections", package: "swift-collections"),
-            ]
+            ],
+            exclude: ["Workloads/README.md"]
         ),
         // The PromQL HTTP API client: instant queries, result types, Prometheus errors, auth and TLS.
         .target(
@@ -104,7 +105,7 @@ let package = Package(
             name: "CutoverTests",
             dependencies: ["Cutover", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PrometheusTests",
             dependencies: [

@@ -21,6 +21,22 @@ extension PlanBuilder {
 
     var serviceMissing: Bool { snapshot.services[rollout.spec.services.active] == nil }
 
+    /// Why the active Service cannot be steered, if it cannot: its selector (apart from our key)
+    /// must be non-empty and match the template's labels, or pointing it at a revision would
+    /// select no pod at all.
+    var serviceSelectorProblem: String? {
+        guard let service = snapshot.services[rollout.spec.services.active] else { return nil }
+        var selector = service.spec?.selector ?? [:]
+        selector[CutoverLabels.revision] = nil
+        let name = rollout.spec.services.active
+        if selector.isEmpty { return "Service \(name) has no selector of its own; give it the template's labels (e.g. app)" }
+        let labels = rollout.spec.template.metadata?.labels ?? [:]
+        for key in selector.keys.sorted() where labels[key] != selector[key] {
+            return "Service \(name) selects \(key)=\(selector[key]!), which the pod template's labels do not have"
+        }
+        return nil
+    }
+
     mutating func finishStatus() {
         let serving = status.traffic == .green ? status.greenRevision : status.activeRevision
         let servingDeployment = serving.flatMap { deployments[$0] }
@@ -39,6 +55,8 @@ extension PlanBuilder {
         let ready = servingDeployment?.status?.readyReplicas ?? 0
         if serviceMissing {
             set(ConditionType.available, false, "ActiveServiceNotFound", "Service \(rollout.spec.services.active) does not exist")
+        } else if invalidErrors.isEmpty, let problem = serviceSelectorProblem {
+            set(ConditionType.available, false, "ServiceSelectorMismatch", problem)
         } else if serving == nil {
             set(ConditionType.available, false, "NoActiveRevision", "no revision serves yet")
         } else if ready >= spec.replicas {
@@ -77,6 +95,7 @@ extension PlanBuilder {
     /// One short line for `kubectl get`.
     func message() -> String {
         if serviceMissing { return "active Service \(rollout.spec.services.active) not found" }
+        if let problem = serviceSelectorProblem { return problem }
         let prefix = paused ? "paused: " : ""
         let green = status.greenRevision ?? "-"
         func pods(_ revision: String?, of wanted: Int32) -> String {

@@ -53,6 +53,8 @@ struct PlanBuilder {
     var analysisFailure: AbortStatus?
     /// The full 64-bit fingerprint of the template, written on the Deployments we create.
     var templateFingerprint = ""
+    /// Set when the Rollout is being deleted: the plan is empty and the status unchanged.
+    var deleting = false
     /// The problems of an invalid spec.
     var invalidErrors: [ValidationError] = []
 
@@ -81,16 +83,23 @@ struct PlanBuilder {
     }
 
     mutating func run() {
+        // Being deleted: the garbage collector removes the Deployments (owner references); touching
+        // anything now could only race it.
+        guard rollout.metadata.deletionTimestamp == nil else {
+            frozen = true
+            deleting = true
+            return
+        }
         status.observedGeneration = rollout.metadata.generation
         status.selector = rollout.spec.selector.queryString
-        let errors = rollout.spec.validate()
+        let errors = rollout.validate()
         guard errors.isEmpty else { return suspendForInvalidSpec(errors) }
         if status.phase == .invalidSpec {
             status.phase = status.suspendedPhase
             status.suspendedPhase = nil
         }
         resolveHash()
-        guard snapshot.services[rollout.spec.services.active] != nil else {
+        guard snapshot.services[rollout.spec.services.active] != nil, serviceSelectorProblem == nil else {
             frozen = true
             return
         }
@@ -110,12 +119,21 @@ struct PlanBuilder {
         acknowledgeActions()
     }
 
-    /// The template hash, bumping `collisionCount` while the hash names a Deployment made from a
-    /// different template (told apart by the full fingerprint annotation, which API-server
-    /// defaulting of the pod template does not change).
+    /// The revision of the template. A Deployment already made from this very template (same
+    /// full fingerprint, an annotation API-server defaulting of the pod template does not change)
+    /// names it, whatever `collisionCount` was then; otherwise the hash, bumping `collisionCount`
+    /// while it names a Deployment made from a different template.
     mutating func resolveHash() {
         let canonical = TemplateHash.canonicalJSON(of: rollout.spec.template)
         let fingerprint = PlanBuilder.fingerprint(canonicalJSON: canonical)
+        templateFingerprint = fingerprint
+        let preferred = [status.activeRevision, status.greenRevision].compactMap { $0 } + deployments.keys.sorted()
+        if let existing = preferred.first(where: {
+            deployments[$0]?.metadata.annotations?[PlanBuilder.fingerprintAnnotation] == fingerprint
+        }) {
+            hash = existing
+            return
+        }
         var count = status.collisionCount ?? 0
         var candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
         while let existing = deployments[candidate],
@@ -185,6 +203,7 @@ struct PlanBuilder {
     func later(_ seconds: Int64) -> Timestamp { Timestamp(now.date.addingTimeInterval(Double(seconds))) }
 
     mutating func finish() -> ReleasePlan {
+        if deleting { return ReleasePlan(actions: [], status: oldStatus, requeueAfter: nil) }
         finishStatus()
         var requeue: Double? = nil
         if let earliest = wakeups.min() { requeue = max(0, earliest.date.timeIntervalSince(now.date)) }

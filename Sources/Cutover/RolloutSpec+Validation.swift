@@ -16,6 +16,22 @@ public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(field): \(message)" }
 }
 
+extension Rollout {
+    /// The longest Rollout name: `<name>-<10-character revision>` must stay a DNS label, and the
+    /// name is also a label value (`cutover.dev/rollout`).
+    public static let maxNameLength = 63 - 1 - TemplateHash.length
+
+    /// Every problem with this Rollout: its name, then ``RolloutSpec/validate()``.
+    public func validate() -> [ValidationError] {
+        var errors: [ValidationError] = []
+        let name = metadata.name ?? ""
+        if name.utf8.count > Self.maxNameLength {
+            errors.append(ValidationError(field: "metadata.name", message: "must be at most \(Self.maxNameLength) characters, so that <name>-<revision> names a Deployment"))
+        }
+        return errors + spec.validate()
+    }
+}
+
 extension RolloutSpec {
     /// Every problem with this spec, in field order; empty when the spec is valid. Checks what the
     /// CRD schema cannot express (cross-field rules) and repeats what it can, so a Rollout that

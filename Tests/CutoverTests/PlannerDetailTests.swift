@@ -149,4 +149,15 @@ struct PlannerDetailTests {
         let plan = world.step()
         #expect(plan.status.message == "first revision \(v1) not ready within 300s: 0/3 ready")
     }
+
+    @Test func aRolloutBeingDeletedIsLeftToTheGarbageCollector() {
+        var world = World.inFirstStep(canarySpec)
+        world.rollout.metadata.deletionTimestamp = Timestamp(world.now)
+        world.setTemplate(image: "app:3")
+        let before = world.status
+        let plan = world.step()
+        #expect(plan.actions.isEmpty)
+        #expect(plan.requeueAfter == nil)
+        #expect(plan.status == before)
+    }
 }

@@ -245,6 +245,13 @@ struct PlannerTransitionTests {
             #expect(plan.condition("Available")?.reason == "ActiveServiceNotFound")
             #expect(plan.status.message == "active Service payment not found")
         },
+        .init(name: "an active Service selecting labels the pods lack: condition, no action", given: {
+            var w = World.healthy(plainSpec); w.services["payment"]?.spec?.selector?["tier"] = "web"; w.setTemplate(image: "app:2"); return w
+        }) { _, plan in
+            #expect(plan.actions.isEmpty)
+            #expect(plan.condition("Available")?.reason == "ServiceSelectorMismatch")
+            #expect(plan.status.message == "Service payment selects tier=web, which the pod template's labels do not have")
+        },
         .init(name: "revisionHistoryLimit deletes the oldest scaled-down revisions", given: {
             var spec = plainSpec; spec.revisionHistoryLimit = 1
             var w = World.healthy(spec)
@@ -285,6 +292,48 @@ struct PlannerTransitionTests {
         }) { _, plan in
             #expect(plan.status.phase == .holdWindow)
             #expect(!plan.steps.contains(.measure(["error-rate"])))
+        },
+        .init(name: "after a collision the unchanged active template keeps its revision", given: {
+            var w = World.healthy(plainSpec); var status = w.status; status.collisionCount = 1; w.rollout.status = status; return w
+        }) { _, plan in
+            #expect(plan.steps == [])
+            #expect(plan.status.phase == .healthy)
+            #expect(plan.status.activeRevision == v1)
+        },
+        .init(name: "a deleted preview Service is left alone", given: {
+            var w = World.releasing(canarySpec); w.services["payment-preview"] = nil; w.settle(); return w
+        }) { _, plan in
+            #expect(plan.steps == [.patch("payment", nil), .measure(["error-rate"])])
+            #expect(plan.status.phase == .canary)
+        },
+        .init(name: "promote in the hold window does not end it", given: {
+            var w = World.inFirstStep(canarySpec); w.drive(to: .holdWindow); w.annotate(CutoverLabels.promote, "late"); return w
+        }) { _, plan in
+            #expect(plan.status.phase == .holdWindow)
+            #expect(plan.eventReasons.contains("ActionIgnored"))
+        },
+        .init(name: "promote-full ends the hold window now", given: {
+            var w = World.inFirstStep(canarySpec); w.drive(to: .holdWindow); w.annotate(CutoverLabels.promoteFull, "now"); return w
+        }) { _, plan in
+            #expect(plan.steps == [.scale(dep(v1), 0)])
+            #expect(plan.status.phase == .healthy)
+            #expect(plan.status.activeRevision == v2)
+        },
+        .init(name: "inconclusive in the hold window waits for a human, promote resumes the hold", given: {
+            var spec = canarySpec; spec.analysis?.metrics = [Fixture.metric(inconclusiveLimit: 1)]
+            var w = World.inFirstStep(spec); w.drive(to: .holdWindow); w.advance(30); w.measure(.noData); w.step()
+            w.annotate(CutoverLabels.promote, "ok"); return w
+        }) { w, plan in
+            #expect(plan.status.phase == .holdWindow)
+            #expect(plan.status.analysis?.first?.consecutiveInconclusive == 0)
+            #expect(w.activeKey == .some(v2))
+        },
+        .init(name: "a promote during a step skips the remaining steps", given: {
+            var w = World.inFirstStep(canarySpec); w.annotate(CutoverLabels.promote, "go"); return w
+        }) { _, plan in
+            #expect(plan.status.phase == .promoting)
+            #expect(plan.status.manualPromotion == "promote")
+            #expect(plan.steps == [.scale(dep(v2), 4), .measure(["error-rate"])])
         },
         .init(name: "a hash collision bumps collisionCount and picks a new name", given: {
             var w = World.healthy(plainSpec)

@@ -96,6 +96,14 @@ struct RolloutSpecValidationTests {
         #expect(spec.validate() == [ValidationError(field: invalid.field, message: invalid.message)])
     }
 
+    @Test func aRolloutNameMustLeaveRoomForTheRevision() {
+        var rollout = Fixture.rollout(Self.valid)
+        rollout.metadata.name = String(repeating: "a", count: 52)
+        #expect(rollout.validate() == [])
+        rollout.metadata.name = String(repeating: "a", count: 53)
+        #expect(rollout.validate() == [ValidationError(field: "metadata.name", message: "must be at most 52 characters, so that <name>-<revision> names a Deployment")])
+    }
+
     @Test func anInvalidRolloutGetsTheInvalidSpecConditionAndNoAction() throws {
         var world = World(Self.valid)
         world.converge()

@@ -219,7 +219,7 @@ public final class KubeClient: Sendable {
     /// The Status in a failure body, or one made up from the code when the body is not a Status
     /// (a proxy's HTML page, an empty body).
     static func failureStatus(code: Int, body: ByteBuffer) -> Status {
-        if var status = try? JSONDecoder().decode(Status.self, from: Data(body.readableBytesView)), status.kind == "Status" {
+        if var status = try? JSONValueDecoder().decode(Status.self, from: Array(body.readableBytesView)), status.kind == "Status" {
             if status.code == nil { status.code = Int32(code) }
             return status
         }
@@ -248,7 +248,7 @@ public final class KubeClient: Sendable {
 
     static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer, what: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+            return try JSONValueDecoder().decode(T.self, from: Array(body.readableBytesView))
         } catch {
             throw KubeError.decoding(what: what, reason: String(describing: error))
         }

@@ -6,7 +6,7 @@ import NIOCore
 /// inside a multi-byte character); a line is decoded only once its newline has arrived.
 public struct WatchEventDecoder<Object: Decodable & Sendable> {
     private var buffer = ByteBuffer()
-    private let decoder = JSONDecoder()
+    private let decoder = JSONValueDecoder()
     /// Longest line accepted; a longer one means a broken stream, not a big object.
     public var maxLineBytes = 64 << 20
 
@@ -47,7 +47,7 @@ public struct WatchEventDecoder<Object: Decodable & Sendable> {
         }
         let envelope: WatchEnvelope<Object>
         do {
-            envelope = try decoder.decode(WatchEnvelope<Object>.self, from: Data(bytes))
+            envelope = try decoder.decode(WatchEnvelope<Object>.self, from: Array(bytes))
         } catch {
             throw KubeError.decoding(what: "watch event", reason: String(describing: error))
         }

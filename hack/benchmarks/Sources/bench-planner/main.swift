@@ -113,11 +113,31 @@ func snapshots(replicas: Int32) -> [(String, ReleaseSnapshot, Date)] {
         }
         out.append(("\(phase.rawValue) (with a new measurement)", cluster.snapshot, cluster.now))
         cluster.measurements = []
+        if phase == .awaitingApproval {
+            // Promoted, green not yet scaled to full size: the plan of the Promoting phase.
+            var promoted = cluster.snapshot
+            promoted.rollout.metadata.annotations = ["cutover.dev/promote": "bench"]
+            // Green's new pods are still starting.
+            let green = promoted.rollout.status?.greenRevision ?? ""
+            for index in promoted.deployments.indices where promoted.deployments[index].metadata.labels?["cutover.dev/revision"] == green {
+                promoted.deployments[index].status?.readyReplicas = 0
+                promoted.deployments[index].status?.availableReplicas = 0
+            }
+            promoted.rollout.status = planNextStep(for: promoted, now: cluster.now).status
+            out.append(("Promoting (green scaling to full size)", promoted, cluster.now))
+        }
     }
     var rolledBack = cluster
     rolledBack.rollout.metadata.annotations?["cutover.dev/abort"] = "now"
     rolledBack.step()
     out.append(("RolledBack (after an abort)", rolledBack.snapshot, rolledBack.now))
+    var stuck = Cluster(replicas: replicas)
+    let first = planNextStep(for: stuck.snapshot, now: stuck.now)
+    stuck.rollout.status = first.status
+    if case .createDeployment(let created)? = first.actions.first { stuck.deployments[created.metadata.name!] = created }
+    stuck.now = stuck.now.addingTimeInterval(700)
+    stuck.rollout.status = planNextStep(for: stuck.snapshot, now: stuck.now).status
+    out.append(("Degraded (first revision never ready)", stuck.snapshot, stuck.now))
     var invalid = cluster.snapshot
     invalid.rollout.spec.replicas = -1
     out.append(("InvalidSpec (spec broken mid-hold)", invalid, cluster.now))
@@ -137,6 +157,7 @@ func bench(_ name: String, _ snapshot: ReleaseSnapshot, _ now: Date, seconds: Do
     let elapsed = clock.now - start
     let perSecond = Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     let label = name.padding(toLength: 42, withPad: " ", startingAt: 0)
+    precondition(name.hasPrefix(snapshot.rollout.status?.phase?.rawValue ?? "-") || name.hasPrefix("InvalidSpec"), "\(name) is really \(snapshot.rollout.status?.phase?.rawValue ?? "-")")
     print("  \(label) \(Int(perSecond)) plans/s  (\(String(format: "%.1f", 1e6 / perSecond)) µs/plan)\(sink == -1 ? "" : "")")
 }
 

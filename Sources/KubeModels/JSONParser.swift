@@ -1,20 +1,19 @@
-import KubeModels
 
 /// A strict RFC 8259 parser from UTF-8 bytes to ``JSONValue``, written for speed: request bodies
 /// and stored objects go through it on every write, and Foundation's decoder is several times slower.
-struct JSONParser {
+public struct JSONParser {
     /// Why a document could not be parsed, with the byte offset, for a 400 BadRequest message.
-    struct Failure: Error, CustomStringConvertible {
-        var message: String
-        var offset: Int
-        var description: String { "\(message) at offset \(offset)" }
+    public struct Failure: Error, CustomStringConvertible {
+        public var message: String
+        public var offset: Int
+        public var description: String { "\(message) at offset \(offset)" }
     }
 
     private let bytes: [UInt8]
     private var index = 0
 
     /// Parses one JSON document; trailing non-space bytes are an error.
-    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipSpace()
         let value = try parser.parseValue(depth: 0)
@@ -23,7 +22,7 @@ struct JSONParser {
         return value
     }
 
-    static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
+    public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
