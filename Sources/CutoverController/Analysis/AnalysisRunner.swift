@@ -74,8 +74,8 @@ public actor AnalysisRunner {
         guard !claimed.isEmpty else { return [] }
         let started = ContinuousClock.now
         let time = now()
-        let measurements = await Self.take(claimed, source: rollout.spec.analysis?.prometheus, namespace: key.namespace,
-                                           at: time, secrets: secrets, pool: pool)
+        let measurements = await Self.take(
+            claimed, source: rollout.spec.analysis?.prometheus, namespace: key.namespace, at: time, secrets: secrets, pool: pool)
         for query in claimed { inFlight.remove(MetricKey(rollout: key, metric: query.metric)) }
         guard !Task.isCancelled else { return [] }
         let duration = ContinuousClock.now - started
