@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "Cutover", targets: ["Cutover"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
+        .library(name: "Prometheus", targets: ["Prometheus"]),
+        .library(name: "CutoverController", targets: ["CutoverController"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
     ],
     dependencies: [
@@ -62,6 +64,25 @@ let package = Package(
             ],
             exclude: ["Workloads/README.md"]
         ),
+        // The PromQL HTTP API client: instant queries, result types, Prometheus errors, auth and TLS.
+        .target(
+            name: "Prometheus",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Wires planner, Kubernetes client and Prometheus together (so far: the analysis runner).
+        .target(
+            name: "CutoverController",
+            dependencies: [
+                "Cutover", "Prometheus", "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "kube-sim",
             dependencies: [
@@ -85,5 +106,23 @@ let package = Package(
             dependencies: ["Cutover", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "PrometheusTests",
+            dependencies: [
+                "Prometheus", "KubeSim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CutoverControllerTests",
+            dependencies: [
+                "CutoverController", "Cutover", "Prometheus", "KubeAPI", "KubeModels", "KubeSim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -136,11 +136,37 @@ public struct AnalysisSpec: Codable, Sendable, Hashable {
     }
 }
 
-/// Where Prometheus answers instant queries.
+/// Where Prometheus answers instant queries, and how to authenticate to it. Secrets are read from
+/// the Rollout's own namespace.
 public struct PrometheusSource: Codable, Sendable, Hashable {
     /// Base URL, `http://` or `https://`.
     public var address: String
-    public init(address: String) { self.address = address }
+    /// How long one query may take (default `10s`); a slow or dead Prometheus costs this, then an error.
+    public var timeout: String?
+    /// A Secret key holding a bearer token, sent as `Authorization: Bearer <token>`.
+    public var bearerTokenSecret: SecretKeyReference?
+    /// A Secret with `username` and `password` keys, sent as HTTP basic auth.
+    public var basicAuthSecret: SecretReference?
+    /// Extra request headers (for example a tenant header).
+    public var headers: [HTTPHeaderSpec]?
+    /// A Secret key holding PEM CA certificates to trust for `https` instead of the system roots.
+    public var caSecret: SecretKeyReference?
+    /// Accept any server certificate over `https` (test setups only).
+    public var insecureSkipVerify: Bool?
+
+    public init(
+        address: String, timeout: String? = nil, bearerTokenSecret: SecretKeyReference? = nil,
+        basicAuthSecret: SecretReference? = nil, headers: [HTTPHeaderSpec]? = nil, caSecret: SecretKeyReference? = nil,
+        insecureSkipVerify: Bool? = nil
+    ) {
+        self.address = address
+        self.timeout = timeout
+        self.bearerTokenSecret = bearerTokenSecret
+        self.basicAuthSecret = basicAuthSecret
+        self.headers = headers
+        self.caSecret = caSecret
+        self.insecureSkipVerify = insecureSkipVerify
+    }
 }
 
 /// One metric: a PromQL instant query and the thresholds that judge it.

@@ -136,6 +136,7 @@ extension RolloutSpec {
                 fail("spec.analysis.prometheus.address", "must start with http:// or https://, not \"\(address)\"")
             }
         }
+        analysis.prometheus?.validateConnection(at: "spec.analysis.prometheus", fail)
         var seen: Set<String> = []
         for (index, metric) in metrics.enumerated() {
             let path = "spec.analysis.metrics[\(index)]"

@@ -169,15 +169,26 @@ struct KubectlTests {
         }
     }
 
-    @Test("the project's Rollout CRD applies, when the branch has it")
+    @Test("the project's Rollout CRD and its examples apply, when the branch has them")
     func rolloutCRD() async throws {
         guard let path = Fixtures.rolloutCRDPath else { return }
         try await withSim(tls: true) { sim, _ in
             let kubectl = try Kubectl(sim)
             let applied = try await kubectl("apply", "-f", path)
-            #expect(applied.status == 0, "\(applied.stderr)")
-            let listed = try await kubectl("get", "rollouts.cutover.dev")
+            #expect(applied.stdout == "customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev created\n", "\(applied.stderr)")
+            let listed = try await kubectl("get", "rollouts.cutover.dev", "-A")
             #expect(listed.status == 0, "\(listed.stderr)")
+            let examples = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("manifests/examples").path
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: examples)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            guard !files.isEmpty else { return }
+            _ = try await kubectl("create", "namespace", "demo")
+            for file in files.sorted(by: { $0.contains("services") && !$1.contains("services") }) {
+                let result = try await kubectl("apply", "-f", examples + "/" + file)
+                #expect(result.status == 0, "\(file): \(result.stderr)")
+            }
+            let rollouts = try await kubectl("get", "rollouts.cutover.dev", "-A", "-o", "name")
+            #expect(rollouts.stdout.contains("rollout.cutover.dev/"), "\(rollouts.stdout)\(rollouts.stderr)")
         }
     }
 }
