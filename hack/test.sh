@@ -16,7 +16,7 @@ if ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; then
     if command -v apt-get >/dev/null 2>&1; then
         echo "==> installing Debian's prometheus (the analysis tests run a real one on loopback)"
         need_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive need_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+        need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
     else
         echo "hack/test.sh: prometheus is missing; install Prometheus 2.x so that 'prometheus' is on PATH" >&2
         exit 1
