@@ -1,1 +1,0 @@
-print("kube-sim: not yet implemented")

@@ -1,0 +1,132 @@
+import KubeModels
+import Testing
+@testable import KubeSim
+
+@Suite("LIST and WATCH")
+struct ListWatchTests {
+    @Test("label and field selectors filter lists; unsupported field labels are 400")
+    func selectors() async throws {
+        try await withSim { _, client in
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("a", labels: ["app": "demo", "tier": "web"]))
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("b", labels: ["app": "demo", "tier": "db"]))
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("c", labels: ["app": "other"]))
+            func names(_ query: String) async throws -> [String] {
+                try await client.get(Fixtures.configmaps + "?" + query).json["items"]?.arrayValue?
+                    .compactMap { $0.at("metadata.name")?.stringValue } ?? []
+            }
+            #expect(try await names("labelSelector=app%3Ddemo%2Ctier%21%3Ddb") == ["a"])
+            #expect(try await names("labelSelector=tier%20in%20(web,db)") == ["a", "b"])
+            #expect(try await names("labelSelector=tier%20notin%20(web)") == ["b", "c"])
+            #expect(try await names("labelSelector=!tier") == ["c"])
+            #expect(try await names("labelSelector=tier") == ["a", "b"])
+            #expect(try await names("fieldSelector=metadata.name%3Db") == ["b"])
+            #expect(try await names("fieldSelector=metadata.name!%3Db") == ["a", "c"])
+            let bad = try await client.get(Fixtures.configmaps + "?fieldSelector=data.x%3D1")
+            #expect(bad.status == 400)
+            #expect(bad.json["message"] == "field label not supported: data.x")
+        }
+    }
+
+    @Test("limit and continue page through a list at the first page's resourceVersion")
+    func pagination() async throws {
+        try await withSim { _, client in
+            for index in 0..<5 { _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("cm-\(index)")) }
+            let first = try await client.get(Fixtures.configmaps + "?limit=2").json
+            #expect(first["items"]?.arrayValue?.count == 2)
+            #expect(first.at("metadata.remainingItemCount") == 3)
+            let token = first.at("metadata.continue")?.stringValue ?? ""
+            #expect(!token.isEmpty)
+            let second = try await client.get(Fixtures.configmaps + "?limit=2&continue=\(token)").json
+            #expect(second.at("metadata.resourceVersion") == first.at("metadata.resourceVersion"))
+            let third = try await client.get(Fixtures.configmaps + "?limit=2&continue=\(second.at("metadata.continue")?.stringValue ?? "")").json
+            let all = [first, second, third].flatMap { $0["items"]?.arrayValue ?? [] }.compactMap { $0.at("metadata.name")?.stringValue }
+            #expect(all == (0..<5).map { "cm-\($0)" })
+            #expect((third.at("metadata.continue")?.stringValue ?? "").isEmpty)
+            #expect(third["kind"] == "ConfigMapList")
+        }
+    }
+
+    @Test("watch from RV unset sends ADDED for current objects, then live changes as JSON lines")
+    func watchInitialAndLive() async throws {
+        try await withSim { _, client in
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("before"))
+            async let stream = client.send("GET", Fixtures.configmaps + "?watch=true&timeoutSeconds=2")
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("after"))
+            _ = try await client.delete(Fixtures.configmaps + "/before")
+            let response = try await stream
+            #expect(response.status == 200)
+            #expect(response.header("Transfer-Encoding").first == "chunked")
+            let events = response.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(events.map { $0["type"] } == ["ADDED", "ADDED", "DELETED"])
+            #expect(events.map { $0.at("object.metadata.name") } == ["before", "after", "before"])
+            #expect(events.first?.at("object.kind") == "ConfigMap")
+        }
+    }
+
+    @Test("watch from RV N replays only later changes; bookmarks only when asked")
+    func watchFromVersion() async throws {
+        try await withSim { _, client in
+            let rv = try await client.post(Fixtures.configmaps, Fixtures.configMap("one")).json.at("metadata.resourceVersion")?.stringValue ?? ""
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("two"))
+            let replay = try await client.send("GET", Fixtures.configmaps + "?watch=true&resourceVersion=\(rv)&timeoutSeconds=1")
+            let events = replay.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(events.map { $0.at("object.metadata.name") } == ["two"])
+            #expect(!replay.body.contains("BOOKMARK"))
+            let listed = try await client.send("GET", Fixtures.configmaps + "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1")
+            let lines = listed.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(lines.map { $0["type"] } == ["ADDED", "ADDED", "BOOKMARK"])
+            #expect(lines.last?.at("object.metadata.annotations")?["k8s.io/initial-events-end"] == "true")
+            let rejected = try await client.send("GET", Fixtures.configmaps + "?watch=true&sendInitialEvents=true")
+            #expect(rejected.status == 422)
+        }
+    }
+
+    @Test("a watch from a version older than the history gets a 410 Expired ERROR event")
+    func watchExpired() async throws {
+        try await withSim(history: 3) { _, client in
+            for index in 0..<6 { _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("x\(index)")) }
+            let response = try await client.send("GET", Fixtures.configmaps + "?watch=true&resourceVersion=2&timeoutSeconds=5")
+            let event = (try? JSONParser.parse(response.body.trimmingSpaces)) ?? .null
+            #expect(event["type"] == "ERROR")
+            #expect(event.at("object.code") == 410)
+            #expect(event.at("object.reason") == "Expired")
+            #expect(event.at("object.message")?.stringValue?.hasPrefix("too old resource version: 2") == true)
+        }
+    }
+
+    @Test("Table watch events: only the first carries columnDefinitions")
+    func tableWatch() async throws {
+        try await withSim { _, client in
+            _ = try await client.post(Fixtures.deployments, Fixtures.deployment("a"))
+            _ = try await client.post(Fixtures.deployments, Fixtures.deployment("b"))
+            let response = try await client.send(
+                "GET", Fixtures.deployments + "?watch=true&timeoutSeconds=1",
+                headers: ["Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"])
+            let events = response.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(events.count == 2)
+            #expect(events.first?.at("object.kind") == "Table")
+            #expect(events.first?.at("object.columnDefinitions")?.arrayValue?.isEmpty == false)
+            #expect(events.last?.at("object.columnDefinitions") == nil)
+            #expect(events.last?.at("object.rows")?.arrayValue?.first?["cells"]?.arrayValue?.first == "b")
+        }
+    }
+}
+
+@Suite("WATCH with selectors")
+struct SelectorWatchTests {
+    @Test("an object that starts or stops matching a label selector is ADDED or DELETED")
+    func selectorTransitions() async throws {
+        try await withSim { sim, client in
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("m", labels: ["tier": "web"]))
+            async let stream = client.send("GET", Fixtures.configmaps + "?watch=true&labelSelector=tier%3Ddb&timeoutSeconds=2")
+            #expect(await eventually { sim.store.watchCount > 0 })
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"metadata":{"labels":{"tier":"db"}}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"data":{"a":"1"}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"metadata":{"labels":{"tier":"web"}}}"#)
+            _ = try await client.patch(Fixtures.configmaps + "/m", #"{"data":{"a":"2"}}"#)
+            let events = try await stream.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(events.map { $0["type"] } == ["ADDED", "MODIFIED", "DELETED"])
+        }
+    }
+}
