@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KubeModels", targets: ["KubeModels"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "Cutover", targets: ["Cutover"]),
+        .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
     ],
@@ -41,6 +42,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Controller machinery: reflector + store, work queue, leader election, event recorder.
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeAPI", "KubeModels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         // The domain: Rollout types, validation, template hashing, the pure planner, analysis verdicts.
@@ -84,5 +96,6 @@ let package = Package(
             dependencies: ["Cutover", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"]),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim"]),
     ]
 )
