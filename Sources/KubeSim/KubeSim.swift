@@ -200,7 +200,7 @@ public final class KubeSim: Sendable {
 
     /// Sends a request through the API as an authenticated client would, without the network.
     func internalRequest(_ method: String, _ uri: String, body: JSONValue? = nil, contentType: String = "application/json") async -> HTTPResponse {
-        var headers = ["authorization": "Bearer \(token)", "user-agent": "kube-sim"]
+        var headers = ["authorization": "Bearer \(token)", "user-agent": "kube-sim", APIServer.internalHeader: "1"]
         headers["content-type"] = contentType
         return await api.handle(HTTPRequest(method: method, uri: uri, headers: headers, body: body.map(JSONWriter.bytes) ?? []))
     }

@@ -74,6 +74,8 @@ struct KubectlTests {
             #expect(invalid.stderr.contains(#"The Widget "w1" is invalid: spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0"#), "\(invalid.stderr)")
             let create = try await kubectl("create", "-f", "-", input: Self.widgetYAML.replacingOccurrences(of: "w1", with: "w2").replacingOccurrences(of: "red", with: "pink"))
             #expect(create.stderr.contains(#"The Widget "w2" is invalid: spec.color: Unsupported value: "pink": supported values: "red", "green", "blue""#), "\(create.stderr)")
+            let unknown = try await kubectl("apply", "-f", "-", input: Self.widgetYAML + "\n  bogus: 1\n")
+            #expect(unknown.stderr.contains(#"strict decoding error: unknown field "spec.bogus""#), "\(unknown.stderr)")
             // With discovery cached (as after any earlier command), the list itself gets the 401
             // and kubectl prints the Status message; with a cold cache discovery fails first and
             // client-go reports it without reading the body, as against a real server.
@@ -169,15 +171,26 @@ struct KubectlTests {
         }
     }
 
-    @Test("the project's Rollout CRD applies, when the branch has it")
+    @Test("the project's Rollout CRD and its examples apply, when the branch has them")
     func rolloutCRD() async throws {
         guard let path = Fixtures.rolloutCRDPath else { return }
         try await withSim(tls: true) { sim, _ in
             let kubectl = try Kubectl(sim)
             let applied = try await kubectl("apply", "-f", path)
-            #expect(applied.status == 0, "\(applied.stderr)")
-            let listed = try await kubectl("get", "rollouts.cutover.dev")
+            #expect(applied.stdout == "customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev created\n", "\(applied.stderr)")
+            let listed = try await kubectl("get", "rollouts.cutover.dev", "-A")
             #expect(listed.status == 0, "\(listed.stderr)")
+            let examples = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("manifests/examples").path
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: examples)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            guard !files.isEmpty else { return }
+            _ = try await kubectl("create", "namespace", "demo")
+            for file in files.sorted(by: { $0.contains("services") && !$1.contains("services") }) {
+                let result = try await kubectl("apply", "-f", examples + "/" + file)
+                #expect(result.status == 0, "\(file): \(result.stderr)")
+            }
+            let rollouts = try await kubectl("get", "rollouts.cutover.dev", "-A", "-o", "name")
+            #expect(rollouts.stdout.contains("rollout.cutover.dev/"), "\(rollouts.stdout)\(rollouts.stderr)")
         }
     }
 }

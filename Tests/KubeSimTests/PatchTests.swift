@@ -113,3 +113,21 @@ struct PatchTests {
         }
     }
 }
+
+@Suite("PATCH bookkeeping")
+struct PatchBookkeepingTests {
+    @Test("re-applying the same configuration is a no-op; managedFields can be replaced by a JSON patch")
+    func reapplyAndManagedFields() async throws {
+        try await withSim { _, client in
+            let config = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"same"},"data":{"a":"1"}}"#
+            let first = try await client.patch(Fixtures.configmaps + "/same?fieldManager=me", config, type: "application/apply-patch+yaml").json
+            let second = try await client.patch(Fixtures.configmaps + "/same?fieldManager=me", config, type: "application/apply-patch+yaml").json
+            #expect(second.at("metadata.resourceVersion") == first.at("metadata.resourceVersion"))
+            let rv = second.at("metadata.resourceVersion")?.stringValue ?? ""
+            let replace = #"[{"op":"replace","path":"/metadata/managedFields","value":[{"manager":"other","operation":"Apply","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:a":{}}}}]},{"op":"replace","path":"/metadata/resourceVersion","value":"\#(rv)"}]"#
+            let migrated = try await client.patch(Fixtures.configmaps + "/same", replace, type: "application/json-patch+json")
+            #expect(migrated.status == 200)
+            #expect(migrated.json.at("metadata.managedFields")?.arrayValue?.map { $0["manager"] } == ["other"])
+        }
+    }
+}

@@ -54,7 +54,8 @@ extension APIServer {
                 switch fieldValidation(request) {
                 case "Strict":
                     throw APIError.badRequest(
-                        "strict decoding error: " + result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
+                        "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: "
+                            + result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
                 case "Ignore": break
                 default: warnings += result.unknownFields.map { "unknown field \"\($0)\"" }
                 }
@@ -95,15 +96,24 @@ extension APIServer {
         return object
     }
 
-    /// Whether a write changed nothing but bookkeeping, so the server can skip it (no new RV).
+    /// Whether a write changed nothing but bookkeeping (the resourceVersion, managedFields
+    /// times), so the server can skip it: no new resourceVersion, no watch event. Explicit
+    /// managedFields changes still count (kubectl's SSA migration patches them).
     func isNoOp(_ old: JSONValue?, _ new: JSONValue) -> Bool {
-        guard var before = old else { return false }
-        var after = new
-        before["metadata"]?["managedFields"] = nil
-        after["metadata"]?["managedFields"] = nil
-        before["metadata"]?["resourceVersion"] = nil
-        after["metadata"]?["resourceVersion"] = nil
-        return before == after
+        guard let old else { return false }
+        func comparable(_ object: JSONValue) -> JSONValue {
+            var copy = object
+            copy["metadata"]?["resourceVersion"] = nil
+            if let entries = copy[path: ["metadata", "managedFields"]]?.arrayValue {
+                copy["metadata"]?["managedFields"] = .array(entries.map { entry in
+                    var entry = entry
+                    entry["time"] = nil
+                    return entry
+                })
+            }
+            return copy
+        }
+        return comparable(old) == comparable(new)
     }
 
     func requireNamespace(_ type: ResourceType, _ namespace: String?) throws {

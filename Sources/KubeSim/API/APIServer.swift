@@ -23,6 +23,8 @@ final class APIServer: @unchecked Sendable {
     /// Called after a deletion so dependents can be collected.
     var onDelete: (@Sendable () -> Void)?
     let startTime = Date()
+    /// Marks requests the simulator makes itself.
+    static let internalHeader = "x-kube-sim-internal"
 
     init(store: ObjectStore, registry: ResourceRegistry, configuration: Configuration) {
         self.store = store
@@ -52,7 +54,10 @@ final class APIServer: @unchecked Sendable {
             guard header == "Bearer \(token)" else { return .error(.unauthorized) }
         }
         let apiPath = APIPath(path)
-        guard let apiPath, let simulation else { return await serve(request, apiPath) }
+        // The simulator's own requests (seeding, CRD loading, `KubeSim.request`) bypass faults and stats.
+        guard let apiPath, let simulation, request.headers[Self.internalHeader] == nil else {
+            return await serve(request, apiPath)
+        }
         let verb = verb(request, apiPath)
         var resource = apiPath.group.isEmpty ? apiPath.resource : "\(apiPath.resource).\(apiPath.group)"
         if let subresource = apiPath.subresource { resource += "/\(subresource)" }
