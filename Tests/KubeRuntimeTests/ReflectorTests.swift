@@ -165,6 +165,41 @@ import Testing
         }
     }
 
+    @Test func withoutANamespaceItWatchesAllNamespaces() async throws {
+        try await withSimulator { _, client in
+            _ = try await client.create(Namespace(metadata: ObjectMeta(name: "prod")))
+            let labels = ["cutover.dev/rollout": "web"]
+            _ = try await client.create(Self.configMap("here", labels: labels))
+            var configuration = Self.configuration(labelSelector: "cutover.dev/rollout")
+            configuration.namespace = nil
+            let reflector = Reflector<ConfigMap>(client: client, configuration: configuration)
+            try await Self.running(reflector) {
+                await reflector.waitUntilSynced()
+                _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "there", namespace: "prod", labels: labels)))
+                try await eventually("the object in the other namespace") { reflector.store.get("prod/there") != nil }
+                #expect(reflector.store.list(namespace: "default").map { $0.metadata.name! } == ["here"])
+            }
+        }
+    }
+
+    /// Bookmarks move a selective watch's resourceVersion past changes it does not see, so a
+    /// resume after a quiet spell does not fall out of the server's history.
+    @Test func bookmarksAdvanceTheResourceVersionOfASelectiveWatch() async throws {
+        try await withSimulator { _, client in
+            let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(labelSelector: "cutover.dev/rollout"))
+            try await Self.running(reflector) {
+                await reflector.waitUntilSynced()
+                let unrelated = try await client.create(Self.configMap("unrelated"))
+                let latest = Int(unrelated.metadata.resourceVersion!)!
+                try await eventually(within: 12, "a bookmark at or past \(latest)") {
+                    guard case .watching(let version) = reflector.state, let seen = Int(version) else { return false }
+                    return seen >= latest
+                }
+                #expect(reflector.store.count == 0)
+            }
+        }
+    }
+
     @Test func listFailuresBackOffAndRetryBeforeSyncing() async throws {
         try await withSimulator { _, client in
             try await client.injectFaults(["rules": [["verb": "list", "resource": "configmaps", "count": 2, "code": 403]]])
