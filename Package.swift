@@ -71,7 +71,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Collections", package: "swift-collections"),
-            ]
+            ],
+            exclude: ["Workloads/README.md"]
         ),
         .executableTarget(
             name: "kube-sim",
@@ -95,7 +96,7 @@ let package = Package(
             name: "CutoverTests",
             dependencies: ["Cutover", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], exclude: ["Fixtures"]),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim"]),
     ]
 )

@@ -1,0 +1,17 @@
+/// The label and annotation keys Cutover reads and writes.
+public enum CutoverLabels {
+    /// On every Deployment, selector and pod Cutover creates: the Rollout's name.
+    public static let rollout = "cutover.dev/rollout"
+    /// On every Deployment, selector and pod Cutover creates, and the one Service selector key it owns.
+    public static let revision = "cutover.dev/revision"
+    /// Edge-triggered: promote past the remaining steps and the approval.
+    public static let promote = "cutover.dev/promote"
+    /// Edge-triggered: promote and skip the remaining analysis too.
+    public static let promoteFull = "cutover.dev/promote-full"
+    /// Edge-triggered: revert the release in flight.
+    public static let abort = "cutover.dev/abort"
+    /// Edge-triggered: release a rolled-back template again.
+    public static let retry = "cutover.dev/retry"
+    /// Level-triggered: `"true"` pauses forward progress, anything else resumes.
+    public static let paused = "cutover.dev/paused"
+}

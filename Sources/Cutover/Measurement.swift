@@ -1,0 +1,166 @@
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One result of a metric query, taken by the controller's runner after a ``ReleaseAction/measure(_:)``
+/// and handed to the next plan in ``ReleaseSnapshot/measurements``.
+public struct Measurement: Codable, Sendable, Hashable {
+    /// The metric's `name` in the spec.
+    public var metric: String
+    /// The green revision the query was rendered for; results for another revision are ignored.
+    public var revision: String
+    /// When the query was evaluated.
+    public var at: Date
+    /// Green's result.
+    public var value: Sample
+    /// Blue's result, for metrics with a `baseline` query.
+    public var baseline: Sample?
+
+    public init(metric: String, revision: String, at: Date, value: Sample, baseline: Sample? = nil) {
+        self.metric = metric
+        self.revision = revision
+        self.at = at
+        self.value = value
+        self.baseline = baseline
+    }
+
+    /// What one instant query returned.
+    public enum Sample: Codable, Sendable, Hashable {
+        /// A scalar (NaN counts as no data).
+        case value(Double)
+        /// An empty result.
+        case noData
+        /// Prometheus unreachable, a bad query, a non-scalar result.
+        case error(String)
+    }
+}
+
+/// Another name for ``Measurement``, for files that also import Foundation (which has a
+/// `Measurement` of its own).
+public typealias AnalysisMeasurement = Measurement
+
+extension MetricQuery {
+    /// The ``Measurement`` of this query's results, ready for the next snapshot.
+    public func measurement(at time: Date, value: Measurement.Sample, baseline: Measurement.Sample? = nil) -> Measurement {
+        Measurement(metric: metric, revision: revision, at: time, value: value, baseline: self.baseline == nil ? nil : baseline)
+    }
+}
+
+/// The judgement of one measurement.
+public enum Verdict: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Within every threshold.
+    case pass = "Pass"
+    /// Outside a threshold (or no data with `noData: Fail`).
+    case breach = "Breach"
+    /// No data or NaN with `noData: Inconclusive`.
+    case inconclusive = "Inconclusive"
+    /// The query could not be answered.
+    case error = "Error"
+}
+
+/// A verdict with the numbers behind it.
+public struct Judgement: Sendable, Hashable {
+    /// The verdict.
+    public var verdict: Verdict
+    /// Green's value, when there was one.
+    public var value: Double?
+    /// Blue's baseline value, when one was compared.
+    public var baseline: Double?
+    /// The threshold crossed, for a breach.
+    public var limit: Double?
+    /// A short human explanation (`0.2 > max 0.01`).
+    public var message: String
+
+    public init(verdict: Verdict, value: Double? = nil, baseline: Double? = nil, limit: Double? = nil, message: String) {
+        self.verdict = verdict
+        self.value = value
+        self.baseline = baseline
+        self.limit = limit
+        self.message = message
+    }
+}
+
+extension MetricSpec {
+    /// Judges `measurement` against this metric's thresholds and `noData` policy.
+    public func judge(_ measurement: Measurement) -> Judgement {
+        let policy = NoDataPolicy(rawValue: noData ?? "") ?? .inconclusive
+        func missing(_ what: String) -> Judgement {
+            switch policy {
+            case .inconclusive: return Judgement(verdict: .inconclusive, message: "\(what): no data")
+            case .fail: return Judgement(verdict: .breach, message: "\(what): no data (noData: Fail)")
+            case .pass: return Judgement(verdict: .pass, message: "\(what): no data (noData: Pass)")
+            }
+        }
+        let value: Double
+        switch measurement.value {
+        case .error(let message): return Judgement(verdict: .error, message: "query failed: \(message)")
+        case .noData: return missing(name)
+        case .value(let number) where number.isNaN: return missing(name)
+        case .value(let number): value = number
+        }
+        if let max, value > max {
+            return Judgement(verdict: .breach, value: value, limit: max, message: "\(name) \(short(value)) > max \(short(max))")
+        }
+        if let min, value < min {
+            return Judgement(verdict: .breach, value: value, limit: min, message: "\(name) \(short(value)) < min \(short(min))")
+        }
+        guard baseline != nil, maxIncrease != nil || maxDecrease != nil else {
+            return Judgement(verdict: .pass, value: value, message: passMessage(value))
+        }
+        let base: Double
+        switch measurement.baseline {
+        case .error(let message)?: return Judgement(verdict: .error, value: value, message: "baseline query failed: \(message)")
+        case .noData?, nil: return missing("\(name) baseline")
+        case .value(let number)? where number.isNaN: return missing("\(name) baseline")
+        case .value(let number)?: base = number
+        }
+        if let maxIncrease {
+            let limit = base * (1 + maxIncrease)
+            if value > limit {
+                return Judgement(
+                    verdict: .breach, value: value, baseline: base, limit: limit,
+                    message: "\(name) \(short(value)) > \(short(limit)) (blue \(short(base)) +\(short(maxIncrease * 100))%)")
+            }
+        }
+        if let maxDecrease {
+            let limit = base * (1 - maxDecrease)
+            if value < limit {
+                return Judgement(
+                    verdict: .breach, value: value, baseline: base, limit: limit,
+                    message: "\(name) \(short(value)) < \(short(limit)) (blue \(short(base)) -\(short(maxDecrease * 100))%)")
+            }
+        }
+        return Judgement(verdict: .pass, value: value, baseline: base, message: passMessage(value))
+    }
+
+    private func passMessage(_ value: Double) -> String {
+        if let max { return "\(name) \(short(value)) ≤ \(short(max))" }
+        if let min { return "\(name) \(short(value)) ≥ \(short(min))" }
+        return "\(name) \(short(value)) ok"
+    }
+}
+
+/// What an empty or NaN result means.
+public enum NoDataPolicy: String, Sendable, Hashable, CaseIterable {
+    case inconclusive = "Inconclusive"
+    case fail = "Fail"
+    case pass = "Pass"
+}
+
+/// A number in at most 4 significant digits, for messages.
+func short(_ value: Double) -> String {
+    if value.isNaN { return "NaN" }
+    if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+    var scale = 1.0
+    var magnitude = abs(value)
+    while magnitude < 1000, scale < 1e12 {
+        magnitude *= 10
+        scale *= 10
+    }
+    let rounded = (value * scale).rounded() / scale
+    return "\(rounded)"
+}

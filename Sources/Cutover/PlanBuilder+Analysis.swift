@@ -1,0 +1,130 @@
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Analysis inside a plan: judging new measurements, the gates that stop or revert a release, and
+/// which metrics are due to be measured.
+///
+/// Analysis runs while green receives production traffic (the active selector is split or points at
+/// green) and a release is in flight, unless a `promote-full` switched it off.
+extension PlanBuilder {
+    var analysisActive: Bool {
+        status.greenRevision != nil && status.activeRevision != nil && !spec.metrics.isEmpty
+            && (status.traffic == .split || status.traffic == .green) && status.manualPromotion != "promote-full"
+    }
+
+    /// Judges the snapshot's measurements of the current green (others are stale and dropped),
+    /// appends them to the bounded history and sets ``analysisFailure`` when a limit is crossed.
+    mutating func ingestMeasurements() {
+        guard analysisActive, let green = status.greenRevision else { return }
+        var metrics = status.analysis ?? []
+        for measurement in snapshot.measurements where measurement.revision == green {
+            guard let metric = spec.metrics.first(where: { $0.name == measurement.metric }) else { continue }
+            let at = Timestamp(Date(timeIntervalSince1970: measurement.at.timeIntervalSince1970.rounded(.down)))
+            let judgement = metric.judge(measurement)
+            var state = metrics.first(where: { $0.name == metric.name }) ?? MetricStatus(name: metric.name)
+            state.history.append(
+                MeasurementRecord(at: at, revision: green, value: judgement.value, baseline: judgement.baseline, verdict: judgement.verdict, message: judgement.message))
+            if state.history.count > MetricStatus.historyLimit { state.history.removeFirst(state.history.count - MetricStatus.historyLimit) }
+            state.lastMeasuredAt = max(state.lastMeasuredAt ?? at, at)
+            var failure: AbortStatus?
+            switch judgement.verdict {
+            case .pass:
+                state.consecutiveErrors = 0
+                state.consecutiveInconclusive = 0
+                state.lastPassAt = max(state.lastPassAt ?? at, at)
+            case .inconclusive:
+                state.consecutiveErrors = 0
+                state.consecutiveInconclusive += 1
+            case .error:
+                state.consecutiveInconclusive = 0
+                state.consecutiveErrors += 1
+                if state.consecutiveErrors >= metric.errorLimit ?? ResolvedSpec.Defaults.errorLimit {
+                    state.consecutiveErrors = 0
+                    state.breaches += 1
+                    if state.breaches > metric.failureLimit ?? 0 {
+                        failure = AbortStatus(
+                            reason: "AnalysisError", metric: metric.name,
+                            message: "\(metric.name): \(metric.errorLimit ?? 0) consecutive errors, last: \(judgement.message)")
+                    }
+                }
+            case .breach:
+                state.consecutiveErrors = 0
+                state.consecutiveInconclusive = 0
+                state.breaches += 1
+                if state.breaches > metric.failureLimit ?? 0 {
+                    failure = AbortStatus(
+                        reason: "AnalysisBreach", metric: metric.name, value: judgement.value, limit: judgement.limit,
+                        message: judgement.message)
+                }
+            }
+            if let index = metrics.firstIndex(where: { $0.name == metric.name }) {
+                metrics[index] = state
+            } else {
+                metrics.append(state)
+            }
+            if let failure, analysisFailure == nil { analysisFailure = failure }
+        }
+        status.analysis = metrics
+    }
+
+    /// Whether every metric has a passing measurement taken after `start` (the current window).
+    /// Strictly after: a measurement of the same second may have been taken before the window
+    /// began (the plan that opens a window also judges the previous window's results). Without
+    /// active analysis there is nothing to wait for.
+    func analysisPassed(since start: Timestamp) -> Bool {
+        guard analysisActive else { return true }
+        return spec.metrics.allSatisfy { metric in
+            guard let passed = status.analysis?.first(where: { $0.name == metric.name })?.lastPassAt else { return false }
+            return passed > start
+        }
+    }
+
+    /// Stops the release for a human when a metric had `inconclusiveLimit` inconclusive results in a row.
+    mutating func inconclusiveGateTripped() -> Bool {
+        guard analysisActive else { return false }
+        for metric in spec.metrics {
+            let state = status.analysis?.first(where: { $0.name == metric.name })
+            let limit = metric.inconclusiveLimit ?? ResolvedSpec.Defaults.inconclusiveLimit
+            if let state, state.consecutiveInconclusive >= limit {
+                awaitApproval(reason: "InconclusiveAnalysis: \(metric.name) had \(state.consecutiveInconclusive) inconclusive results")
+                return true
+            }
+        }
+        return false
+    }
+
+    mutating func resetInconclusive() {
+        guard var metrics = status.analysis else { return }
+        for index in metrics.indices { metrics[index].consecutiveInconclusive = 0 }
+        status.analysis = metrics
+    }
+
+    /// Asks for every metric whose `interval` has passed since its last measurement.
+    mutating func requestDueMeasurements() {
+        guard !frozen, analysisActive, let green = status.greenRevision else { return }
+        let variables = [
+            "namespace": rollout.metadata.namespace ?? "", "rollout": name, "green": green,
+            "blue": status.activeRevision ?? "", "service": rollout.spec.services.active,
+            "interval": DurationText.format(spec.intervalSeconds),
+        ]
+        let address = rollout.spec.analysis?.prometheus?.address ?? ""
+        for metric in spec.metrics {
+            let last = status.analysis?.first(where: { $0.name == metric.name })?.lastMeasuredAt
+            if let last, last.date.addingTimeInterval(Double(spec.intervalSeconds)) > now.date {
+                wake(at: Timestamp(last.date.addingTimeInterval(Double(spec.intervalSeconds))))
+                continue
+            }
+            queries.append(
+                MetricQuery(
+                    metric: metric.name, revision: green, address: address,
+                    query: QueryTemplate.render(metric.query, variables: variables),
+                    baseline: metric.baseline.map { QueryTemplate.render($0, variables: variables) }))
+            wake(at: later(spec.intervalSeconds))
+        }
+    }
+}

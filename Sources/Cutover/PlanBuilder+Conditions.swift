@@ -1,0 +1,139 @@
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The summary parts of the status: conditions (metav1 style, usable with `kubectl wait`), the
+/// one-line message and the scale subresource fields.
+extension PlanBuilder {
+    /// Condition types a Rollout carries.
+    enum ConditionType {
+        static let available = "Available"
+        static let progressing = "Progressing"
+        static let paused = "Paused"
+        static let completed = "Completed"
+        static let rolledBack = "RolledBack"
+        static let invalidSpec = "InvalidSpec"
+    }
+
+    var serviceMissing: Bool { snapshot.services[rollout.spec.services.active] == nil }
+
+    /// Why the active Service cannot be steered, if it cannot: its selector (apart from our key)
+    /// must be non-empty and match the template's labels, or pointing it at a revision would
+    /// select no pod at all.
+    var serviceSelectorProblem: String? {
+        guard let service = snapshot.services[rollout.spec.services.active] else { return nil }
+        var selector = service.spec?.selector ?? [:]
+        selector[CutoverLabels.revision] = nil
+        let name = rollout.spec.services.active
+        if selector.isEmpty { return "Service \(name) has no selector of its own; give it the template's labels (e.g. app)" }
+        let labels = rollout.spec.template.metadata?.labels ?? [:]
+        for key in selector.keys.sorted() where labels[key] != selector[key] {
+            return "Service \(name) selects \(key)=\(selector[key]!), which the pod template's labels do not have"
+        }
+        return nil
+    }
+
+    mutating func finishStatus() {
+        let serving = status.traffic == .green ? status.greenRevision : status.activeRevision
+        let servingDeployment = serving.flatMap { deployments[$0] }
+        status.replicas = servingDeployment?.status?.replicas ?? 0
+        if invalidErrors.isEmpty { status.message = message() }
+
+        var conditions: [Condition] = []
+        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
+            let text = value ? "True" : "False"
+            let previous = oldStatus.conditions?.first { $0.type == type }
+            let since = previous?.status == text ? (previous?.lastTransitionTime ?? now) : now
+            conditions.append(
+                Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: since,
+                          observedGeneration: rollout.metadata.generation))
+        }
+        let ready = servingDeployment?.status?.readyReplicas ?? 0
+        if serviceMissing {
+            set(ConditionType.available, false, "ActiveServiceNotFound", "Service \(rollout.spec.services.active) does not exist")
+        } else if invalidErrors.isEmpty, let problem = serviceSelectorProblem {
+            set(ConditionType.available, false, "ServiceSelectorMismatch", problem)
+        } else if serving == nil {
+            set(ConditionType.available, false, "NoActiveRevision", "no revision serves yet")
+        } else if ready >= spec.replicas {
+            set(ConditionType.available, true, "MinimumReplicasAvailable", "\(serving!) has \(ready)/\(spec.replicas) ready pods")
+        } else {
+            set(ConditionType.available, false, "MinimumReplicasUnavailable", "\(serving!) has \(ready)/\(spec.replicas) ready pods")
+        }
+        let phase = status.phase ?? .progressing
+        switch phase {
+        case .rolledBack:
+            set(ConditionType.progressing, false, status.abort?.reason ?? "RolledBack", status.abort?.message ?? "rolled back")
+        case .degraded:
+            set(ConditionType.progressing, false, "ProgressDeadlineExceeded", status.message ?? "")
+        case .healthy:
+            set(ConditionType.progressing, false, "ReleaseComplete", "no release in flight")
+        case .invalidSpec:
+            set(ConditionType.progressing, false, "InvalidSpec", "waiting for a valid spec")
+        default:
+            set(ConditionType.progressing, true, "ReleaseInProgress", "releasing \(status.greenRevision ?? "-") (\(phase.rawValue))")
+        }
+        set(ConditionType.paused, paused, paused ? "PausedByAnnotation" : "NotPaused",
+            paused ? "\(CutoverLabels.paused) is \"true\"" : "not paused")
+        let completed = phase == .healthy && status.activeRevision == hash && status.greenRevision == nil
+        set(ConditionType.completed, completed, completed ? "ReleaseComplete" : phase.rawValue,
+            completed ? "\(hash) is the active revision" : "the template is not the active revision yet")
+        set(ConditionType.rolledBack, phase == .rolledBack, phase == .rolledBack ? (status.abort?.reason ?? "RolledBack") : "NotRolledBack",
+            phase == .rolledBack ? (status.abort?.message ?? "") : "")
+        if invalidErrors.isEmpty {
+            set(ConditionType.invalidSpec, false, "Valid", "the spec is valid")
+        } else {
+            set(ConditionType.invalidSpec, true, "InvalidField", invalidErrors.map(\.description).joined(separator: "; "))
+        }
+        status.conditions = conditions
+    }
+
+    /// One short line for `kubectl get`.
+    func message() -> String {
+        if serviceMissing { return "active Service \(rollout.spec.services.active) not found" }
+        if let problem = serviceSelectorProblem { return problem }
+        let prefix = paused ? "paused: " : ""
+        let green = status.greenRevision ?? "-"
+        func pods(_ revision: String?, of wanted: Int32) -> String {
+            "\(revision.flatMap { deployments[$0]?.status?.readyReplicas } ?? 0)/\(wanted) ready"
+        }
+        switch status.phase ?? .progressing {
+        case .healthy:
+            return prefix + "serving \(status.activeRevision ?? "-")"
+        case .progressing:
+            return prefix + "green \(green) \(pods(status.greenRevision, of: greenWanted))"
+        case .canary:
+            let index = Int(status.currentStepIndex ?? 0)
+            let step = "step \(index + 1)/\(steps.count)"
+            if status.stepStartedAt == nil { return prefix + "\(step): green \(pods(status.greenRevision, of: greenWanted))" }
+            return prefix + "\(step): " + (analysisSummary ?? "weight \(status.weight ?? 0)")
+        case .awaitingApproval:
+            return prefix + "awaiting promote: \(status.approvalReason ?? "approval")"
+        case .promoting:
+            return prefix + "scaling green \(green) \(pods(status.greenRevision, of: spec.replicas))"
+        case .holdWindow:
+            return prefix + "holding blue until \(status.holdUntil?.description ?? "-")" + (analysisSummary.map { ": \($0)" } ?? "")
+        case .rolledBack:
+            return prefix + "rolled back: \(status.abort?.message ?? status.abort?.reason ?? "-")"
+        case .degraded:
+            if let green = status.greenRevision {
+                return "first revision \(green) not ready within \(spec.progressDeadlineSeconds)s: \(pods(green, of: spec.replicas))"
+            }
+            return status.message ?? "degraded"
+        case .invalidSpec:
+            return status.message ?? "invalid spec"
+        }
+    }
+
+    /// The newest measurement's judgement with the count of measurements so far.
+    var analysisSummary: String? {
+        let newest = (status.analysis ?? []).compactMap { state in state.history.last.map { (state, $0) } }
+            .max { $0.1.at < $1.1.at }
+        guard let (state, record) = newest else { return nil }
+        return "\(record.message ?? record.verdict.rawValue) (\(state.history.count) measured)"
+    }
+}

@@ -1,0 +1,313 @@
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The transitions of DESIGN.md §2. Each function looks at `status` and the observed world and
+/// moves `status` on at most one step; housekeeping then derives the actions from the new status.
+extension PlanBuilder {
+    mutating func transition() {
+        guard let green = status.greenRevision else { return steady() }
+        guard let blue = status.activeRevision else { return firstDeploy(green) }
+        if hash == blue {
+            pending.abort = false
+            return revert(reason: "TemplateSetBackToBlue", message: "template set back to \(blue): fast rollback", markRolledBack: false, then: .healthy)
+        }
+        if deployments[blue] == nil {
+            if status.traffic != .blue {
+                // Green already serves (split or all traffic) and is the only revision with pods:
+                // promoting it at once keeps the selector from staying wide with nothing to narrow to.
+                events.append(RolloutEvent(type: "Warning", reason: "BlueDeploymentDeleted", message: "blue \(blue) was deleted while \(green) served; promoting \(green) now"))
+                return complete()
+            }
+            events.append(RolloutEvent(type: "Warning", reason: "BlueDeploymentDeleted", message: "blue \(blue) was deleted; releasing \(green) as a first deploy"))
+            status.activeRevision = nil
+            return startRelease(green, firstDeploy: true)
+        }
+        if hash != green, !paused {
+            events.append(RolloutEvent(reason: "Superseded", message: "a new template \(hash) supersedes \(green)"))
+            revert(reason: "Superseded", message: "superseded by \(hash)", markRolledBack: false, then: .progressing)
+            return startRelease(hash, firstDeploy: false)
+        }
+        if pending.abort {
+            pending.abort = false
+            return revert(reason: "Aborted", message: "aborted by the cutover.dev/abort annotation", markRolledBack: true, then: .rolledBack)
+        }
+        if let failure = analysisFailure {
+            analysisFailure = nil
+            return revert(abort: failure, then: .rolledBack)
+        }
+        if deployments[green] == nil, status.traffic == .green {
+            return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving", markRolledBack: true, then: .rolledBack)
+        }
+        switch status.phase ?? .progressing {
+        case .progressing, .degraded, .healthy, .rolledBack, .invalidSpec: progressing(green)
+        case .canary: canary(green)
+        case .awaitingApproval: awaitingApproval()
+        case .promoting: promoting(green)
+        case .holdWindow: holdWindow()
+        }
+    }
+
+    /// No release in flight.
+    mutating func steady() {
+        guard let blue = status.activeRevision else { return startRelease(hash, firstDeploy: true) }
+        if deployments[blue] == nil, hash != blue {
+            if pending.retry || status.rolledBackRevision != hash {
+                pending.retry = false
+                events.append(RolloutEvent(type: "Warning", reason: "BlueDeploymentDeleted", message: "active \(blue) was deleted; releasing \(hash) as a first deploy"))
+                status.activeRevision = nil
+                return startRelease(hash, firstDeploy: true)
+            }
+            status.phase = .degraded
+            status.message = "active \(blue) was deleted and \(hash) was rolled back; retry or change the template"
+            return
+        }
+        if pending.retry, status.phase == .rolledBack, status.rolledBackRevision == hash {
+            pending.retry = false
+            status.rolledBackRevision = nil
+            events.append(RolloutEvent(reason: "Retry", message: "retrying \(hash)"))
+        }
+        if let rolledBack = status.rolledBackRevision, rolledBack != hash { status.rolledBackRevision = nil }
+        if hash == blue {
+            status.phase = .healthy
+            return
+        }
+        if hash == status.rolledBackRevision {
+            status.phase = .rolledBack
+            return
+        }
+        guard !paused else { return }
+        startRelease(hash, firstDeploy: false)
+    }
+
+    mutating func startRelease(_ revision: String, firstDeploy: Bool) {
+        pending.consumeAll()
+        status.greenRevision = revision
+        status.phase = .progressing
+        status.traffic = .blue
+        status.releaseStartedAt = now
+        status.progressDeadline = later(spec.progressDeadlineSeconds)
+        status.currentStepIndex = nil
+        status.stepStartedAt = nil
+        status.greenReadyAt = nil
+        status.cutoverAt = nil
+        status.holdUntil = nil
+        status.weight = 0
+        status.manualPromotion = nil
+        status.approvalReason = nil
+        status.abort = nil
+        status.analysis = spec.metrics.map { MetricStatus(name: $0.name) }
+        let from = status.activeRevision.map { " (blue \($0))" } ?? " (first revision)"
+        events.append(RolloutEvent(reason: "ReleaseStarted", message: "releasing \(revision)\(from)"))
+    }
+
+    /// The first revision of a Rollout (no blue): wait until ready, then point the Service at it.
+    mutating func firstDeploy(_ green: String) {
+        if hash != green, !paused {
+            events.append(RolloutEvent(reason: "Superseded", message: "a new template \(hash) supersedes \(green)"))
+            return startRelease(hash, firstDeploy: true)
+        }
+        guard isReady(green, wanted: spec.replicas) else {
+            if status.progressDeadline == nil { status.progressDeadline = later(spec.progressDeadlineSeconds) }
+            if let deadline = status.progressDeadline, now >= deadline {
+                if status.phase != .degraded {
+                    events.append(RolloutEvent(type: "Warning", reason: "ProgressDeadlineExceeded", message: "\(green) was not ready within \(spec.progressDeadlineSeconds)s"))
+                }
+                status.phase = .degraded
+            } else if let deadline = status.progressDeadline {
+                wake(at: deadline)
+            }
+            return
+        }
+        events.append(RolloutEvent(reason: "Available", message: "first revision \(green) is ready and serving"))
+        status.activeRevision = green
+        finishRelease()
+    }
+
+    mutating func progressing(_ green: String) {
+        if takePromote() { return }
+        status.phase = .progressing
+        let wanted = steps.isEmpty ? spec.replicas : spec.canaryReplicas(weight: steps[0].weight)
+        guard isReady(green, wanted: wanted) else { return waitForGreen() }
+        markGreenReady(green)
+        guard !paused else { return }
+        if !steps.isEmpty {
+            status.phase = .canary
+            status.currentStepIndex = 0
+            status.stepStartedAt = nil
+        } else if spec.manualApproval {
+            awaitApproval(reason: "ManualApproval")
+        } else {
+            status.phase = .promoting
+        }
+    }
+
+    mutating func canary(_ green: String) {
+        if takePromote() { return }
+        let index = Int(status.currentStepIndex ?? 0)
+        guard index < steps.count else { return status.phase = .promoting }
+        let step = steps[index]
+        let ready = isReady(green, wanted: spec.canaryReplicas(weight: step.weight))
+        if status.traffic != .split {
+            guard ready, othersHaveNoPods else { return ready ? () : waitForGreen() }
+            status.traffic = .split
+        }
+        guard ready else { return waitForGreen() }
+        status.progressDeadline = nil
+        if status.stepStartedAt == nil {
+            status.stepStartedAt = now
+            status.weight = step.weight
+            events.append(RolloutEvent(reason: "StepStarted", message: "step \(index + 1)/\(steps.count): \(step.weight)% of traffic to \(green)"))
+        }
+        guard !paused, !inconclusiveGateTripped() else { return }
+        let pauseEnd = Timestamp(status.stepStartedAt!.date.addingTimeInterval(Double(step.pauseSeconds)))
+        guard now >= pauseEnd else { return wake(at: pauseEnd) }
+        guard analysisPassed(since: status.stepStartedAt!) else { return }
+        if index + 1 < steps.count {
+            status.currentStepIndex = Int32(index + 1)
+            status.stepStartedAt = nil
+        } else if spec.manualApproval {
+            awaitApproval(reason: "ManualApproval")
+        } else {
+            status.phase = .promoting
+        }
+    }
+
+    mutating func awaitingApproval() {
+        if status.cutoverAt != nil {
+            if pending.promoteFull {
+                pending.promoteFull = false
+                pending.promote = false
+                status.manualPromotion = "promote-full"
+                return complete()
+            }
+            if pending.promote {
+                pending.promote = false
+                resetInconclusive()
+                status.approvalReason = nil
+                status.phase = .holdWindow
+            }
+            return
+        }
+        _ = takePromote()
+    }
+
+    mutating func promoting(_ green: String) {
+        status.phase = .promoting
+        guard isReady(green, wanted: spec.replicas) else { return waitForGreen() }
+        status.progressDeadline = nil
+        guard !paused else { return }
+        markGreenReady(green)
+        status.traffic = .green
+        status.cutoverAt = now
+        status.stepStartedAt = now
+        status.holdUntil = later(spec.holdWindowSeconds)
+        status.currentStepIndex = nil
+        status.weight = 100
+        status.phase = .holdWindow
+        events.append(RolloutEvent(reason: "CutOver", message: "active Service now selects \(green); holding blue for \(DurationText.format(spec.holdWindowSeconds))"))
+    }
+
+    mutating func holdWindow() {
+        if pending.promoteFull {
+            pending.promoteFull = false
+            status.manualPromotion = "promote-full"
+            return complete()
+        }
+        guard !inconclusiveGateTripped() else { return }
+        guard let holdUntil = status.holdUntil, now >= holdUntil else { return status.holdUntil.map { wake(at: $0) } ?? () }
+        guard !paused else { return }
+        if spec.holdWindowSeconds > 0, let cutoverAt = status.cutoverAt, !analysisPassed(since: cutoverAt) { return }
+        complete()
+    }
+
+    /// A promote or promote-full before cutover: skip the remaining steps and the approval.
+    mutating func takePromote() -> Bool {
+        guard pending.promote || pending.promoteFull else { return false }
+        status.manualPromotion = pending.promoteFull ? "promote-full" : "promote"
+        pending.promote = false
+        pending.promoteFull = false
+        resetInconclusive()
+        status.approvalReason = nil
+        status.phase = .promoting
+        events.append(RolloutEvent(reason: "Promoted", message: "\(status.manualPromotion!) by annotation: skipping the remaining steps"))
+        return true
+    }
+
+    mutating func awaitApproval(reason: String) {
+        status.phase = .awaitingApproval
+        status.approvalReason = reason
+        events.append(RolloutEvent(reason: "AwaitingApproval", message: "waiting for cutover.dev/promote: \(reason)"))
+    }
+
+    /// Green is not ready at its wanted size: arm the progress deadline, revert once it passes.
+    mutating func waitForGreen() {
+        if paused {
+            status.progressDeadline = nil
+            return
+        }
+        let deadline = status.progressDeadline ?? later(spec.progressDeadlineSeconds)
+        status.progressDeadline = deadline
+        if now >= deadline {
+            revert(reason: "ProgressDeadlineExceeded", message: "green was not ready within \(spec.progressDeadlineSeconds)s", markRolledBack: true, then: .rolledBack)
+        } else {
+            wake(at: deadline)
+        }
+    }
+
+    mutating func markGreenReady(_ green: String) {
+        status.progressDeadline = nil
+        if status.greenReadyAt == nil {
+            status.greenReadyAt = now
+            events.append(RolloutEvent(reason: "GreenReady", message: "\(green) is ready"))
+        }
+    }
+
+    /// Green serves alone now: it becomes the active revision; blue goes to 0 in housekeeping.
+    mutating func complete() {
+        guard let green = status.greenRevision else { return }
+        events.append(RolloutEvent(reason: "Promoted", message: "\(green) is the active revision"))
+        status.activeRevision = green
+        finishRelease()
+    }
+
+    /// Back to the state of no release in flight.
+    mutating func finishRelease() {
+        status.greenRevision = nil
+        status.phase = .healthy
+        status.traffic = .blue
+        status.currentStepIndex = nil
+        status.stepStartedAt = nil
+        status.progressDeadline = nil
+        status.greenReadyAt = nil
+        status.cutoverAt = nil
+        status.holdUntil = nil
+        status.weight = 0
+        status.approvalReason = nil
+    }
+
+    mutating func revert(reason: String, message: String, markRolledBack: Bool, then phase: RolloutPhase) {
+        revert(abort: AbortStatus(reason: reason, message: message), then: phase, markRolledBack: markRolledBack)
+    }
+
+    /// The active Service goes back to blue (still at full size), green to 0 (in housekeeping).
+    mutating func revert(abort: AbortStatus, then phase: RolloutPhase, markRolledBack: Bool = true) {
+        let green = status.greenRevision
+        var abort = abort
+        abort.revision = green
+        abort.at = now
+        if markRolledBack {
+            status.abort = abort
+            status.rolledBackRevision = green
+            events.append(RolloutEvent(type: "Warning", reason: "RolledBack", message: "\(green ?? "-") rolled back: \(abort.message ?? abort.reason)"))
+        } else if phase == .healthy {
+            events.append(RolloutEvent(reason: "RolledBack", message: abort.message ?? abort.reason))
+        }
+        finishRelease()
+        status.phase = phase
+    }
+}

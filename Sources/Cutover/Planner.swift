@@ -1,0 +1,213 @@
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Decides the one next step of a release from what was observed. Pure: no I/O, no clock (time
+/// is `now`), no randomness; the same snapshot and `now` always give the same plan.
+public func planNextStep(for snapshot: ReleaseSnapshot, now: Date) -> ReleasePlan {
+    Planner.plan(snapshot, now: now)
+}
+
+/// The release planner (the state machine of DESIGN.md §2). See ``planNextStep(for:now:)``.
+public enum Planner {
+    /// Plans the next step for `snapshot` at `now`.
+    public static func plan(_ snapshot: ReleaseSnapshot, now: Date) -> ReleasePlan {
+        var builder = PlanBuilder(snapshot: snapshot, now: now)
+        builder.run()
+        return builder.finish()
+    }
+}
+
+/// The edge-triggered actions found new in this snapshot.
+struct PendingActions {
+    var promote = false
+    var promoteFull = false
+    var abort = false
+    var retry = false
+
+    mutating func consumeAll() { self = PendingActions() }
+}
+
+/// One planning pass: reads the snapshot, evolves `status`, collects actions.
+struct PlanBuilder {
+    let snapshot: ReleaseSnapshot
+    let now: Timestamp
+    let spec: ResolvedSpec
+    let oldStatus: RolloutStatus
+    var status: RolloutStatus
+    /// The Rollout's Deployments by their revision label.
+    let deployments: [String: Deployment]
+    var hash: String
+    var pending = PendingActions()
+    var events: [RolloutEvent] = []
+    var queries: [MetricQuery] = []
+    var wakeups: [Timestamp] = []
+    var actions: [ReleaseAction] = []
+    /// Set when the plan must touch nothing (invalid spec, active Service missing).
+    var frozen = false
+    /// Analysis outcome of this snapshot's measurements.
+    var analysisFailure: AbortStatus?
+    /// The full 64-bit fingerprint of the template, written on the Deployments we create.
+    var templateFingerprint = ""
+    /// Set when the Rollout is being deleted: the plan is empty and the status unchanged.
+    var deleting = false
+    /// The problems of an invalid spec.
+    var invalidErrors: [ValidationError] = []
+
+    var rollout: Rollout { snapshot.rollout }
+    var name: String { rollout.metadata.name ?? "" }
+    var paused: Bool { status.paused == true }
+    var steps: [ResolvedSpec.ResolvedStep] { spec.steps }
+
+    init(snapshot: ReleaseSnapshot, now: Date) {
+        self.snapshot = snapshot
+        // Whole seconds, so the status survives a JSON round trip unchanged (restart safety).
+        self.now = Timestamp(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)))
+        spec = snapshot.rollout.spec.resolved()
+        oldStatus = snapshot.rollout.status ?? RolloutStatus()
+        status = oldStatus
+        let rolloutName = snapshot.rollout.metadata.name ?? ""
+        var byRevision: [String: Deployment] = [:]
+        for deployment in snapshot.deployments {
+            guard let labels = deployment.metadata.labels, labels[CutoverLabels.rollout] == rolloutName,
+                let revision = labels[CutoverLabels.revision]
+            else { continue }
+            byRevision[revision] = deployment
+        }
+        deployments = byRevision
+        hash = ""
+    }
+
+    mutating func run() {
+        // Being deleted: the garbage collector removes the Deployments (owner references); touching
+        // anything now could only race it.
+        guard rollout.metadata.deletionTimestamp == nil else {
+            frozen = true
+            deleting = true
+            return
+        }
+        status.observedGeneration = rollout.metadata.generation
+        status.selector = rollout.spec.selector.queryString
+        let errors = rollout.validate()
+        guard errors.isEmpty else { return suspendForInvalidSpec(errors) }
+        if status.phase == .invalidSpec {
+            status.phase = status.suspendedPhase
+            status.suspendedPhase = nil
+        }
+        resolveHash()
+        guard snapshot.services[rollout.spec.services.active] != nil, serviceSelectorProblem == nil else {
+            frozen = true
+            return
+        }
+        status.paused = rollout.metadata.annotations?[CutoverLabels.paused] == "true"
+        readPendingActions()
+        ingestMeasurements()
+        // A few passes, so a transition whose conditions already hold (green ready → canary step
+        // started) is taken in this plan instead of one reconcile later. Bounded: every pass that
+        // changes nothing ends the loop.
+        for _ in 0..<6 {
+            let before = status
+            transition()
+            if status == before { break }
+        }
+        housekeeping()
+        requestDueMeasurements()
+        acknowledgeActions()
+    }
+
+    /// The revision of the template. A Deployment already made from this very template (same
+    /// full fingerprint, an annotation API-server defaulting of the pod template does not change)
+    /// names it, whatever `collisionCount` was then; otherwise the hash, bumping `collisionCount`
+    /// while it names a Deployment made from a different template.
+    mutating func resolveHash() {
+        let canonical = TemplateHash.canonicalJSON(of: rollout.spec.template)
+        let fingerprint = PlanBuilder.fingerprint(canonicalJSON: canonical)
+        templateFingerprint = fingerprint
+        let preferred = [status.activeRevision, status.greenRevision].compactMap { $0 } + deployments.keys.sorted()
+        if let existing = preferred.first(where: {
+            deployments[$0]?.metadata.annotations?[PlanBuilder.fingerprintAnnotation] == fingerprint
+        }) {
+            hash = existing
+            return
+        }
+        var count = status.collisionCount ?? 0
+        var candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
+        while let existing = deployments[candidate],
+            let theirs = existing.metadata.annotations?[PlanBuilder.fingerprintAnnotation], theirs != fingerprint,
+            count < 100
+        {
+            count += 1
+            candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
+        }
+        if count != (status.collisionCount ?? 0) {
+            status.collisionCount = count
+            events.append(RolloutEvent(type: "Warning", reason: "HashCollision", message: "template hash collided; collisionCount is now \(count)"))
+        }
+        hash = candidate
+        templateFingerprint = fingerprint
+    }
+
+    /// Annotation on created Deployments holding the full 64-bit template fingerprint.
+    static let fingerprintAnnotation = "cutover.dev/template-fingerprint"
+
+    static func fingerprint(canonicalJSON: String) -> String {
+        let value = TemplateHash.fnv1a64(canonicalJSON)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    mutating func suspendForInvalidSpec(_ errors: [ValidationError]) {
+        frozen = true
+        if status.phase != .invalidSpec {
+            status.suspendedPhase = status.phase
+            status.phase = .invalidSpec
+            events.append(RolloutEvent(type: "Warning", reason: "InvalidSpec", message: errors.map(\.description).joined(separator: "; ")))
+        }
+        status.message = errors[0].description + (errors.count > 1 ? " (and \(errors.count - 1) more)" : "")
+        invalidErrors = errors
+    }
+
+    mutating func readPendingActions() {
+        let annotations = rollout.metadata.annotations ?? [:]
+        let acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
+        func isNew(_ key: String, _ ack: String?) -> Bool { annotations[key].map { $0 != ack } ?? false }
+        pending.promote = isNew(CutoverLabels.promote, acknowledged.promote)
+        pending.promoteFull = isNew(CutoverLabels.promoteFull, acknowledged.promoteFull)
+        pending.abort = isNew(CutoverLabels.abort, acknowledged.abort)
+        pending.retry = isNew(CutoverLabels.retry, acknowledged.retry)
+    }
+
+    /// Records every action annotation's current value: whatever was not acted on in this plan is
+    /// consumed, so a stale promote never promotes a later release.
+    mutating func acknowledgeActions() {
+        let annotations = rollout.metadata.annotations ?? [:]
+        var acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
+        acknowledged.promote = annotations[CutoverLabels.promote] ?? acknowledged.promote
+        acknowledged.promoteFull = annotations[CutoverLabels.promoteFull] ?? acknowledged.promoteFull
+        acknowledged.abort = annotations[CutoverLabels.abort] ?? acknowledged.abort
+        acknowledged.retry = annotations[CutoverLabels.retry] ?? acknowledged.retry
+        if acknowledged != AcknowledgedActions() || status.acknowledgedActions != nil {
+            status.acknowledgedActions = acknowledged
+        }
+        if pending.promote || pending.promoteFull || pending.abort || pending.retry {
+            events.append(RolloutEvent(reason: "ActionIgnored", message: "an action annotation had nothing to act on in phase \(status.phase?.rawValue ?? "-")"))
+        }
+    }
+
+    mutating func wake(at time: Timestamp) { wakeups.append(time) }
+
+    func later(_ seconds: Int64) -> Timestamp { Timestamp(now.date.addingTimeInterval(Double(seconds))) }
+
+    mutating func finish() -> ReleasePlan {
+        if deleting { return ReleasePlan(actions: [], status: oldStatus, requeueAfter: nil) }
+        finishStatus()
+        var requeue: Double? = nil
+        if let earliest = wakeups.min() { requeue = max(0, earliest.date.timeIntervalSince(now.date)) }
+        if frozen, invalidErrors.isEmpty { requeue = 30 }
+        return ReleasePlan(actions: actions + events.map { .recordEvent($0) } + (queries.isEmpty ? [] : [.measure(queries)]), status: status, requeueAfter: requeue)
+    }
+}

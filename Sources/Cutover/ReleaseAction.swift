@@ -1,0 +1,75 @@
+import KubeModels
+
+/// One step the controller takes for a plan. Execute a plan's actions in order: the order is part
+/// of the plan (for example the active Service moves back to blue before green is scaled down).
+/// Every action is idempotent, and planning again after executing them never repeats a create.
+public enum ReleaseAction: Sendable, Hashable {
+    /// Create this Deployment (complete object, owner reference set). `AlreadyExists` is success.
+    case createDeployment(Deployment)
+    /// Set `spec.replicas` of the named Deployment (via its scale subresource or a merge patch).
+    case scaleDeployment(name: String, replicas: Int32)
+    /// Delete the named Deployment (an old revision beyond `revisionHistoryLimit`).
+    case deleteDeployment(name: String)
+    /// Set (or remove) the one selector key Cutover owns on a Service; see ``ServiceSelectorPatch``.
+    case patchServiceSelector(ServiceSelectorPatch)
+    /// Record a Kubernetes Event on the Rollout.
+    case recordEvent(RolloutEvent)
+    /// Run these queries now and pass the results to the next plan as ``Measurement``s.
+    case measure([MetricQuery])
+}
+
+/// A merge patch of `spec.selector["cutover.dev/revision"]` on one Service, nothing else.
+public struct ServiceSelectorPatch: Sendable, Hashable {
+    /// The Service name, in the Rollout's namespace.
+    public var service: String
+    /// The revision to select, or `nil` to remove the key (traffic split by replica count).
+    public var revision: String?
+
+    public init(service: String, revision: String?) {
+        self.service = service
+        self.revision = revision
+    }
+
+    /// The JSON merge patch body: `{"spec":{"selector":{"cutover.dev/revision":<hash or null>}}}`.
+    public var mergePatch: JSONValue {
+        .object(["spec": .object(["selector": .object([CutoverLabels.revision: revision.map { .string($0) } ?? .null])])])
+    }
+}
+
+/// An Event to record on the Rollout.
+public struct RolloutEvent: Sendable, Hashable {
+    /// `Normal` or `Warning`.
+    public var type: String
+    /// A CamelCase reason (`ReleaseStarted`, `RolledBack`).
+    public var reason: String
+    /// What happened, for `kubectl describe`.
+    public var message: String
+
+    public init(type: String = "Normal", reason: String, message: String) {
+        self.type = type
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// One metric to measure now, with its queries already rendered.
+public struct MetricQuery: Sendable, Hashable {
+    /// The metric's name in the spec.
+    public var metric: String
+    /// The green revision the queries are about; copy it into ``Measurement/revision``.
+    public var revision: String
+    /// Prometheus base URL.
+    public var address: String
+    /// Green's query, variables filled in.
+    public var query: String
+    /// Blue's baseline query, variables filled in, for metrics with a baseline.
+    public var baseline: String?
+
+    public init(metric: String, revision: String, address: String, query: String, baseline: String? = nil) {
+        self.metric = metric
+        self.revision = revision
+        self.address = address
+        self.query = query
+        self.baseline = baseline
+    }
+}

@@ -1,0 +1,23 @@
+import KubeModels
+
+/// What the controller observed about one Rollout: the input of ``planNextStep(for:now:)``.
+public struct ReleaseSnapshot: Sendable, Hashable {
+    /// The Rollout as read, with the status the planner wrote last.
+    public var rollout: Rollout
+    /// The Deployments owned by the Rollout (others are ignored by the planner).
+    public var deployments: [Deployment]
+    /// The Services named by `spec.services`, by name; a missing name means the Service does not exist.
+    public var services: [String: Service]
+    /// Measurements taken since the last plan, in the order they were taken.
+    public var measurements: [Measurement]
+
+    public init(
+        rollout: Rollout, deployments: [Deployment] = [], services: [String: Service] = [:],
+        measurements: [Measurement] = []
+    ) {
+        self.rollout = rollout
+        self.deployments = deployments
+        self.services = services
+        self.measurements = measurements
+    }
+}

@@ -1,0 +1,83 @@
+import KubeModels
+
+/// A ``RolloutSpec`` with every default applied: the one place defaults live. Built by
+/// ``RolloutSpec/resolved()``; meaningful once ``RolloutSpec/validate()`` found nothing.
+public struct ResolvedSpec: Sendable, Hashable {
+    /// `spec.replicas`, default 1.
+    public var replicas: Int32
+    /// `spec.minReadySeconds`, default 0.
+    public var minReadySeconds: Int32
+    /// `spec.progressDeadlineSeconds`, default 600.
+    public var progressDeadlineSeconds: Int64
+    /// `spec.revisionHistoryLimit`, default 3.
+    public var revisionHistoryLimit: Int32
+    /// The canary steps, empty without canary.
+    public var steps: [ResolvedStep]
+    /// Whether `strategy.approval` is `Manual`.
+    public var manualApproval: Bool
+    /// `strategy.holdWindow` in seconds, default 0.
+    public var holdWindowSeconds: Int64
+    /// `analysis.interval` in seconds, default 30, at least 1.
+    public var intervalSeconds: Int64
+    /// The metrics with `noData` and the limits filled in.
+    public var metrics: [MetricSpec]
+
+    /// One canary step with its pause in seconds.
+    public struct ResolvedStep: Sendable, Hashable {
+        /// Percent of traffic for green.
+        public var weight: Int32
+        /// Minimum seconds at this weight.
+        public var pauseSeconds: Int64
+    }
+
+    /// The defaults, named so the CRD and the reference doc can be checked against them.
+    public enum Defaults {
+        public static let replicas: Int32 = 1
+        public static let minReadySeconds: Int32 = 0
+        public static let progressDeadlineSeconds: Int32 = 600
+        public static let revisionHistoryLimit: Int32 = 3
+        public static let approval = "Automatic"
+        public static let holdWindow = "0s"
+        public static let pause = "0s"
+        public static let interval = "30s"
+        public static let noData = "Inconclusive"
+        public static let failureLimit: Int32 = 0
+        public static let inconclusiveLimit: Int32 = 3
+        public static let errorLimit: Int32 = 4
+    }
+
+    /// Green's replicas beside blue's `replicas` for `weight` percent of the traffic:
+    /// `round(R·w/(100−w))`, at least 1.
+    public func canaryReplicas(weight: Int32) -> Int32 {
+        let r = Double(replicas), w = Double(weight)
+        return Swift.max(1, Int32((r * w / (100 - w)).rounded()))
+    }
+}
+
+extension RolloutSpec {
+    /// This spec with every default applied.
+    public func resolved() -> ResolvedSpec {
+        typealias D = ResolvedSpec.Defaults
+        let steps = (strategy?.canary?.steps ?? []).map {
+            ResolvedSpec.ResolvedStep(weight: $0.weight, pauseSeconds: DurationText.seconds($0.pause ?? D.pause) ?? 0)
+        }
+        let metrics = (analysis?.metrics ?? []).map { metric -> MetricSpec in
+            var metric = metric
+            metric.noData = metric.noData ?? D.noData
+            metric.failureLimit = metric.failureLimit ?? D.failureLimit
+            metric.inconclusiveLimit = metric.inconclusiveLimit ?? D.inconclusiveLimit
+            metric.errorLimit = metric.errorLimit ?? D.errorLimit
+            return metric
+        }
+        return ResolvedSpec(
+            replicas: replicas ?? D.replicas,
+            minReadySeconds: minReadySeconds ?? D.minReadySeconds,
+            progressDeadlineSeconds: Int64(progressDeadlineSeconds ?? D.progressDeadlineSeconds),
+            revisionHistoryLimit: revisionHistoryLimit ?? D.revisionHistoryLimit,
+            steps: steps,
+            manualApproval: (strategy?.approval ?? D.approval) == "Manual",
+            holdWindowSeconds: DurationText.seconds(strategy?.holdWindow ?? D.holdWindow) ?? 0,
+            intervalSeconds: Swift.max(1, DurationText.seconds(analysis?.interval ?? D.interval) ?? 30),
+            metrics: metrics)
+    }
+}

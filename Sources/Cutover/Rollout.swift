@@ -1,0 +1,189 @@
+import KubeModels
+
+/// `cutover.dev/v1alpha1` Rollout: one service released blue/green with optional canary steps and
+/// automatic rollback on analysis. See `docs/rollout-reference.md` for every field.
+public struct Rollout: KubeObject, Hashable {
+    /// Where Rollouts live in the API.
+    public static let resource = Resource(
+        group: "cutover.dev", version: "v1alpha1", plural: "rollouts", kind: "Rollout", namespaced: true)
+    public var apiVersion: String? = "cutover.dev/v1alpha1"
+    public var kind: String? = "Rollout"
+    /// Name, namespace, generation and the action annotations.
+    public var metadata: ObjectMeta
+    /// What the user asks for.
+    public var spec: RolloutSpec
+    /// Where the release is; written only by the controller.
+    public var status: RolloutStatus?
+
+    public init(metadata: ObjectMeta, spec: RolloutSpec, status: RolloutStatus? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+}
+
+extension Rollout {
+    /// The label selector (query-string form) of the Deployments this Rollout owns: list them
+    /// with it to build ``ReleaseSnapshot/deployments``.
+    public var deploymentSelector: String { "\(CutoverLabels.rollout)=\(metadata.name ?? "")" }
+
+    /// The Services the planner needs in ``ReleaseSnapshot/services`` (active, then preview).
+    public var serviceNames: [String] { [spec.services.active] + (spec.services.preview.map { [$0] } ?? []) }
+}
+
+/// What the user asks for. Optional fields take the defaults of ``RolloutSpec/resolved()``, the one
+/// place defaults are applied. Enumerations are kept as text so a bad value is reported by
+/// ``RolloutSpec/validate()`` with its field path instead of failing to decode the whole object.
+public struct RolloutSpec: Codable, Sendable, Hashable {
+    /// Wanted ready pods of the serving revision (default 1).
+    public var replicas: Int32?
+    /// Selects the pods of every revision; its `matchLabels` must be a subset of the template's labels.
+    public var selector: LabelSelector
+    /// The pod template, kept verbatim; its hash names the revision.
+    public var template: PodTemplateSpec
+    /// Seconds a pod must be ready before it counts as available (default 0).
+    public var minReadySeconds: Int32?
+    /// Seconds green has to become fully ready after each change of its size (default 600).
+    public var progressDeadlineSeconds: Int32?
+    /// Old, scaled-down revision Deployments kept for fast manual rollback (default 3).
+    public var revisionHistoryLimit: Int32?
+    /// The Services Cutover steers.
+    public var services: RolloutServices
+    /// How traffic moves to green.
+    public var strategy: RolloutStrategy?
+    /// What decides that green is good.
+    public var analysis: AnalysisSpec?
+
+    public init(
+        replicas: Int32? = nil, selector: LabelSelector, template: PodTemplateSpec, minReadySeconds: Int32? = nil,
+        progressDeadlineSeconds: Int32? = nil, revisionHistoryLimit: Int32? = nil, services: RolloutServices,
+        strategy: RolloutStrategy? = nil, analysis: AnalysisSpec? = nil
+    ) {
+        self.replicas = replicas
+        self.selector = selector
+        self.template = template
+        self.minReadySeconds = minReadySeconds
+        self.progressDeadlineSeconds = progressDeadlineSeconds
+        self.revisionHistoryLimit = revisionHistoryLimit
+        self.services = services
+        self.strategy = strategy
+        self.analysis = analysis
+    }
+}
+
+/// The Services whose selector's `cutover.dev/revision` key Cutover owns (and nothing else of them).
+public struct RolloutServices: Codable, Sendable, Hashable {
+    /// The Service users hit.
+    public var active: String
+    /// Optional Service that always selects green once it is ready, for smoke tests.
+    public var preview: String?
+
+    public init(active: String, preview: String? = nil) {
+        self.active = active
+        self.preview = preview
+    }
+}
+
+/// Traffic steps, approval and hold window.
+public struct RolloutStrategy: Codable, Sendable, Hashable {
+    /// Optional traffic steps before full cutover.
+    public var canary: CanaryStrategy?
+    /// `Automatic` (default) or `Manual`: stop before full cutover until promoted.
+    public var approval: String?
+    /// How long blue stays at full size after cutover (default `0s`: scaled down at once).
+    public var holdWindow: String?
+
+    public init(canary: CanaryStrategy? = nil, approval: String? = nil, holdWindow: String? = nil) {
+        self.canary = canary
+        self.approval = approval
+        self.holdWindow = holdWindow
+    }
+}
+
+/// Canary steps run in order before full cutover.
+public struct CanaryStrategy: Codable, Sendable, Hashable {
+    /// At least one; weights strictly increasing.
+    public var steps: [CanaryStep]
+    public init(steps: [CanaryStep]) { self.steps = steps }
+}
+
+/// One traffic step: green gets `weight` percent of the ready pods, for at least `pause`.
+public struct CanaryStep: Codable, Sendable, Hashable {
+    /// Percentage of traffic for green, 1–99, strictly increasing over the steps.
+    public var weight: Int32
+    /// Minimum time at this weight (default `0s`); analysis must also have passed.
+    public var pause: String?
+
+    public init(weight: Int32, pause: String? = nil) {
+        self.weight = weight
+        self.pause = pause
+    }
+}
+
+/// Prometheus analysis run while green receives production traffic.
+public struct AnalysisSpec: Codable, Sendable, Hashable {
+    /// Where to query; required when metrics are set.
+    public var prometheus: PrometheusSource?
+    /// How often each metric is measured (default `30s`).
+    public var interval: String?
+    /// The metrics that judge green; none means no analysis.
+    public var metrics: [MetricSpec]?
+
+    public init(prometheus: PrometheusSource? = nil, interval: String? = nil, metrics: [MetricSpec]? = nil) {
+        self.prometheus = prometheus
+        self.interval = interval
+        self.metrics = metrics
+    }
+}
+
+/// Where Prometheus answers instant queries.
+public struct PrometheusSource: Codable, Sendable, Hashable {
+    /// Base URL, `http://` or `https://`.
+    public var address: String
+    public init(address: String) { self.address = address }
+}
+
+/// One metric: a PromQL instant query and the thresholds that judge it.
+public struct MetricSpec: Codable, Sendable, Hashable {
+    /// Unique among the metrics; DNS-label-like.
+    public var name: String
+    /// PromQL measured against green; may use `{{namespace}}`, `{{rollout}}`, `{{green}}`,
+    /// `{{blue}}`, `{{service}}`, `{{interval}}`.
+    public var query: String
+    /// Optional PromQL measured against blue in the same window, for `maxIncrease`/`maxDecrease`.
+    public var baseline: String?
+    /// A value above this is a breach.
+    public var max: Double?
+    /// A value below this is a breach.
+    public var min: Double?
+    /// Green may be at most this fraction above the baseline (0.25 = 25 % worse).
+    public var maxIncrease: Double?
+    /// Green may be at most this fraction below the baseline.
+    public var maxDecrease: Double?
+    /// `Inconclusive` (default), `Fail` or `Pass`: what an empty or NaN result means.
+    public var noData: String?
+    /// Breaches tolerated in one release (default 0: the first breach reverts).
+    public var failureLimit: Int32?
+    /// Consecutive inconclusive results that stop the release for a human (default 3).
+    public var inconclusiveLimit: Int32?
+    /// Consecutive errors that count as one breach (default 4).
+    public var errorLimit: Int32?
+
+    public init(
+        name: String, query: String, baseline: String? = nil, max: Double? = nil, min: Double? = nil,
+        maxIncrease: Double? = nil, maxDecrease: Double? = nil, noData: String? = nil, failureLimit: Int32? = nil,
+        inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil
+    ) {
+        self.name = name
+        self.query = query
+        self.baseline = baseline
+        self.max = max
+        self.min = min
+        self.maxIncrease = maxIncrease
+        self.maxDecrease = maxDecrease
+        self.noData = noData
+        self.failureLimit = failureLimit
+        self.inconclusiveLimit = inconclusiveLimit
+        self.errorLimit = errorLimit
+    }
+}

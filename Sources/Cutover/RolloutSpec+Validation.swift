@@ -1,0 +1,200 @@
+import KubeModels
+
+/// One problem with a spec: the field path (`spec.strategy.canary.steps[1].weight`) and what to do.
+public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
+    /// The field path, `spec.…`.
+    public var field: String
+    /// What is wrong and what is expected.
+    public var message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    /// `field: message`, as shown in the `InvalidSpec` condition.
+    public var description: String { "\(field): \(message)" }
+}
+
+extension Rollout {
+    /// The longest Rollout name: `<name>-<10-character revision>` must stay a DNS label, and the
+    /// name is also a label value (`cutover.dev/rollout`).
+    public static let maxNameLength = 63 - 1 - TemplateHash.length
+
+    /// Every problem with this Rollout: its name, then ``RolloutSpec/validate()``.
+    public func validate() -> [ValidationError] {
+        var errors: [ValidationError] = []
+        let name = metadata.name ?? ""
+        if name.utf8.count > Self.maxNameLength {
+            errors.append(ValidationError(field: "metadata.name", message: "must be at most \(Self.maxNameLength) characters, so that <name>-<revision> names a Deployment"))
+        }
+        return errors + spec.validate()
+    }
+}
+
+extension RolloutSpec {
+    /// Every problem with this spec, in field order; empty when the spec is valid. Checks what the
+    /// CRD schema cannot express (cross-field rules) and repeats what it can, so a Rollout that
+    /// reached the controller without schema validation is judged the same.
+    public func validate() -> [ValidationError] {
+        var errors: [ValidationError] = []
+        func fail(_ field: String, _ message: String) { errors.append(ValidationError(field: field, message: message)) }
+
+        if let replicas, replicas < 0 { fail("spec.replicas", "must be 0 or more, not \(replicas)") }
+        validateSelectorAndTemplate(fail)
+        if let minReadySeconds, minReadySeconds < 0 { fail("spec.minReadySeconds", "must be 0 or more") }
+        if let progressDeadlineSeconds, progressDeadlineSeconds < 1 {
+            fail("spec.progressDeadlineSeconds", "must be at least 1")
+        }
+        if let revisionHistoryLimit, revisionHistoryLimit < 0 { fail("spec.revisionHistoryLimit", "must be 0 or more") }
+        if !Self.isDNSLabel(services.active) {
+            fail("spec.services.active", "must be the name of a Service (a DNS-1035 label), not \"\(services.active)\"")
+        }
+        if let preview = services.preview {
+            if !Self.isDNSLabel(preview) {
+                fail("spec.services.preview", "must be the name of a Service (a DNS-1035 label), not \"\(preview)\"")
+            } else if preview == services.active {
+                fail("spec.services.preview", "must differ from spec.services.active")
+            }
+        }
+        validateStrategy(fail)
+        validateAnalysis(fail)
+        return errors
+    }
+
+    private func validateSelectorAndTemplate(_ fail: (String, String) -> Void) {
+        let labels = template.metadata?.labels ?? [:]
+        let matchLabels = selector.matchLabels ?? [:]
+        if matchLabels.isEmpty { fail("spec.selector.matchLabels", "must name at least one label of the template") }
+        for key in matchLabels.keys.sorted() {
+            let value = matchLabels[key]!
+            if key.hasPrefix("cutover.dev/") {
+                fail("spec.selector.matchLabels.\(key)", "cutover.dev/ labels are reserved for Cutover")
+            } else if labels[key] != value {
+                fail("spec.selector.matchLabels.\(key)", "must also be a label of spec.template.metadata.labels (\(key)=\(value))")
+            }
+        }
+        if !(selector.matchExpressions ?? []).isEmpty, !LabelSelector(matchExpressions: selector.matchExpressions).matches(labels) {
+            fail("spec.selector.matchExpressions", "must select the template's labels")
+        }
+        for key in labels.keys.sorted() where key == CutoverLabels.rollout || key == CutoverLabels.revision {
+            fail("spec.template.metadata.labels.\(key)", "is set by Cutover; remove it")
+        }
+        if (template.spec?["containers"]?.arrayValue ?? []).isEmpty {
+            fail("spec.template.spec.containers", "must list at least one container")
+        }
+    }
+
+    private func validateStrategy(_ fail: (String, String) -> Void) {
+        if let approval = strategy?.approval, approval != "Automatic", approval != "Manual" {
+            fail("spec.strategy.approval", "must be Automatic or Manual, not \"\(approval)\"")
+        }
+        if let hold = strategy?.holdWindow, DurationText.seconds(hold) == nil {
+            fail("spec.strategy.holdWindow", "must be a duration like 30s, 5m or 1h30m, not \"\(hold)\"")
+        }
+        if let canary = strategy?.canary {
+            if canary.steps.isEmpty { fail("spec.strategy.canary.steps", "must have at least one step") }
+            var previous: Int32 = 0
+            for (index, step) in canary.steps.enumerated() {
+                let path = "spec.strategy.canary.steps[\(index)]"
+                if !(1...99).contains(step.weight) {
+                    fail("\(path).weight", "must be between 1 and 99, not \(step.weight)")
+                } else if step.weight <= previous {
+                    fail("\(path).weight", "must be greater than the previous step's weight \(previous)")
+                }
+                previous = Swift.max(previous, step.weight)
+                if let pause = step.pause, DurationText.seconds(pause) == nil {
+                    fail("\(path).pause", "must be a duration like 30s, 5m or 1h30m, not \"\(pause)\"")
+                }
+            }
+        }
+        let hasMetrics = !(analysis?.metrics ?? []).isEmpty
+        let hasSteps = !(strategy?.canary?.steps ?? []).isEmpty
+        let hold = strategy?.holdWindow.flatMap(DurationText.seconds) ?? 0
+        if hasMetrics, !hasSteps, hold == 0, DurationText.seconds(strategy?.holdWindow ?? "0") != nil {
+            fail(
+                "spec.strategy.holdWindow",
+                "must be more than 0 when analysis metrics are set without canary steps, or green would be promoted without a single measurement")
+        }
+    }
+
+    private func validateAnalysis(_ fail: (String, String) -> Void) {
+        guard let analysis else { return }
+        if let interval = analysis.interval {
+            if let seconds = DurationText.seconds(interval) {
+                if seconds < 1 { fail("spec.analysis.interval", "must be at least 1s") }
+            } else {
+                fail("spec.analysis.interval", "must be a duration like 30s, 5m or 1h30m, not \"\(interval)\"")
+            }
+        }
+        let metrics = analysis.metrics ?? []
+        if !metrics.isEmpty {
+            let address = analysis.prometheus?.address ?? ""
+            if address.isEmpty {
+                fail("spec.analysis.prometheus.address", "is required when metrics are set")
+            } else if !address.hasPrefix("http://"), !address.hasPrefix("https://") {
+                fail("spec.analysis.prometheus.address", "must start with http:// or https://, not \"\(address)\"")
+            }
+        }
+        var seen: Set<String> = []
+        for (index, metric) in metrics.enumerated() {
+            let path = "spec.analysis.metrics[\(index)]"
+            if !Self.isDNSLabel(metric.name) {
+                fail("\(path).name", "must be lower-case letters, digits and '-', starting with a letter, not \"\(metric.name)\"")
+            } else if !seen.insert(metric.name).inserted {
+                fail("\(path).name", "\"\(metric.name)\" is used by an earlier metric")
+            }
+            Self.validateQuery(metric.query, at: "\(path).query", fail)
+            if let baseline = metric.baseline { Self.validateQuery(baseline, at: "\(path).baseline", fail) }
+            validateThresholds(metric, at: path, fail)
+        }
+    }
+
+    private func validateThresholds(_ metric: MetricSpec, at path: String, _ fail: (String, String) -> Void) {
+        let relative = metric.maxIncrease != nil || metric.maxDecrease != nil
+        if metric.max == nil, metric.min == nil, !relative {
+            fail(path, "must set at least one of max, min, maxIncrease or maxDecrease")
+        }
+        if let max = metric.max, let min = metric.min, min > max {
+            fail("\(path).min", "must not be greater than max (\(short(min)) > \(short(max)))")
+        }
+        for (name, value) in [("max", metric.max), ("min", metric.min), ("maxIncrease", metric.maxIncrease), ("maxDecrease", metric.maxDecrease)] {
+            if let value, !value.isFinite { fail("\(path).\(name)", "must be a finite number") }
+        }
+        if relative, metric.baseline == nil {
+            fail(path + (metric.maxIncrease != nil ? ".maxIncrease" : ".maxDecrease"), "needs a baseline query to compare against")
+        }
+        if metric.baseline != nil, !relative {
+            fail("\(path).baseline", "is only used with maxIncrease or maxDecrease; set one or remove the baseline")
+        }
+        if let increase = metric.maxIncrease, increase < 0 { fail("\(path).maxIncrease", "must be 0 or more") }
+        if let decrease = metric.maxDecrease, !(0...1).contains(decrease) {
+            fail("\(path).maxDecrease", "must be between 0 and 1")
+        }
+        if let noData = metric.noData, NoDataPolicy(rawValue: noData) == nil {
+            fail("\(path).noData", "must be Inconclusive, Fail or Pass, not \"\(noData)\"")
+        }
+        if let limit = metric.failureLimit, limit < 0 { fail("\(path).failureLimit", "must be 0 or more") }
+        if let limit = metric.inconclusiveLimit, limit < 1 { fail("\(path).inconclusiveLimit", "must be at least 1") }
+        if let limit = metric.errorLimit, limit < 1 { fail("\(path).errorLimit", "must be at least 1") }
+    }
+
+    static func validateQuery(_ query: String, at path: String, _ fail: (String, String) -> Void) {
+        if query.utf8.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") }) {
+            return fail(path, "must not be empty")
+        }
+        guard let names = QueryTemplate.variables(in: query) else { return fail(path, "has a {{ without a closing }}") }
+        for name in names where !QueryTemplate.knownVariables.contains(name) {
+            fail(path, "unknown variable {{\(name)}}; known: \(QueryTemplate.knownVariables.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// A DNS-1035 label: lower-case alphanumerics and '-', starting with a letter, ending
+    /// alphanumeric, at most 63 characters.
+    static func isDNSLabel(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count), let first = bytes.first, let last = bytes.last else { return false }
+        func alnum(_ b: UInt8) -> Bool { (97...122).contains(b) || (48...57).contains(b) }
+        return (97...122).contains(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == 45 }
+    }
+}

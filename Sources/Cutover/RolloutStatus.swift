@@ -1,0 +1,198 @@
+import KubeModels
+
+/// Where a Rollout is in its life. Every timing fact lives here (never only in memory), so a
+/// controller that restarts at any moment continues exactly where it was. Written only by the
+/// planner; times are whole seconds so a JSON round trip changes nothing.
+public struct RolloutStatus: Codable, Sendable, Hashable {
+    /// Where the release is (see ``RolloutPhase``).
+    public var phase: RolloutPhase?
+    /// One short line for `kubectl get`.
+    public var message: String?
+    /// The `metadata.generation` this status was computed from.
+    public var observedGeneration: Int64?
+    /// Blue: the revision the active Service selects when no release is in flight.
+    public var activeRevision: String?
+    /// The revision being released, if any.
+    public var greenRevision: String?
+    /// A revision reverted by a breach, deadline or abort: not tried again until the template
+    /// changes or a retry action.
+    public var rolledBackRevision: String?
+    /// Bumped when a template hash collides with a Deployment of a different template.
+    public var collisionCount: Int32?
+    /// Which revision the active Service selector points at.
+    public var traffic: TrafficRouting?
+    /// Index of the current canary step (0-based), while canary steps run.
+    public var currentStepIndex: Int32?
+    /// Start of the current analysis window: when the current step's weight was reached, or the
+    /// cutover. `nil` while green is still scaling to the step.
+    public var stepStartedAt: Timestamp?
+    /// When green must be fully ready at its current size; set while it is not.
+    public var progressDeadline: Timestamp?
+    /// When the current release started.
+    public var releaseStartedAt: Timestamp?
+    /// When green first became fully ready; from then on the preview Service selects green.
+    public var greenReadyAt: Timestamp?
+    /// When the active Service switched to green.
+    public var cutoverAt: Timestamp?
+    /// When blue may be scaled down (cutover + holdWindow).
+    public var holdUntil: Timestamp?
+    /// Percent of traffic green receives by design (0, a step weight, or 100 after cutover).
+    public var weight: Int32?
+    /// Whether forward progress is paused by the `cutover.dev/paused` annotation.
+    public var paused: Bool?
+    /// `promote` or `promote-full` when a human promoted the current release.
+    public var manualPromotion: String?
+    /// Why the release waits in `AwaitingApproval`.
+    public var approvalReason: String?
+    /// Why the last release was reverted.
+    public var abort: AbortStatus?
+    /// Per-metric analysis state of the current (or last) release.
+    public var analysis: [MetricStatus]?
+    /// Action annotation values already acted on.
+    public var acknowledgedActions: AcknowledgedActions?
+    /// The phase to return to once an invalid spec is fixed.
+    public var suspendedPhase: RolloutPhase?
+    /// `Available`, `Progressing`, `Paused`, `Completed`, `RolledBack`, `InvalidSpec`.
+    public var conditions: [Condition]?
+    /// Pods of the serving revision, for the scale subresource.
+    public var replicas: Int32?
+    /// The spec selector as a query string, for the scale subresource.
+    public var selector: String?
+
+    public init() {}
+}
+
+/// The phases of a Rollout. A release goes Progressing → (Canary) → (AwaitingApproval) →
+/// Promoting → HoldWindow → Healthy, or ends in RolledBack.
+public enum RolloutPhase: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Green is being created or scaled, or the first revision is coming up.
+    case progressing = "Progressing"
+    /// Green receives a share of traffic for the current step.
+    case canary = "Canary"
+    /// Waiting for a promote action (manual approval, or inconclusive analysis).
+    case awaitingApproval = "AwaitingApproval"
+    /// Green scales to full size before the active Service switches.
+    case promoting = "Promoting"
+    /// The active Service selects green; blue stays at full size until `holdUntil`.
+    case holdWindow = "HoldWindow"
+    /// No release in flight; the template is the active revision.
+    case healthy = "Healthy"
+    /// The last release was reverted; the template stays unreleased.
+    case rolledBack = "RolledBack"
+    /// Stuck: the first revision missed its deadline, or blue was deleted with no way back.
+    case degraded = "Degraded"
+    /// The spec is invalid; nothing is touched until it is fixed.
+    case invalidSpec = "InvalidSpec"
+}
+
+/// What the active Service's `cutover.dev/revision` selector key is meant to be.
+public enum TrafficRouting: String, Codable, Sendable, Hashable {
+    /// The key selects `activeRevision`.
+    case blue = "Blue"
+    /// The key is absent: blue's and green's ready pods share traffic by replica count.
+    case split = "Split"
+    /// The key selects `greenRevision`.
+    case green = "Green"
+}
+
+/// Why and when a release was reverted.
+public struct AbortStatus: Codable, Sendable, Hashable {
+    /// `AnalysisBreach`, `AnalysisError`, `ProgressDeadlineExceeded`, `Aborted`, `GreenDeploymentDeleted`.
+    public var reason: String
+    /// The green revision that was reverted.
+    public var revision: String?
+    /// The metric that breached, for analysis reverts.
+    public var metric: String?
+    /// The value that breached.
+    public var value: Double?
+    /// The limit it crossed.
+    public var limit: Double?
+    /// A human explanation.
+    public var message: String?
+    /// When the release was reverted.
+    public var at: Timestamp?
+
+    public init(
+        reason: String, revision: String? = nil, metric: String? = nil, value: Double? = nil,
+        limit: Double? = nil, message: String? = nil, at: Timestamp? = nil
+    ) {
+        self.reason = reason
+        self.revision = revision
+        self.metric = metric
+        self.value = value
+        self.limit = limit
+        self.message = message
+        self.at = at
+    }
+}
+
+/// Analysis state of one metric in the current release.
+public struct MetricStatus: Codable, Sendable, Hashable {
+    /// The metric's name in the spec.
+    public var name: String
+    /// Breaches in this release (errorLimit consecutive errors count as one).
+    public var breaches: Int32
+    /// Query errors in a row.
+    public var consecutiveErrors: Int32
+    /// Inconclusive results in a row.
+    public var consecutiveInconclusive: Int32
+    /// When the newest result was taken; the next is due `interval` later.
+    public var lastMeasuredAt: Timestamp?
+    /// When the newest passing result was taken (the promotion gate).
+    public var lastPassAt: Timestamp?
+    /// The newest measurements, oldest first, at most ``MetricStatus/historyLimit``.
+    public var history: [MeasurementRecord]
+
+    /// How many measurements per metric are kept in status.
+    public static let historyLimit = 10
+
+    public init(name: String) {
+        self.name = name
+        breaches = 0
+        consecutiveErrors = 0
+        consecutiveInconclusive = 0
+        history = []
+    }
+}
+
+/// One judged measurement, as kept in status.
+public struct MeasurementRecord: Codable, Sendable, Hashable {
+    /// When the measurement was taken.
+    public var at: Timestamp
+    /// The green revision measured.
+    public var revision: String
+    /// The value that breached.
+    public var value: Double?
+    public var baseline: Double?
+    public var verdict: Verdict
+    /// Why, for errors and breaches.
+    public var message: String?
+
+    public init(
+        at: Timestamp, revision: String, value: Double? = nil, baseline: Double? = nil, verdict: Verdict,
+        message: String? = nil
+    ) {
+        self.at = at
+        self.revision = revision
+        self.value = value
+        self.baseline = baseline
+        self.verdict = verdict
+        self.message = message
+    }
+}
+
+/// The annotation values of the edge-triggered actions already acted on (or deliberately
+/// consumed). An annotation whose value equals the acknowledged one is ignored.
+public struct AcknowledgedActions: Codable, Sendable, Hashable {
+    public var promote: String?
+    public var promoteFull: String?
+    public var abort: String?
+    public var retry: String?
+
+    public init(promote: String? = nil, promoteFull: String? = nil, abort: String? = nil, retry: String? = nil) {
+        self.promote = promote
+        self.promoteFull = promoteFull
+        self.abort = abort
+        self.retry = retry
+    }
+}

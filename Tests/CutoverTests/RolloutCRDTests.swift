@@ -1,0 +1,132 @@
+import Foundation
+import KubeModels
+import Testing
+
+@testable import Cutover
+
+/// The CRD must describe every field the Swift types write: a structural schema prunes unknown
+/// fields, so a status field missing from it would be dropped by the API server and a restarted
+/// controller would lose its place.
+@Suite("Rollout CRD")
+struct RolloutCRDTests {
+    static let crdText: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return (try? String(contentsOf: root.appendingPathComponent("crds/rollouts.cutover.dev.yaml"), encoding: .utf8)) ?? ""
+    }()
+
+    /// A Rollout with every optional field set, so its JSON has every key.
+    static var everything: Rollout {
+        var spec = RolloutSpecValidationTests.valid
+        spec.minReadySeconds = 5
+        spec.revisionHistoryLimit = 2
+        spec.selector.matchExpressions = [LabelSelectorRequirement(key: "app", operator: "In", values: ["payment"])]
+        spec.analysis?.metrics = [
+            MetricSpec(
+                name: "m", query: "q", baseline: "b", max: 1, min: 0, maxIncrease: 0.1, maxDecrease: 0.1, noData: "Fail",
+                failureLimit: 1, inconclusiveLimit: 2, errorLimit: 3)
+        ]
+        var status = RolloutStatus()
+        let at = Timestamp(Fixture.epoch)
+        status.phase = .canary
+        status.message = "m"
+        status.observedGeneration = 1
+        status.activeRevision = "a"
+        status.greenRevision = "g"
+        status.rolledBackRevision = "r"
+        status.collisionCount = 1
+        status.traffic = .split
+        status.currentStepIndex = 0
+        status.stepStartedAt = at
+        status.progressDeadline = at
+        status.releaseStartedAt = at
+        status.greenReadyAt = at
+        status.cutoverAt = at
+        status.holdUntil = at
+        status.weight = 20
+        status.paused = false
+        status.manualPromotion = "promote"
+        status.approvalReason = "x"
+        status.abort = AbortStatus(reason: "Aborted", revision: "g", metric: "m", value: 1, limit: 1, message: "x", at: at)
+        var metric = MetricStatus(name: "m")
+        metric.lastMeasuredAt = at
+        metric.lastPassAt = at
+        metric.history = [MeasurementRecord(at: at, revision: "g", value: 1, baseline: 1, verdict: .pass, message: "x")]
+        status.analysis = [metric]
+        status.acknowledgedActions = AcknowledgedActions(promote: "1", promoteFull: "1", abort: "1", retry: "1")
+        status.suspendedPhase = .canary
+        status.conditions = [Condition(type: "Available", status: "True", reason: "r", message: "m", lastTransitionTime: at, observedGeneration: 1)]
+        status.replicas = 1
+        status.selector = "app=payment"
+        var rollout = Fixture.rollout(spec)
+        rollout.status = status
+        return rollout
+    }
+
+    static func keys(of value: JSONValue, skipping skipped: Set<String>) -> Set<String> {
+        switch value {
+        case .object(let members):
+            return members.reduce(into: Set<String>()) { result, member in
+                guard !skipped.contains(member.key) else { return }
+                result.insert(member.key)
+                result.formUnion(keys(of: member.value, skipping: skipped))
+            }
+        case .array(let items): return items.reduce(into: Set<String>()) { $0.formUnion(keys(of: $1, skipping: skipped)) }
+        default: return []
+        }
+    }
+
+    @Test func everyFieldTheTypesWriteIsInTheSchema() throws {
+        #expect(!Self.crdText.isEmpty)
+        let json = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(Self.everything))
+        // metadata and the pod template are not described field by field (kept verbatim).
+        let spec = Self.keys(of: json["spec"]!, skipping: ["template", "matchLabels"])
+        let status = Self.keys(of: json["status"]!, skipping: [])
+        for key in spec.union(status).sorted() {
+            #expect(Self.crdText.contains("\(key):") || Self.crdText.contains("\(key): {"), "CRD schema lacks \(key)")
+        }
+        #expect(status.count > 40)
+    }
+
+    @Test(arguments: [
+        "replicas: {type: integer, format: int32, minimum: 0, default: \(ResolvedSpec.Defaults.replicas)}",
+        "minReadySeconds: {type: integer, format: int32, minimum: 0, default: \(ResolvedSpec.Defaults.minReadySeconds)}",
+        "progressDeadlineSeconds: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.progressDeadlineSeconds)}",
+        "revisionHistoryLimit: {type: integer, format: int32, minimum: 0, default: \(ResolvedSpec.Defaults.revisionHistoryLimit)}",
+        "approval: {type: string, enum: [Automatic, Manual], default: \(ResolvedSpec.Defaults.approval)}",
+        "holdWindow: {type: string, pattern: '\(DurationText.pattern)', default: \(ResolvedSpec.Defaults.holdWindow)}",
+        "pause: {type: string, pattern: '\(DurationText.pattern)', default: \(ResolvedSpec.Defaults.pause)}",
+        "interval: {type: string, pattern: '\(DurationText.pattern)', default: \(ResolvedSpec.Defaults.interval)}",
+        "noData: {type: string, enum: [Inconclusive, Fail, Pass], default: \(ResolvedSpec.Defaults.noData)}",
+        "failureLimit: {type: integer, format: int32, minimum: 0, default: \(ResolvedSpec.Defaults.failureLimit)}",
+        "inconclusiveLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.inconclusiveLimit)}",
+        "errorLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.errorLimit)}",
+        "weight: {type: integer, format: int32, minimum: 1, maximum: 99}",
+        "shortNames: [cro, cutover]",
+        "categories: [all, cutover]",
+        "specReplicasPath: .spec.replicas",
+        "statusReplicasPath: .status.replicas",
+        "labelSelectorPath: .status.selector",
+        "- {name: Phase, type: string, jsonPath: .status.phase}",
+        "- {name: Weight, type: integer, jsonPath: .status.weight}",
+        "- {name: Active, type: string, jsonPath: .status.activeRevision}",
+        "- {name: Green, type: string, jsonPath: .status.greenRevision}",
+        "- {name: Message, type: string, jsonPath: .status.message, priority: 1}",
+        "- {name: Age, type: date, jsonPath: .metadata.creationTimestamp}",
+        "x-kubernetes-preserve-unknown-fields: true",
+    ])
+    func schemaLineMatchesTheSwiftDefaults(_ line: String) {
+        #expect(Self.crdText.contains(line))
+    }
+
+    @Test func phaseEnumListsEveryPhase() {
+        let listed = RolloutPhase.allCases.map(\.rawValue).joined(separator: ", ")
+        #expect(Self.crdText.contains("enum: [\(listed)]"))
+    }
+
+    @Test func aRolloutRoundTripsThroughJSON() throws {
+        let rollout = Self.everything
+        let decoded = try JSONDecoder().decode(Rollout.self, from: JSONEncoder().encode(rollout))
+        #expect(decoded == rollout)
+        #expect(Rollout.resource.path(namespace: "prod", name: "payment") == "/apis/cutover.dev/v1alpha1/namespaces/prod/rollouts/payment")
+    }
+}

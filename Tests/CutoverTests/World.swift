@@ -1,0 +1,114 @@
+import Foundation
+import KubeModels
+
+@testable import Cutover
+
+/// A tiny model of the cluster: executes plan actions the way the API server and the Deployment
+/// controller would, so tests can drive whole releases through the real planner.
+struct World {
+    var rollout: Rollout
+    var deployments: [String: Deployment] = [:]
+    var services: [String: Service] = [:]
+    var now: Date = Fixture.epoch
+    var measurements: [Measurement] = []
+    /// Revisions whose pods never become ready.
+    var neverReady: Set<String> = []
+    var creations = 0
+
+    init(_ spec: RolloutSpec) {
+        rollout = Fixture.rollout(spec)
+        services["payment"] = Fixture.service("payment")
+        if spec.services.preview != nil { services["payment-preview"] = Fixture.service("payment-preview") }
+    }
+
+    var snapshot: ReleaseSnapshot {
+        ReleaseSnapshot(
+            rollout: rollout, deployments: deployments.values.sorted { $0.metadata.name! < $1.metadata.name! },
+            services: services, measurements: measurements)
+    }
+
+    var status: RolloutStatus { rollout.status ?? RolloutStatus() }
+    var activeKey: String?? { services["payment"].map { $0.spec?.selector?[CutoverLabels.revision] } }
+
+    func deployment(_ revision: String) -> Deployment? { deployments["payment-\(revision)"] }
+
+    /// Plans at `now` and executes the plan.
+    @discardableResult
+    mutating func step() -> ReleasePlan {
+        let plan = planNextStep(for: snapshot, now: now)
+        apply(plan)
+        return plan
+    }
+
+    mutating func apply(_ plan: ReleasePlan) {
+        for action in plan.actions {
+            switch action {
+            case .createDeployment(var deployment):
+                guard deployments[deployment.metadata.name!] == nil else { continue }
+                creations += 1
+                deployment.metadata.generation = 1
+                deployment.metadata.creationTimestamp = Timestamp(now.addingTimeInterval(Double(creations) / 1000))
+                deployment.status = DeploymentStatus(observedGeneration: 0)
+                deployments[deployment.metadata.name!] = deployment
+            case .scaleDeployment(let name, let replicas):
+                guard var deployment = deployments[name], deployment.spec?.replicas != replicas else { continue }
+                deployment.spec?.replicas = replicas
+                deployment.metadata.generation = (deployment.metadata.generation ?? 1) + 1
+                deployments[name] = deployment
+            case .deleteDeployment(let name):
+                deployments[name] = nil
+            case .patchServiceSelector(let patch):
+                services[patch.service]?.spec?.selector?[CutoverLabels.revision] = patch.revision
+            case .recordEvent, .measure:
+                continue
+            }
+        }
+        rollout.status = plan.status
+        measurements = []
+    }
+
+    /// The Deployment controller catches up: every Deployment runs exactly its wanted pods, ready
+    /// unless its revision never becomes ready.
+    mutating func settle() {
+        for (name, var deployment) in deployments {
+            let wanted = deployment.spec?.replicas ?? 1
+            let revision = deployment.metadata.labels?[CutoverLabels.revision] ?? ""
+            let ready = neverReady.contains(revision) ? 0 : wanted
+            deployment.status = DeploymentStatus(
+                observedGeneration: deployment.metadata.generation, replicas: wanted, updatedReplicas: wanted,
+                readyReplicas: ready, availableReplicas: ready)
+            deployments[name] = deployment
+        }
+    }
+
+    /// Plans, executes and settles until nothing changes (at most `limit` rounds).
+    mutating func converge(limit: Int = 12) {
+        for _ in 0..<limit {
+            let before = (rollout.status, deployments, services)
+            step()
+            settle()
+            if before == (rollout.status, deployments, services) { return }
+        }
+    }
+
+    mutating func advance(_ seconds: Double) { now = now.addingTimeInterval(seconds) }
+
+    mutating func setTemplate(image: String) {
+        rollout.spec.template = Fixture.template(image: image)
+        rollout.metadata.generation = (rollout.metadata.generation ?? 1) + 1
+    }
+
+    mutating func annotate(_ key: String, _ value: String?) {
+        var annotations = rollout.metadata.annotations ?? [:]
+        annotations[key] = value
+        rollout.metadata.annotations = annotations
+    }
+
+    /// A measurement of every metric for the current green.
+    mutating func measure(_ value: Measurement.Sample) {
+        guard let green = status.greenRevision else { return }
+        for metric in rollout.spec.analysis?.metrics ?? [] {
+            measurements.append(Measurement(metric: metric.name, revision: green, at: now, value: value))
+        }
+    }
+}
