@@ -83,7 +83,7 @@ import Testing
             // b waits out the lease (2 s from when it last saw a renew, at most one retry before the
             // stop), then wins on its next attempt (retry 0.5 s, jittered up to 20%).
             #expect(takeover >= .milliseconds(1400), "b must not take a lease that is still valid: \(takeover)")
-            #expect(takeover <= .milliseconds(2000 + 600 + 700), "took \(takeover)")
+            #expect(takeover <= .milliseconds(2000 + 600 + 1000), "took \(takeover)")
             let spec = await Self.lease(sim)["spec"]
             #expect(spec?["holderIdentity"]?.stringValue == "b")
             #expect(spec?["leaseTransitions"]?.intValue == 1)
@@ -106,7 +106,7 @@ import Testing
             #expect(released?["holderIdentity"]?.stringValue ?? "" == "")
             #expect(released?["leaseDurationSeconds"]?.intValue == 1)
             try await eventually(within: 3, "b to take over") { bLeads.get }
-            #expect(ContinuousClock.now - stopped < .milliseconds(1200), "well under the 2 s lease")
+            #expect(ContinuousClock.now - stopped < .milliseconds(1500), "under the 2 s lease")
         }
     }
 
@@ -131,7 +131,7 @@ import Testing
             }
             let stolen = ContinuousClock.now
             try await eventually(within: 3, "a to stop its work") { !leading.get }
-            #expect(ContinuousClock.now - stolen < .milliseconds(1000), "within one retry period")
+            #expect(ContinuousClock.now - stolen < .milliseconds(1500), "within a retry period or so, not a lease duration")
             #expect(!a.isLeader)
             let result = await task.result
             #expect(throws: LeaderElectionError.leadershipLost(identity: "a")) { try result.get() }
@@ -155,7 +155,7 @@ import Testing
             try await client.injectFaults(["rules": [["verb": "get", "resource": "leases", "code": 503, "durationSeconds": 10]]])
             let failing = ContinuousClock.now
             try await eventually(within: 5, "a to stop its work") { !leading.get }
-            #expect(ContinuousClock.now - failing < .milliseconds(1500 + 700))
+            #expect(ContinuousClock.now - failing < .milliseconds(1500 + 1000), "within the renew deadline")
             let result = await task.result
             #expect(throws: LeaderElectionError.self) { try result.get() }
         }
