@@ -139,9 +139,10 @@ public final class Reflector<Object: KubeObject>: Sendable {
                 if resourceVersion == nil {
                     setState(.listing)
                     resourceVersion = try await relist()
+                    attempt = 0
                 }
                 setState(.watching(resourceVersion: resourceVersion!))
-                let delivered = try await watch(from: &resourceVersion)
+                let delivered = try await watch(from: &resourceVersion, resettingBackoff: &attempt)
                 // The server ended the watch: resume from where it left off. A watch that ends at
                 // once without delivering anything is treated as a failure so a misbehaving server
                 // cannot make us spin.
@@ -237,7 +238,8 @@ public final class Reflector<Object: KubeObject>: Sendable {
 
     /// Watches from `resourceVersion` until the server ends the watch, advancing it with every
     /// event and bookmark. Returns whether anything arrived.
-    private func watch(from resourceVersion: inout String?) async throws -> Bool {
+    /// A watch that delivers anything proves the connection healthy again, so it resets `attempt`.
+    private func watch(from resourceVersion: inout String?, resettingBackoff attempt: inout Int) async throws -> Bool {
         let timeout = Int.random(in: configuration.watchTimeoutSeconds)
         let options = WatchOptions(
             labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
@@ -246,7 +248,10 @@ public final class Reflector<Object: KubeObject>: Sendable {
         let started = ContinuousClock.now
         var delivered = false
         for try await update in client.watch(resource, as: Object.self, namespace: configuration.namespace, options: options) {
-            delivered = true
+            if !delivered {
+                delivered = true
+                attempt = 0
+            }
             let change: ObjectChange<Object>?
             switch update {
             case .added(let object), .modified(let object):
