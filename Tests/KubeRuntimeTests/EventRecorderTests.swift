@@ -39,6 +39,19 @@ import Testing
         }
     }
 
+    @Test func aRepeatAfterTheWindowStartsANewEvent() async throws {
+        try await withSimulator { _, client in
+            let web = try await client.create(ConfigMap(metadata: ObjectMeta(name: "web", namespace: "default")))
+            let recorder = EventRecorder(client: client, component: "cutover-controller", aggregationWindow: .milliseconds(100))
+            await recorder.record(on: web, reason: "Waiting", message: "green not ready")
+            try await Task.sleep(for: .milliseconds(150))  // let the window pass (setup, not an assertion)
+            await recorder.record(on: web, reason: "Waiting", message: "green not ready")
+            let events = try await Self.describeEvents(client, for: web)
+            #expect(events.count == 2)
+            #expect(events.allSatisfy { $0.count == 1 })
+        }
+    }
+
     @Test func anEventDeletedOnTheServerIsCreatedAgain() async throws {
         try await withSimulator { _, client in
             let web = try await client.create(ConfigMap(metadata: ObjectMeta(name: "web", namespace: "default")))
