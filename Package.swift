@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KubeModels", targets: ["KubeModels"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "Cutover", targets: ["Cutover"]),
+        .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
         .library(name: "Prometheus", targets: ["Prometheus"]),
         .library(name: "CutoverController", targets: ["CutoverController"]),
@@ -43,6 +44,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Controller machinery: reflector + store, work queue, leader election, event recorder.
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeAPI", "KubeModels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         // The domain: Rollout types, validation, template hashing, the pure planner, analysis verdicts.
@@ -124,5 +136,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim"]),
     ]
 )

@@ -185,4 +185,27 @@ struct CRUDTests {
             #expect(listed["items"]?.arrayValue?.count == 1)
         }
     }
+
+    @Test("RBAC kinds and leases are stored; cluster-scoped paths reject a namespace")
+    func rbacAndLeases() async throws {
+        try await withSim { _, client in
+            let role: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": "reader"],
+                                   "rules": [["apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]]]]
+            #expect(try await client.post("/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles", role).status == 201)
+            let clusterRole: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": ["name": "admin-ish"]]
+            #expect(try await client.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", clusterRole).status == 201)
+            #expect(try await client.get("/apis/rbac.authorization.k8s.io/v1/clusterroles/admin-ish").json["kind"] == "ClusterRole")
+            #expect(try await client.get("/apis/rbac.authorization.k8s.io/v1/namespaces/default/clusterroles/admin-ish").status == 404)
+            let lease: JSONValue = [
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "cutover-leader"],
+                "spec": ["holderIdentity": "a", "leaseDurationSeconds": 15, "acquireTime": "2026-11-21T22:46:00.000000Z",
+                         "renewTime": "2026-11-21T22:46:00.000000Z", "leaseTransitions": 0],
+            ]
+            var stored = try await client.post("/apis/coordination.k8s.io/v1/namespaces/default/leases", lease).json
+            #expect(stored.at("spec.renewTime") == "2026-11-21T22:46:00.000000Z")
+            stored.set(path: ["spec", "holderIdentity"], to: "b")
+            #expect(try await client.put("/apis/coordination.k8s.io/v1/namespaces/default/leases/cutover-leader", stored).status == 200)
+            #expect(try await client.put("/apis/coordination.k8s.io/v1/namespaces/default/leases/cutover-leader", stored).status == 409)
+        }
+    }
 }

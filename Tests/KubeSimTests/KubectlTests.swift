@@ -74,6 +74,8 @@ struct KubectlTests {
             #expect(invalid.stderr.contains(#"The Widget "w1" is invalid: spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0"#), "\(invalid.stderr)")
             let create = try await kubectl("create", "-f", "-", input: Self.widgetYAML.replacingOccurrences(of: "w1", with: "w2").replacingOccurrences(of: "red", with: "pink"))
             #expect(create.stderr.contains(#"The Widget "w2" is invalid: spec.color: Unsupported value: "pink": supported values: "red", "green", "blue""#), "\(create.stderr)")
+            let unknown = try await kubectl("apply", "-f", "-", input: Self.widgetYAML + "\n  bogus: 1\n")
+            #expect(unknown.stderr.contains(#"strict decoding error: unknown field "spec.bogus""#), "\(unknown.stderr)")
             // With discovery cached (as after any earlier command), the list itself gets the 401
             // and kubectl prints the Status message; with a cold cache discovery fails first and
             // client-go reports it without reading the body, as against a real server.

@@ -41,6 +41,17 @@ struct SimulatedClusterTests {
         }
     }
 
+    @Test("deleting a Deployment garbage-collects its simulated pods")
+    func podsCollected() async throws {
+        try await withSim(workloads: true) { _, client in
+            _ = try await client.post(Fixtures.deployments, Self.deployment("gc", replicas: 2, app: "gc", revision: "a", annotations: [:]))
+            let pods = "/api/v1/namespaces/default/pods?labelSelector=app%3Dgc"
+            #expect(try await eventually { try await client.get(pods).json["items"]?.arrayValue?.count == 2 })
+            _ = try await client.delete(Fixtures.deployments + "/gc")
+            #expect(try await eventually { try await client.get(pods).json["items"]?.arrayValue?.isEmpty == true })
+        }
+    }
+
     @Test("a never-ready Deployment reports ProgressDeadlineExceeded after its deadline")
     func neverReady() async throws {
         try await withSim(workloads: true) { _, client in

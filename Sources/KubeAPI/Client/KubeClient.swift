@@ -96,6 +96,9 @@ public final class KubeClient: Sendable {
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         var watchConfiguration = clientConfiguration
+        // A watch's connection has nothing to flush when it closes; do not wait NIOSSL's default 5 s
+        // for the peer's close_notify on shutdown.
+        watchConfiguration.tlsConfiguration?.shutdownTimeout = .milliseconds(500)
         watchConfiguration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(options.watchReadTimeout * 1000)))
         // Every watch holds a connection for minutes: give them a pool of their own, without a practical cap.
         watchConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 10_000)

@@ -73,23 +73,23 @@ extension APIServer {
             throw APIError.expired("too old resource version: \(exact) (\(store.resourceVersion))")
         }
         let (entries, version) = store.listKeyed(type.storageKey, namespace: namespace, after: after)
-        var page: [JSONValue] = []
+        var page: [(object: JSONValue, bytes: [UInt8])] = []
         var nextToken: String?
         var remaining = 0
         for (offset, entry) in entries.enumerated() {
-            guard filter.matches(entry.1) else { continue }
+            guard filter.isEmpty || filter.matches(entry.object) else { continue }
             if limit > 0, page.count == limit {
-                nextToken = ContinueToken(resourceVersion: listVersion ?? version, key: entries[offset - 1].0).text
+                nextToken = ContinueToken(resourceVersion: listVersion ?? version, key: entries[offset - 1].key).text
                 if filter.isEmpty { remaining = entries.count - offset }
                 break
             }
-            page.append(entry.1)
+            page.append((entry.object, entry.bytes))
         }
         let resourceVersion = String(listVersion ?? version)
         let options = ReadOptions(request)
         if options.asTable {
             let table = TableConverter.table(
-                type, page.map { render($0, as: type) }, includeObject: options.includeObject,
+                type, page.map { render($0.object, as: type) }, includeObject: options.includeObject,
                 resourceVersion: resourceVersion, continueToken: nextToken)
             return .json(200, table)
         }
@@ -100,10 +100,11 @@ extension APIServer {
 
     /// Writes a list straight to bytes: large lists are the hot path of the scale benchmark.
     private func listBytes(
-        _ type: ResourceType, _ items: [JSONValue], resourceVersion: String, continueToken: String?, remaining: Int
+        _ type: ResourceType, _ items: [(object: JSONValue, bytes: [UInt8])], resourceVersion: String,
+        continueToken: String?, remaining: Int
     ) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(items.count * 1024 + 256)
+        out.reserveCapacity(items.reduce(256) { $0 + $1.bytes.count + 1 })
         var metadata: [String: JSONValue] = ["resourceVersion": .string(resourceVersion)]
         if let continueToken {
             metadata["continue"] = .string(continueToken)
@@ -118,7 +119,13 @@ extension APIServer {
         out.append(contentsOf: ",\"items\":[".utf8)
         for (index, item) in items.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONWriter.write(render(item, as: type), into: &out)
+            // Stored bytes are exact unless this view renders the object differently
+            // (another served version of a CRD, or the events.k8s.io view).
+            if !type.isEventsV1View, item.object["apiVersion"]?.stringValue == type.apiVersion {
+                out.append(contentsOf: item.bytes)
+            } else {
+                JSONWriter.write(render(item.object, as: type), into: &out)
+            }
         }
         out.append(contentsOf: "]}".utf8)
         return out

@@ -54,7 +54,8 @@ extension APIServer {
                 switch fieldValidation(request) {
                 case "Strict":
                     throw APIError.badRequest(
-                        "strict decoding error: " + result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
+                        "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: "
+                            + result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
                 case "Ignore": break
                 default: warnings += result.unknownFields.map { "unknown field \"\($0)\"" }
                 }

@@ -45,6 +45,9 @@ final class ObjectStore: @unchecked Sendable {
 
     private let lock = NSLock()
     private var objects: [String: [String: JSONValue]] = [:]  // storageKey → "ns/name" → object
+    // The JSON bytes of each stored object, written once per change: a full list of 10,000
+    // objects then copies bytes instead of serializing 10,000 trees.
+    private var encoded: [String: [String: [UInt8]]] = [:]
     private var sortedKeys: [String: [String]] = [:]  // cache, dropped when the key set changes
     private var revision: UInt64 = 1
     private var history = Deque<StoreEvent>()
@@ -88,11 +91,18 @@ final class ObjectStore: @unchecked Sendable {
         return (unlockedList(storageKey, namespace: namespace, after: continueKey).map(\.1), revision)
     }
 
-    /// Like ``list(_:namespace:after:)`` but with each object's key, for pagination.
-    func listKeyed(_ storageKey: String, namespace: String?, after continueKey: String?) -> ([(String, JSONValue)], UInt64) {
+    /// Like ``list(_:namespace:after:)`` but with each object's key and stored JSON bytes, for
+    /// pagination and fast list responses.
+    func listKeyed(
+        _ storageKey: String, namespace: String?, after continueKey: String?
+    ) -> ([(key: String, object: JSONValue, bytes: [UInt8])], UInt64) {
         lock.lock()
         defer { lock.unlock() }
-        return (unlockedList(storageKey, namespace: namespace, after: continueKey), revision)
+        let table = encoded[storageKey] ?? [:]
+        let entries = unlockedList(storageKey, namespace: namespace, after: continueKey).map { entry in
+            (key: entry.0, object: entry.1, bytes: table[entry.0] ?? JSONWriter.bytes(entry.1))
+        }
+        return (entries, revision)
     }
 
     private func unlockedList(_ storageKey: String, namespace: String?, after continueKey: String?) -> [(String, JSONValue)] {
@@ -161,6 +171,7 @@ final class ObjectStore: @unchecked Sendable {
             object["metadata"] = .object(metadata)
             if current == nil { sortedKeys[storageKey] = nil }
             objects[storageKey, default: [:]][key] = object
+            encoded[storageKey, default: [:]][key] = JSONWriter.bytes(object)
             record(StoreEvent(kind: current == nil ? .added : .modified, storageKey: storageKey,
                               resourceVersion: revision, object: object, previous: current))
             return object
@@ -169,6 +180,7 @@ final class ObjectStore: @unchecked Sendable {
             revision += 1
             object["metadata"]?["resourceVersion"] = .string(String(revision))
             objects[storageKey]?[key] = nil
+            encoded[storageKey]?[key] = nil
             sortedKeys[storageKey] = nil
             record(StoreEvent(kind: .deleted, storageKey: storageKey, resourceVersion: revision, object: object))
             return object

@@ -1,0 +1,293 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import KubeAPI
+import KubeModels
+import Logging
+import Synchronization
+
+/// Leader election on a `coordination.k8s.io/v1` Lease, as client-go does it (KUBE-API.md §13).
+///
+/// Candidates try to acquire the lease every retry period. Whether another holder is still valid
+/// is judged by when *this* process last saw the lease record change, on its own monotonic clock,
+/// plus the record's `leaseDurationSeconds` — never by comparing `renewTime` with a wall clock
+/// that may be skewed. The leader renews every retry period; if it cannot renew within the renew
+/// deadline, or sees someone else holding the lease, it stops leading at once.
+///
+/// Use ``withLeadership(_:)``: it campaigns, runs your work while this process leads, cancels it
+/// the moment leadership is lost, and releases the lease when the work ends or is cancelled.
+public final class LeaderElector: Sendable {
+    /// What happened to leadership, for observers (logs, metrics, readiness).
+    public enum LeadershipEvent: Sendable, Hashable {
+        /// This process acquired the lease.
+        case startedLeading
+        /// This process stopped leading (lost the lease, or its work ended and it released it).
+        case stoppedLeading
+        /// The lease is (now) held by this identity; empty when it was released.
+        case observedLeader(String)
+    }
+
+    /// The outcome of one acquire-or-renew attempt.
+    enum Attempt: Sendable, Equatable {
+        case acquired
+        case heldBy(String)
+        case failed(String)
+    }
+
+    private struct Shared {
+        var observedSpec: LeaseSpec?
+        var observedAt: ContinuousClock.Instant?
+        var lease: Lease?
+        var leading = false
+        var observedHolder: String?
+    }
+
+    public let configuration: LeaderElectionConfiguration
+    private let client: KubeClient
+    private let logger: Logger
+    private let shared = Mutex(Shared())
+    private let broadcaster = Broadcaster<LeadershipEvent>()
+
+    public init(client: KubeClient, configuration: LeaderElectionConfiguration, logger: Logger = Logger(label: "cutover.leader")) {
+        self.client = client
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "lease"] = "\(configuration.leaseNamespace)/\(configuration.leaseName)"
+        logger[metadataKey: "identity"] = "\(configuration.identity)"
+        self.logger = logger
+    }
+
+    /// Whether this process holds the lease right now. Turns false the moment a renewal fails past
+    /// the deadline, before the leading work has finished cancelling.
+    public var isLeader: Bool { shared.withLock { $0.leading } }
+
+    /// The holder this process last saw on the lease (nil before the first look).
+    public var observedLeader: String? { shared.withLock { $0.observedHolder } }
+
+    /// Leadership changes from now on, for as long as the elector lives.
+    public func events() -> AsyncStream<LeadershipEvent> { broadcaster.subscribe() }
+
+    /// Campaigns until this process holds the lease, then runs `body` while it does.
+    ///
+    /// - If the lease is lost, `body`'s task is cancelled at once and this throws
+    ///   ``LeaderElectionError/leadershipLost(identity:)`` after `body` returns.
+    /// - If `body` returns or throws, or the calling task is cancelled, the lease is released
+    ///   (when ``LeaderElectionConfiguration/releaseOnCancel`` is set) and the result or error passed on.
+    /// - Cancelled before winning: throws `CancellationError`.
+    public func withLeadership<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await acquire()
+        setLeading(true)
+        logger.info("started leading")
+        let outcome: Result<T, any Error> = await {
+            do {
+                return .success(try await withThrowingTaskGroup(of: Lead<T>.self) { group in
+                    group.addTask {
+                        try await self.renewUntilLost()
+                        return .lost
+                    }
+                    group.addTask { .finished(try await body()) }
+                    let first = try await group.next()!
+                    if case .lost = first { self.setLeading(false) }
+                    group.cancelAll()
+                    switch first {
+                    case .lost: throw LeaderElectionError.leadershipLost(identity: self.configuration.identity)
+                    case .finished(let value): return value
+                    }
+                })
+            } catch {
+                return .failure(error)
+            }
+        }()
+        let wasLost: Bool
+        if case .failure(let error) = outcome, error is LeaderElectionError { wasLost = true } else { wasLost = false }
+        if isLeader { setLeading(false) }
+        if !wasLost, configuration.releaseOnCancel {
+            // Run outside the (possibly cancelled) calling task, so the release request is sent.
+            await Task { await self.release() }.value
+        }
+        logger.info(wasLost ? "lost leadership" : "stopped leading")
+        return try outcome.get()
+    }
+
+    private enum Lead<T: Sendable>: Sendable {
+        case lost
+        case finished(T)
+    }
+
+    // MARK: Campaign and renewal
+
+    /// Tries every retry period (jittered up to 20%) until this process holds the lease.
+    private func acquire() async throws {
+        while true {
+            try Task.checkCancellation()
+            let attempt = try await tryAcquireOrRenew()
+            if attempt == .acquired { return }
+            if case .failed(let reason) = attempt { logger.debug("could not acquire the lease: \(reason)") }
+            let period = configuration.retryPeriod.seconds
+            try await Task.sleep(for: .seconds(period * (1 + Double.random(in: 0...0.2))))
+        }
+    }
+
+    /// Renews every retry period; returns when the lease is lost: another holder seen, or no
+    /// successful renewal within the renew deadline.
+    private func renewUntilLost() async throws {
+        var lastRenewal = ContinuousClock.now
+        while true {
+            let deadline = lastRenewal + configuration.renewDeadline
+            let wait = min(configuration.retryPeriod, deadline - ContinuousClock.now)
+            if wait > .zero { try await Task.sleep(for: wait) }
+            let attempt = try await withDeadline(deadline) { try await self.tryAcquireOrRenew() }
+            switch attempt {
+            case .acquired?:
+                lastRenewal = ContinuousClock.now
+            case .heldBy(let holder)?:
+                logger.warning("the lease is held by \(holder)")
+                return
+            case .failed(let reason)?:
+                logger.warning("renewal failed: \(reason)")
+                if ContinuousClock.now >= deadline { return }
+            case nil:
+                logger.warning("no successful renewal within the renew deadline")
+                return
+            }
+        }
+    }
+
+    /// Runs `operation`, giving up (nil) when `deadline` passes first.
+    private func withDeadline<T: Sendable>(
+        _ deadline: ContinuousClock.Instant, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// One look at the lease: create it, take it over, renew it, or report its valid holder.
+    /// Throws only `CancellationError`.
+    func tryAcquireOrRenew() async throws -> Attempt {
+        let identity = configuration.identity
+        let now = Date()
+        let current: Lease
+        do {
+            current = try await client.get(Lease.self, name: configuration.leaseName, namespace: configuration.leaseNamespace)
+        } catch let error as KubeError where error.isNotFound {
+            var lease = Lease(
+                metadata: ObjectMeta(name: configuration.leaseName, namespace: configuration.leaseNamespace),
+                spec: LeaseSpec(
+                    holderIdentity: identity, leaseDurationSeconds: configuration.leaseDurationSeconds,
+                    acquireTime: .micro(now), renewTime: .micro(now), leaseTransitions: 0))
+            do {
+                lease = try await client.create(lease)
+            } catch {
+                try checkCancellation(error)
+                return .failed("create: \(error)")
+            }
+            record(lease)
+            return .acquired
+        } catch {
+            try checkCancellation(error)
+            return .failed("get: \(error)")
+        }
+
+        let spec = current.spec ?? LeaseSpec()
+        let holder = spec.holderIdentity ?? ""
+        let observedAt: ContinuousClock.Instant = shared.withLock { shared in
+            if shared.observedSpec != spec || shared.observedAt == nil {
+                shared.observedSpec = spec
+                shared.observedAt = .now
+            }
+            shared.lease = current
+            return shared.observedAt!
+        }
+        noteHolder(holder)
+        if !holder.isEmpty, holder != identity {
+            let duration = Duration.seconds(Int64(spec.leaseDurationSeconds ?? configuration.leaseDurationSeconds))
+            if observedAt + duration > .now { return .heldBy(holder) }
+        }
+        var next = current
+        let ours = holder == identity
+        next.spec = LeaseSpec(
+            holderIdentity: identity, leaseDurationSeconds: configuration.leaseDurationSeconds,
+            acquireTime: Timestamp.micro(ours ? spec.acquireTime?.date ?? now : now),
+            renewTime: .micro(now),
+            leaseTransitions: ours ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1)
+        do {
+            // The resourceVersion we read is the precondition: losing a race gives 409.
+            let written = try await client.replace(next)
+            record(written)
+            return .acquired
+        } catch {
+            try checkCancellation(error)
+            return .failed("update: \(error)")
+        }
+    }
+
+    /// Hands the lease back: empty holder and a one-second duration, so others take over at once.
+    private func release() async {
+        guard let lease = shared.withLock({ $0.lease }), lease.spec?.holderIdentity == configuration.identity else { return }
+        var released = lease
+        let now = Date()
+        released.spec = LeaseSpec(
+            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: .micro(now), renewTime: .micro(now),
+            leaseTransitions: lease.spec?.leaseTransitions ?? 0)
+        do {
+            let written = try await client.replace(released)
+            record(written)
+            logger.info("released the lease")
+        } catch {
+            logger.warning("could not release the lease: \(error)")
+        }
+    }
+
+    // MARK: Bookkeeping
+
+    private func record(_ lease: Lease) {
+        shared.withLock { shared in
+            shared.lease = lease
+            shared.observedSpec = lease.spec
+            shared.observedAt = .now
+        }
+        noteHolder(lease.spec?.holderIdentity ?? "")
+    }
+
+    private func noteHolder(_ holder: String) {
+        let changed = shared.withLock { shared in
+            defer { shared.observedHolder = holder }
+            return shared.observedHolder != holder
+        }
+        if changed { broadcaster.yield(.observedLeader(holder)) }
+    }
+
+    private func setLeading(_ leading: Bool) {
+        let changed = shared.withLock { shared in
+            defer { shared.leading = leading }
+            return shared.leading != leading
+        }
+        if changed { broadcaster.yield(leading ? .startedLeading : .stoppedLeading) }
+    }
+
+    private func checkCancellation(_ error: any Error) throws {
+        if error is CancellationError || Task.isCancelled { throw CancellationError() }
+    }
+}
+
+/// Why leading work ended without finishing.
+public enum LeaderElectionError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Another replica holds the lease now, or renewals failed past the renew deadline.
+    case leadershipLost(identity: String)
+
+    public var description: String {
+        switch self {
+        case .leadershipLost(let identity): return "\(identity) lost the leader lease; stopped acting"
+        }
+    }
+}

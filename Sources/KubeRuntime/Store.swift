@@ -1,0 +1,145 @@
+import KubeModels
+import Synchronization
+
+/// A thread-safe cache of objects of one kind, keyed by `namespace/name` and indexed by owner UID
+/// and by namespace.
+///
+/// Readers see either the state before a write or after it, never a mix: a relist is collected
+/// off to the side and swapped in with ``replaceAll(_:)`` in one step, so the store is never
+/// half-filled. Reads are cheap: a ``StoreSnapshot`` is a copy-on-write value.
+public final class Store<Object: KubeObject>: Sendable {
+    private let state: Mutex<StoreSnapshot<Object>>
+    private let transform: @Sendable (Object) -> Object
+
+    /// - Parameter transform: applied to every object before it is cached, e.g.
+    ///   ``Store/droppingManagedFields(_:)`` to save memory.
+    public init(transform: @escaping @Sendable (Object) -> Object = { $0 }) {
+        self.state = Mutex(StoreSnapshot())
+        self.transform = transform
+    }
+
+    /// A transform that drops `metadata.managedFields`, which controllers rarely read and which is
+    /// about a third of a Deployment's size.
+    public static var droppingManagedFields: @Sendable (Object) -> Object {
+        { object in
+            var object = object
+            object.metadata.managedFields = nil
+            return object
+        }
+    }
+
+    // MARK: Reads
+
+    /// The current contents as an immutable value; later writes do not change it.
+    public func snapshot() -> StoreSnapshot<Object> { state.withLock { $0 } }
+
+    /// The object under `key` (`namespace/name`, or `name` for a cluster-scoped kind).
+    public func get(_ key: String) -> Object? { state.withLock { $0.objects[key] } }
+
+    /// The object named `name` in `namespace`.
+    public func get(name: String, namespace: String?) -> Object? { get(Self.key(name: name, namespace: namespace)) }
+
+    /// Every object, in no particular order.
+    public func list() -> [Object] { state.withLock { Array($0.objects.values) } }
+
+    /// The objects in `namespace`.
+    public func list(namespace: String) -> [Object] { snapshot().list(namespace: namespace) }
+
+    /// The objects that list `uid` among their ownerReferences.
+    public func owned(by uid: String) -> [Object] { snapshot().owned(by: uid) }
+
+    /// How many objects are cached.
+    public var count: Int { state.withLock { $0.objects.count } }
+
+    // MARK: Writes (the reflector's)
+
+    /// Inserts or replaces `object` (after the transform); returns the object it replaced.
+    @discardableResult
+    public func upsert(_ object: Object) -> Object? {
+        let object = transform(object)
+        return state.withLock { $0.upsert(object) }
+    }
+
+    /// Removes the object with `object`'s key; returns what was cached.
+    @discardableResult
+    public func remove(_ object: Object) -> Object? {
+        state.withLock { $0.remove(key: object.metadata.key) }
+    }
+
+    /// Replaces the whole contents at once (after the transform) and returns the previous
+    /// contents, so the caller can tell what a relist added, changed and removed.
+    @discardableResult
+    public func replaceAll(_ objects: [Object]) -> StoreSnapshot<Object> {
+        var fresh = StoreSnapshot<Object>()
+        for object in objects { fresh.upsert(transform(object)) }
+        return state.withLock { current in
+            let previous = current
+            current = fresh
+            return previous
+        }
+    }
+
+    static func key(name: String, namespace: String?) -> String {
+        if let namespace, !namespace.isEmpty { return "\(namespace)/\(name)" }
+        return name
+    }
+}
+
+/// The contents of a ``Store`` at one instant, with its indexes.
+public struct StoreSnapshot<Object: KubeObject>: Sendable {
+    /// Objects by `namespace/name`.
+    public private(set) var objects: [String: Object] = [:]
+    private var byOwner: [String: Set<String>] = [:]
+    private var byNamespace: [String: Set<String>] = [:]
+
+    public init() {}
+
+    /// The object under `key`.
+    public subscript(key: String) -> Object? { objects[key] }
+
+    /// The objects in `namespace`.
+    public func list(namespace: String) -> [Object] {
+        (byNamespace[namespace] ?? []).compactMap { objects[$0] }
+    }
+
+    /// The objects that list `uid` among their ownerReferences.
+    public func owned(by uid: String) -> [Object] {
+        (byOwner[uid] ?? []).compactMap { objects[$0] }
+    }
+
+    /// The keys of the objects that list `uid` among their ownerReferences.
+    public func keys(ownedBy uid: String) -> Set<String> { byOwner[uid] ?? [] }
+
+    public var count: Int { objects.count }
+
+    @discardableResult
+    mutating func upsert(_ object: Object) -> Object? {
+        let key = object.metadata.key
+        let old = objects.updateValue(object, forKey: key)
+        if let old { unindex(old, key: key) }
+        index(object, key: key)
+        return old
+    }
+
+    @discardableResult
+    mutating func remove(key: String) -> Object? {
+        guard let old = objects.removeValue(forKey: key) else { return nil }
+        unindex(old, key: key)
+        return old
+    }
+
+    private mutating func index(_ object: Object, key: String) {
+        for owner in object.metadata.ownerReferences ?? [] { byOwner[owner.uid, default: []].insert(key) }
+        byNamespace[object.metadata.namespace ?? "", default: []].insert(key)
+    }
+
+    private mutating func unindex(_ object: Object, key: String) {
+        for owner in object.metadata.ownerReferences ?? [] {
+            byOwner[owner.uid]?.remove(key)
+            if byOwner[owner.uid]?.isEmpty == true { byOwner[owner.uid] = nil }
+        }
+        let namespace = object.metadata.namespace ?? ""
+        byNamespace[namespace]?.remove(key)
+        if byNamespace[namespace]?.isEmpty == true { byNamespace[namespace] = nil }
+    }
+}
