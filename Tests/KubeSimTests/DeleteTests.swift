@@ -87,7 +87,11 @@ struct DeleteTests {
         try await withSim { sim, client in
             try await Fixtures.installWidgets(sim)
             _ = try await client.post(Fixtures.widgets, Fixtures.widget("w"))
+            async let watch = client.send("GET", Fixtures.widgets + "?watch=true&timeoutSeconds=30")
+            #expect(await eventually { sim.store.watchCount > 0 })
             #expect(try await client.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.test.kubesim.dev").status == 200)
+            let events = try await watch.body.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+            #expect(events.map { $0["type"] } == ["ADDED", "DELETED"])
             #expect(try await client.get(Fixtures.widgets).status == 404)
             #expect(try await client.get("/apis/test.kubesim.dev/v1").status == 404)
         }

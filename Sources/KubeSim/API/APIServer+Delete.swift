@@ -100,7 +100,10 @@ extension APIServer {
         if type.isCRD {
             let types = ResourceRegistry.resourceTypes(for: object)
             registry.unregister(crdName: name)
-            if let storageKey = types.first?.storageKey { removeAll(storageKey, namespace: nil) }
+            if let storageKey = types.first?.storageKey {
+                removeAll(storageKey, namespace: nil)
+                store.closeWatches(storageKey)
+            }
         } else if type.kind == "Namespace", type.builtin {
             for storageKey in Set(registry.all.filter(\.namespaced).map(\.storageKey)) {
                 removeAll(storageKey, namespace: name)

@@ -237,6 +237,15 @@ final class ObjectStore: @unchecked Sendable {
         subscription.continuation.finish()
     }
 
+    /// Ends the watches of one resource (its CRD was deleted, so the resource is gone).
+    func closeWatches(_ storageKey: String) {
+        lock.lock()
+        let matching = subscriptions.filter { $0.value.storageKey == storageKey }
+        for key in matching.keys { subscriptions[key] = nil }
+        lock.unlock()
+        for subscription in matching.values { subscription.continuation.finish() }
+    }
+
     /// How many watches are open.
     var watchCount: Int {
         lock.lock()
