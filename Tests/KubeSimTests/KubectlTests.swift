@@ -171,9 +171,9 @@ struct KubectlTests {
         }
     }
 
-    @Test("the project's Rollout CRD and its examples apply, when the branch has them")
+    @Test("the project's Rollout CRD and its examples apply, with their printer columns")
     func rolloutCRD() async throws {
-        guard let path = Fixtures.rolloutCRDPath else { return }
+        let path = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
         try await withSim(tls: true) { sim, _ in
             let kubectl = try Kubectl(sim)
             let applied = try await kubectl("apply", "-f", path)
@@ -183,7 +183,7 @@ struct KubectlTests {
             let examples = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("manifests/examples").path
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: examples)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-            guard !files.isEmpty else { return }
+            #expect(files.count >= 2, "manifests/examples has no Rollout and Services")
             _ = try await kubectl("create", "namespace", "demo")
             for file in files.sorted(by: { $0.contains("services") && !$1.contains("services") }) {
                 let result = try await kubectl("apply", "-f", examples + "/" + file)
@@ -191,6 +191,13 @@ struct KubectlTests {
             }
             let rollouts = try await kubectl("get", "rollouts.cutover.dev", "-A", "-o", "name")
             #expect(rollouts.stdout.contains("rollout.cutover.dev/"), "\(rollouts.stdout)\(rollouts.stderr)")
+            // What a user reads: the printer columns, the message only at -o wide, the short name.
+            let table = try await kubectl("get", "cro", "-n", "demo")
+            #expect(table.stdout.hasPrefix("NAME "), "\(table.stdout)\(table.stderr)")
+            for column in ["PHASE", "WEIGHT", "ACTIVE", "GREEN", "AGE"] { #expect(table.stdout.contains(column), "\(table.stdout)") }
+            #expect(!table.stdout.contains("MESSAGE"))
+            let wide = try await kubectl("get", "rollouts", "-n", "demo", "-o", "wide")
+            #expect(wide.stdout.contains("MESSAGE"), "\(wide.stdout)\(wide.stderr)")
         }
     }
 }
