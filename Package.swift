@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "CutoverController",
             dependencies: [
-                "Cutover", "Prometheus", "KubeAPI",
+                "Cutover", "Prometheus", "KubeAPI", "KubeRuntime", "KubeModels",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "CutoverControllerTests",
             dependencies: [
-                "CutoverController", "Cutover", "Prometheus", "KubeAPI", "KubeModels", "KubeSim",
+                "CutoverController", "Cutover", "Prometheus", "KubeAPI", "KubeModels", "KubeSim", "KubeRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
