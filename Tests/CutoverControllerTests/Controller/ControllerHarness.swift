@@ -11,6 +11,15 @@ import Testing
 /// A KubeSim over HTTPS with simulated workloads and the Rollout CRD, and a ``RolloutController``
 /// running in-process against it; all stopped when `body` returns or throws.
 func withController<T: Sendable>(_ body: (KubeSim, KubeClient) async throws -> T) async throws -> T {
+    try await withControllerCluster { sim, client, controllers in
+        try await controllers.start()
+        return try await body(sim, client)
+    }
+}
+
+/// A KubeSim over HTTPS with simulated workloads and the Rollout CRD, a client for the test, and
+/// ``ControllerRuns`` to start and stop controllers against it; all stopped when `body` ends.
+func withControllerCluster<T: Sendable>(_ body: (KubeSim, KubeClient, ControllerRuns) async throws -> T) async throws -> T {
     var options = KubeSim.Options()
     options.simulateWorkloads = true
     options.tickInterval = .milliseconds(100)
@@ -20,39 +29,68 @@ func withController<T: Sendable>(_ body: (KubeSim, KubeClient) async throws -> T
     let config = KubeConfig(
         server: sim.baseURL, trust: .certificateAuthority(pem: Array(sim.caCertificatePEM.utf8)),
         credentials: .bearerToken(sim.token))
-    let clientOptions = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 0.5), requestTimeout: 5)
-    var clients: [KubeClient] = []
-    func stop() async {
-        for client in clients { try? await client.shutdown() }
-        try? await sim.stop()
-    }
+    let runs = ControllerRuns(config: config)
+    var testClient: KubeClient?
     do {
         _ = try await sim.loadCRDs(fromDirectory: crds)
-        let testClient = try KubeClient(config: config, options: clientOptions)
-        clients.append(testClient)
-        let controllerClient = try KubeClient(config: config, options: clientOptions)
-        clients.append(controllerClient)
-        let controller = RolloutController(
-            client: controllerClient, configuration: .init(workers: 2), runner: AnalysisRunner(secrets: NoSecrets()),
-            recorder: EventRecorder(client: controllerClient, component: "cutover-controller"))
-        let running = Task { await controller.run() }
-        do {
-            _ = try await eventually("the controller's caches to sync", timeout: .seconds(10)) {
-                (controller.hasSynced ? true : nil, "not synced")
-            }
-            let result = try await body(sim, testClient)
-            running.cancel()
-            await running.value
-            await stop()
-            return result
-        } catch {
-            running.cancel()
-            await running.value
-            throw error
-        }
+        let client = try KubeClient(config: config, options: ControllerRuns.clientOptions)
+        testClient = client
+        let result = try await body(sim, client, runs)
+        await runs.stopAll()
+        try? await client.shutdown()
+        try? await sim.stop()
+        return result
     } catch {
-        await stop()
+        await runs.stopAll()
+        try? await testClient?.shutdown()
+        try? await sim.stop()
         throw error
+    }
+}
+
+/// Controllers started by a test, each with its own client, as separate processes would be.
+final class ControllerRuns: Sendable {
+    static let clientOptions = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 0.5), requestTimeout: 5)
+
+    private struct Run {
+        var controller: RolloutController
+        var client: KubeClient
+        var task: Task<Void, Never>
+    }
+
+    private let config: KubeConfig
+    private let runs = Mutex<[Run]>([])
+
+    init(config: KubeConfig) {
+        self.config = config
+    }
+
+    /// Starts a controller and returns once its caches have synced.
+    @discardableResult
+    func start() async throws -> RolloutController {
+        let client = try KubeClient(config: config, options: Self.clientOptions)
+        let controller = RolloutController(
+            client: client, configuration: .init(workers: 2), runner: AnalysisRunner(secrets: NoSecrets()),
+            recorder: EventRecorder(client: client, component: "cutover-controller"))
+        let task = Task { await controller.run() }
+        runs.withLock { $0.append(Run(controller: controller, client: client, task: task)) }
+        _ = try await eventually("the controller's caches to sync", timeout: .seconds(10)) {
+            (controller.hasSynced ? true : nil, "not synced")
+        }
+        return controller
+    }
+
+    /// Stops every running controller as SIGTERM would (cancel, wait for in-flight reconciles).
+    func stopAll() async {
+        let stopping = runs.withLock { runs in
+            defer { runs.removeAll() }
+            return runs
+        }
+        for run in stopping {
+            run.task.cancel()
+            await run.task.value
+            try? await run.client.shutdown()
+        }
     }
 }
 

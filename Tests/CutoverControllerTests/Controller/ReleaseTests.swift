@@ -12,7 +12,9 @@ import Testing
 struct ReleaseTests {
     static let namespace = "default"
 
-    static func rollout(image: String, podAnnotations: [String: String], progressDeadlineSeconds: Int) throws -> Rollout {
+    static func rollout(
+        image: String, podAnnotations: [String: String], progressDeadlineSeconds: Int, pause: String = "1s"
+    ) throws -> Rollout {
         let annotations = try String(decoding: JSONEncoder().encode(podAnnotations), as: UTF8.self)
         let json = """
             {"apiVersion": "cutover.dev/v1alpha1", "kind": "Rollout",
@@ -22,7 +24,7 @@ struct ReleaseTests {
                             "spec": {"containers": [{"name": "app", "image": "\(image)"}]}},
                "progressDeadlineSeconds": \(progressDeadlineSeconds),
                "services": {"active": "web"},
-               "strategy": {"canary": {"steps": [{"weight": 50, "pause": "1s"}]}, "approval": "Automatic", "holdWindow": "1s"}}}
+               "strategy": {"canary": {"steps": [{"weight": 50, "pause": "\(pause)"}]}, "approval": "Automatic", "holdWindow": "1s"}}}
             """
         return try JSONDecoder().decode(Rollout.self, from: Data(json.utf8))
     }
@@ -137,6 +139,43 @@ struct ReleaseTests {
             #expect(seen.violations.isEmpty, "\(seen.violations)")
             #expect(seen.selectedRevisions == [blue], "the active Service only ever selected blue")
             #expect(!seen.phases.contains(.canary), "no traffic step started: \(seen.phases)")
+        }
+    }
+
+    @Test func aControllerStoppedMidCanaryIsReplacedAndTheReleaseContinues() async throws {
+        try await withControllerCluster { _, client, controllers in
+            try await controllers.start()
+            let monitor = ReleaseMonitor()
+            let watching = Task { await monitor.watch(client: client, rollout: "web", service: "web", namespace: Self.namespace) }
+            defer { watching.cancel() }
+            try await Self.createService(client)
+            let ready = ["sim.cutover.dev/ready-after": "500ms"]
+            _ = try await client.create(
+                try Self.rollout(image: "example/web:1", podAnnotations: ready, progressDeadlineSeconds: 30, pause: "3s"))
+            let blue = try #require(try await Self.waitHealthy(client).status?.activeRevision)
+
+            try await Self.changeTemplate(client, image: "example/web:2", podAnnotations: ready)
+            _ = try await eventually("the canary step to start", timeout: .seconds(15)) {
+                let rollout = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
+                return (rollout.status?.phase == .canary ? true : nil, "phase \(rollout.status?.phase?.rawValue ?? "-")")
+            }
+            // As SIGTERM would: the first controller finishes what it was doing and goes away; a new
+            // one knows only what the API server holds.
+            await controllers.stopAll()
+            try await controllers.start()
+
+            let done = try await Self.waitHealthy(client, notRevision: blue)
+            let green = try #require(done.status?.activeRevision)
+            let deployments = try await client.list(
+                Deployment.self, namespace: Self.namespace, options: ListOptions(labelSelector: CutoverLabels.rollout))
+            #expect(deployments.items.count == 2, "no duplicate Deployments after the restart")
+            #expect(Set(deployments.items.compactMap { $0.metadata.labels?[CutoverLabels.revision] }) == [blue, green])
+
+            watching.cancel()
+            await watching.value
+            let seen = monitor.snapshot
+            #expect(seen.violations.isEmpty, "\(seen.violations)")
+            #expect(seen.selectedRevisions.first == blue && seen.selectedRevisions.last == green, "\(seen.selectedRevisions)")
         }
     }
 }
