@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Prometheus", targets: ["Prometheus"]),
         .library(name: "CutoverController", targets: ["CutoverController"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
+        .executable(name: "cutover-controller", targets: ["cutover-controller"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -91,8 +92,20 @@ let package = Package(
         .target(
             name: "CutoverController",
             dependencies: [
-                "Cutover", "Prometheus", "KubeAPI",
+                "Cutover", "Prometheus", "KubeAPI", "KubeRuntime", "KubeModels",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The controller binary: flags, health endpoints, signal handling around RolloutController.
+        .executableTarget(
+            name: "cutover-controller",
+            dependencies: [
+                "CutoverController", "KubeRuntime", "KubeAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -131,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "CutoverControllerTests",
             dependencies: [
-                "CutoverController", "Cutover", "Prometheus", "KubeAPI", "KubeModels", "KubeSim",
+                "CutoverController", "Cutover", "Prometheus", "KubeAPI", "KubeModels", "KubeSim", "KubeRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]

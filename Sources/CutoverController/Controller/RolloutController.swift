@@ -1,0 +1,207 @@
+import Cutover
+import KubeAPI
+import KubeModels
+import KubeRuntime
+import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The Cutover controller: watches Rollouts, their Deployments and Services, and reconciles each
+/// Rollout (observe → ``planNextStep(for:now:)`` → act → write status) on a work queue.
+///
+/// Promises:
+/// - nothing about a release is remembered between reconciles: every decision is made from the
+///   caches and the Rollout's own status, so a restarted controller continues where it was;
+/// - one Rollout is never reconciled by two workers at once;
+/// - a Rollout's own status writes do not wake it; its spec, metadata, owned Deployments, named
+///   Services, finished measurements and the plan's `requeueAfter` do;
+/// - ``run()`` returns after its task is cancelled, once the reconciles in flight have finished.
+public final class RolloutController: Sendable {
+    /// How the controller runs.
+    public struct Configuration: Sendable {
+        /// Namespaces to watch; empty watches all of them.
+        public var namespaces: [String]
+        /// Reconciles running at once (each on a different Rollout).
+        public var workers: Int
+        /// Delay before looking again after a status write lost a race (409 Conflict).
+        public var conflictRequeue: Duration
+        /// `fieldManager` of every write.
+        public var fieldManager: String
+
+        public init(
+            namespaces: [String] = [], workers: Int = 4, conflictRequeue: Duration = .milliseconds(250),
+            fieldManager: String = "cutover-controller"
+        ) {
+            self.namespaces = namespaces
+            self.workers = workers
+            self.conflictRequeue = conflictRequeue
+            self.fieldManager = fieldManager
+        }
+    }
+
+    public let configuration: Configuration
+    let client: KubeClient
+    let runner: AnalysisRunner
+    let recorder: EventRecorder
+    let logger: Logger
+    let rollouts: NamespacedCache<Rollout>
+    let deployments: NamespacedCache<Deployment>
+    let services: NamespacedCache<Service>
+    let queue = WorkQueue<RolloutKey>(backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(60)))
+
+    /// - Parameters:
+    ///   - runner: takes the measurements plans ask for; the controller runs it.
+    ///   - recorder: writes the plans' Events on the Rollouts.
+    public init(
+        client: KubeClient, configuration: Configuration = Configuration(), runner: AnalysisRunner,
+        recorder: EventRecorder, logger: Logger = Logger(label: "cutover.controller")
+    ) {
+        self.client = client
+        self.configuration = configuration
+        self.runner = runner
+        self.recorder = recorder
+        self.logger = logger
+        rollouts = NamespacedCache(client: client, namespaces: configuration.namespaces, logger: logger)
+        deployments = NamespacedCache(
+            client: client, namespaces: configuration.namespaces, labelSelector: CutoverLabels.rollout,
+            transform: Store<Deployment>.droppingManagedFields, logger: logger)
+        services = NamespacedCache(
+            client: client, namespaces: configuration.namespaces, transform: Store<Service>.droppingManagedFields,
+            logger: logger)
+    }
+
+    /// Whether every cache holds its first complete list (what `/readyz` reports).
+    public var hasSynced: Bool { rollouts.hasSynced && deployments.hasSynced && services.hasSynced }
+
+    /// Returns once every cache has synced (or stopped).
+    public func waitUntilSynced() async {
+        await rollouts.waitUntilSynced()
+        await deployments.waitUntilSynced()
+        await services.waitUntilSynced()
+    }
+
+    /// Keys waiting in the work queue.
+    public var queueDepth: Int { get async { await queue.depth } }
+
+    // MARK: Running
+
+    /// Runs the caches, the analysis runner and the workers until the calling task is cancelled.
+    /// On cancellation it stops taking keys, lets the reconciles in flight finish, then stops the
+    /// caches and the analysis runner.
+    public func run() async {
+        // Subscribed before the reflectors start, so the first lists arrive as additions.
+        let rolloutChanges = rollouts.reflectors.map { $0.changes() }
+        let deploymentChanges = deployments.reflectors.map { $0.changes() }
+        let serviceChanges = services.reflectors.map { $0.changes() }
+        let background = Task {
+            await withDiscardingTaskGroup { group in
+                for reflector in self.rollouts.reflectors { group.addTask { await reflector.run() } }
+                for reflector in self.deployments.reflectors { group.addTask { await reflector.run() } }
+                for reflector in self.services.reflectors { group.addTask { await reflector.run() } }
+                for stream in rolloutChanges {
+                    group.addTask { await self.queue.enqueue(stream) { Self.keys(forRolloutChange: $0) } }
+                }
+                for stream in deploymentChanges {
+                    group.addTask { await self.queue.enqueue(stream) { Self.keys(forDeploymentChange: $0) } }
+                }
+                for stream in serviceChanges {
+                    group.addTask { await self.queue.enqueue(stream) { self.keys(forServiceChange: $0) } }
+                }
+                group.addTask {
+                    let queue = self.queue
+                    await self.runner.run { key in _ = Task { await queue.add(key) } }
+                }
+            }
+        }
+        // Not a child of this task: cancelling `run()` must not cancel a reconcile half-way through
+        // its actions. Shutting the queue down stops the workers once their keys are done.
+        let workers = Task {
+            await self.waitUntilSynced()
+            guard await !self.queue.isShuttingDown else { return }
+            self.logger.info("caches synced; reconciling", metadata: ["workers": "\(self.configuration.workers)"])
+            await self.queue.run(workers: self.configuration.workers) { key in try await self.reconcile(key) }
+        }
+        await withTaskCancellationHandler {
+            await workers.value
+        } onCancel: {
+            let queue = self.queue
+            Task { await queue.shutDown() }
+            // Not synced yet: the workers wait for the caches, which only stop with `background`.
+            if !self.hasSynced { background.cancel() }
+        }
+        await queue.drain()
+        background.cancel()
+        await background.value
+        logger.info("controller stopped")
+    }
+
+    // MARK: Triggers
+
+    static func keys(forRolloutChange change: ObjectChange<Rollout>) -> [RolloutKey] {
+        change.isSpecOrMetadataChange ? [RolloutKey(change.object)] : []
+    }
+
+    static func keys(forDeploymentChange change: ObjectChange<Deployment>) -> [RolloutKey] {
+        guard let owner = change.object.metadata.controllerReference, owner.kind == "Rollout" else { return [] }
+        return [RolloutKey(namespace: change.object.metadata.namespace ?? "", name: owner.name)]
+    }
+
+    /// The Rollouts that name the changed Service in `spec.services`.
+    func keys(forServiceChange change: ObjectChange<Service>) -> [RolloutKey] {
+        let namespace = change.object.metadata.namespace ?? ""
+        guard let name = change.object.metadata.name, let store = rollouts.store(for: namespace) else { return [] }
+        return store.list(namespace: namespace).filter { $0.serviceNames.contains(name) }.map { RolloutKey($0) }
+    }
+
+    // MARK: Reconcile
+
+    /// Observes, plans and acts for one Rollout; returns when to look again (nil: on the next change).
+    /// Throws when an action failed; the queue retries with backoff.
+    func reconcile(_ key: RolloutKey) async throws -> Duration? {
+        guard let rollout = rollouts.get(name: key.name, namespace: key.namespace) else {
+            await runner.forget(key)
+            return nil
+        }
+        let snapshot = await snapshot(of: rollout, key: key)
+        let plan = planNextStep(for: snapshot, now: Date())
+        var reconcileLogger = logger
+        reconcileLogger[metadataKey: "rollout"] = "\(key)"
+        for action in plan.actions {
+            try await execute(action, for: rollout, logger: reconcileLogger)
+        }
+        let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        if plan.status != rollout.status {
+            var updated = rollout
+            updated.status = plan.status
+            do {
+                _ = try await client.replaceStatus(updated, fieldManager: configuration.fieldManager)
+            } catch let error as KubeError where error.isConflict {
+                // The cache was behind the server; plan again from the newer Rollout.
+                reconcileLogger.debug("status write conflicted; looking again")
+                return min(requeue ?? configuration.conflictRequeue, configuration.conflictRequeue)
+            } catch let error as KubeError where error.isNotFound {
+                return nil
+            }
+            reconcileLogger.debug(
+                "status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
+        }
+        return requeue
+    }
+
+    /// What the planner needs about `rollout`, from the caches and the analysis runner.
+    func snapshot(of rollout: Rollout, key: RolloutKey) async -> ReleaseSnapshot {
+        let uid = rollout.metadata.uid ?? ""
+        let owned = (deployments.store(for: key.namespace)?.owned(by: uid) ?? [])
+            .filter { $0.metadata.controllerReference?.uid == uid }
+        var named: [String: Service] = [:]
+        for name in rollout.serviceNames {
+            if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
+        }
+        let measurements = await runner.takeMeasurements(for: key)
+        return ReleaseSnapshot(rollout: rollout, deployments: owned, services: named, measurements: measurements)
+    }
+}
