@@ -1,82 +1,119 @@
 #!/usr/bin/env bash
-# The Cutover demo on one machine: a local Kubernetes API server (KubeSim) with a simulated
-# cluster, driven with the real kubectl.
+# The Cutover demo on one machine: KubeSim (a local Kubernetes API server with a simulated cluster),
+# a real Prometheus scraping the simulated traffic, and cutover-controller, driven with kubectl.
 #
-#   hack/demo.sh          narrated, with short pauses
-#   hack/demo.sh --ci     the same without pauses (CI runs it to keep this script true)
+#   hack/demo.sh          narrated, with the example's real pauses (about 5 minutes)
+#   hack/demo.sh --ci     short pauses and hold window (about 1–2 minutes); CI runs this
 #
-# What it shows today: the Rollout API (CRD, printer columns, schema validation with kubectl's
-# own messages), a simulated Deployment becoming ready, and Service traffic split by replica ratio
-# as Prometheus would scrape it. The controller that drives a release (cutover-controller) is not
-# built yet, so nothing here promotes or reverts a release; the demo says so.
+# It deploys payment 1.4.2, releases 1.4.3 (healthy: canary 20% → 50% → cutover → hold → blue at 0)
+# and then 1.5.0, whose pods answer 20% of requests with errors: the analysis breaches and the
+# controller reverts to blue by itself. Everything it starts is stopped on exit or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pause=1
-[ "${1:-}" = "--ci" ] && pause=0
+fast=0
+[ "${1:-}" = "--ci" ] && fast=1
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-wait_a_bit() { [ "$pause" = 1 ] && sleep "${1:-2}" || true; }
+die() { echo "hack/demo.sh: $*" >&2; exit 1; }
 
-command -v kubectl >/dev/null || { echo "hack/demo.sh: kubectl is missing; install kubectl v1.30 or newer" >&2; exit 1; }
+command -v kubectl >/dev/null || die "kubectl is missing; install kubectl v1.30 or newer"
+if ! command -v prometheus >/dev/null; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
+        say "installing Debian's prometheus"
+        apt-get update -qq && env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    else
+        die "prometheus is missing: install Debian's 'prometheus' package (or Prometheus 2.x on PATH)"
+    fi
+fi
 
 work=$(mktemp -d)
-sim_pid=""
+pids=()
 cleanup() {
-    [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-say "building kube-sim (the first build takes several minutes)"
-swift build --product kube-sim 2>&1 | grep -E "error|Compiling|Build" | tail -3
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+say "building kube-sim and cutover-controller (the first build takes several minutes)"
+swift build --product kube-sim 2>&1 | grep -E "error|Build" | tail -2
+swift build --product cutover-controller 2>&1 | grep -E "error|Build" | tail -2
 bin=$(swift build --show-bin-path)
 
-say "starting KubeSim: HTTPS on a free loopback port, bearer token, the Rollout CRD from crds/"
-"$bin/kube-sim" --port 0 --kubeconfig-out "$work/kubeconfig" --crds crds > "$work/kube-sim.log" 2>&1 &
-sim_pid=$!
+say "starting KubeSim (HTTPS, bearer token, the Rollout CRD from crds/)"
+sim_port=$(free_port)
+"$bin/kube-sim" --port "$sim_port" --kubeconfig-out "$work/kubeconfig" --crds crds > "$work/kube-sim.log" 2>&1 &
+pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/kubeconfig" ] && break; sleep 0.1; done
-[ -s "$work/kubeconfig" ] || { cat "$work/kube-sim.log" >&2; exit 1; }
+[ -s "$work/kubeconfig" ] || { cat "$work/kube-sim.log" >&2; die "kube-sim did not start"; }
 export KUBECONFIG="$work/kubeconfig"
-kubectl version 2>/dev/null | grep Server
-kubectl get crd rollouts.cutover.dev
 
-say "kubectl apply: a namespace, the Services and a Rollout (manifests/examples/)"
-kubectl create namespace demo
-kubectl apply -f manifests/examples/payment-services.yaml
-kubectl apply -f manifests/examples/payment-rollout.yaml
-kubectl -n demo get rollouts
-wait_a_bit
-
-say "an invalid Rollout is refused by the schema, naming the field"
-sed 's/replicas: 3/replicas: -1/; s/name: payment$/name: broken/' manifests/examples/payment-rollout.yaml > "$work/broken.yaml"
-kubectl apply -f "$work/broken.yaml" 2>&1 | sed 's/^/    /' || true
-
-say "the simulated cluster: a Deployment's pods become ready after the delay its template asks for"
-kubectl apply -f - <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: payment-by-hand, namespace: demo}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: payment, cutover.dev/revision: by-hand}}
-  template:
-    metadata:
-      labels: {app: payment, cutover.dev/revision: by-hand}
-      annotations: {sim.cutover.dev/ready-after: 2s}
-    spec:
-      containers: [{name: app, image: registry.example.com/payment:1.4.2}]
+say "starting Prometheus, scraping KubeSim's simulated traffic every second"
+prom_port=$(free_port)
+cat > "$work/prometheus.yml" <<YAML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: kube-sim
+    scheme: https
+    tls_config: {insecure_skip_verify: true}
+    static_configs: [{targets: ["127.0.0.1:$sim_port"]}]
 YAML
-kubectl -n demo rollout status deployment/payment-by-hand --timeout=60s
-kubectl -n demo get deployments,pods
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+    --web.listen-address="127.0.0.1:$prom_port" > "$work/prometheus.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$prom_port/-/ready" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$prom_port/-/ready" >/dev/null || { tail "$work/prometheus.log" >&2; die "prometheus did not start"; }
 
-say "traffic: the Service sends 200 requests/s to the ready pods it selects; KubeSim serves them as metrics"
-server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-for _ in $(seq 1 50); do
-    curl -sk "$server/metrics" | grep -q '^http_requests_total{namespace="demo"' && break
-    sleep 0.2
-done
-curl -sk "$server/metrics" | grep '^http_requests_total{namespace="demo"' | head -3
+say "starting cutover-controller"
+"$bin/cutover-controller" --kubeconfig "$work/kubeconfig" --leader-elect off --health-address "127.0.0.1:0" \
+    > "$work/controller.log" 2>&1 &
+pids+=($!)
 
-say "what comes next"
-echo "    cutover-controller (not built yet) would now bring up the green Deployment, shift 20% then 50%"
-echo "    of the traffic to it, check Prometheus, and cut over or revert. See README.md, Status."
+# The examples, pointed at this Prometheus; with --ci, short pauses and hold window.
+manifest() {
+    sed -e "s#http://127.0.0.1:9090#http://127.0.0.1:$prom_port#" "$1" |
+        if [ "$fast" = 1 ]; then sed -e 's/pause: 30s/pause: 5s/g; s/holdWindow: 1m/holdWindow: 5s/; s/interval: 10s/interval: 3s/'; else cat; fi
+}
+
+# Prints the rollout line whenever it changes, like `kubectl get rollouts -w`, until the phase is
+# one of the given ones (or the deadline passes).
+follow() {
+    local deadline=$((SECONDS + $1)); shift
+    local last="" line phase
+    while [ $SECONDS -lt $deadline ]; do
+        line=$(kubectl -n demo get rollout payment -o wide --no-headers 2>/dev/null | tr -s ' ' || true)
+        # Print only real changes (the last column, AGE, ticks every second).
+        if [ -n "$line" ] && [ "${line% *}" != "$last" ]; then echo "    $line"; last=${line% *}; fi
+        phase=$(kubectl -n demo get rollout payment -o jsonpath='{.status.phase}' 2>/dev/null || true)
+        for want in "$@"; do [ "$phase" = "$want" ] && return 0; done
+        sleep 0.5
+    done
+    echo "    (gave up waiting for ${*})"; tail -20 "$work/controller.log" >&2; return 1
+}
+
+say "first deploy: payment 1.4.2 (no analysis: nothing to compare with yet)"
+kubectl create namespace demo >/dev/null
+kubectl apply -f manifests/examples/payment-services.yaml
+manifest manifests/examples/payment-rollout.yaml | kubectl apply -f -
+echo "    $(kubectl -n demo get rollout payment -o wide | head -1 | tr -s ' ')"
+follow 120 Healthy
+
+say "a good release: payment 1.4.3 — canary 20% → 50% with analysis, cutover, hold window, blue to 0"
+manifest manifests/examples/payment-rollout.yaml | sed 's/payment:1.4.2/payment:1.4.3/' | kubectl apply -f -
+follow 600 Progressing Canary
+follow 600 Healthy RolledBack
+kubectl -n demo get rollout payment -o jsonpath='{.status.phase}' | grep -qx Healthy || die "the good release did not become Healthy"
+kubectl -n demo get deployments
+
+say "a bad release: payment 1.5.0 answers 20% of requests with errors"
+manifest manifests/examples/payment-rollout-bad.yaml | kubectl apply -f -
+follow 600 RolledBack Healthy
+kubectl -n demo get rollout payment -o jsonpath='{.status.phase}' | grep -qx RolledBack || die "the bad release was not reverted"
+echo "    why: $(kubectl -n demo get rollout payment -o jsonpath='{.status.abort}')"
+kubectl -n demo get service payment -o jsonpath='    active Service selector: {.spec.selector}{"\n"}'
+kubectl -n demo get events --field-selector involvedObject.name=payment 2>/dev/null | tail -5 | sed 's/^/    /'
+
+say "done: the good release was promoted and the bad one reverted by itself"

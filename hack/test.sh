@@ -45,7 +45,7 @@ for target in "${targets[@]}"; do
     log=$(mktemp)
     if swift test --skip-build --filter "^$target\\." 2>&1 | tee "$log"; then status=0; else status=1; fi
     count=$(grep -E "Test run with [0-9]+ tests? " "$log" | tail -1 | sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' || true)
-    broken=$(grep -E "^✘ Test " "$log" | sed -E 's/^✘ Test ([^ ]*).*/\1/' | sort -u | wc -l || true)
+    broken=$(grep -E "^✘ Test " "$log" | grep -v "^✘ Test run with" | sed -E 's/^✘ Test ([^ ]*).*/\1/' | sort -u | wc -l || true)
     rm -f "$log"
     if [ -z "$count" ]; then
         echo "hack/test.sh: $target ran no tests" >&2; failed=$((failed + 1)); failing+=("$target"); continue
