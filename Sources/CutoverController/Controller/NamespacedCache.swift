@@ -42,9 +42,4 @@ final class NamespacedCache<Object: KubeObject>: Sendable {
 
     /// Whether every reflector has its first complete list.
     var hasSynced: Bool { reflectors.allSatisfy(\.hasSynced) }
-
-    /// Returns once every reflector has synced (or stopped).
-    func waitUntilSynced() async {
-        for reflector in reflectors { await reflector.waitUntilSynced() }
-    }
 }

@@ -77,11 +77,13 @@ public final class RolloutController: Sendable {
     /// Whether every cache holds its first complete list (what `/readyz` reports).
     public var hasSynced: Bool { rollouts.hasSynced && deployments.hasSynced && services.hasSynced }
 
-    /// Returns once every cache has synced (or stopped).
+    /// Returns once every cache has synced, or when the calling task is cancelled.
     public func waitUntilSynced() async {
-        await rollouts.waitUntilSynced()
-        await deployments.waitUntilSynced()
-        await services.waitUntilSynced()
+        // Polled: a reflector's own wait never returns once it has stopped unsynced, which is
+        // what a shutdown before the first list does.
+        while !hasSynced, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// Keys waiting in the work queue.
@@ -120,8 +122,10 @@ public final class RolloutController: Sendable {
         // Not a child of this task: cancelling `run()` must not cancel a reconcile half-way through
         // its actions. Shutting the queue down stops the workers once their keys are done.
         let workers = Task {
-            await self.waitUntilSynced()
-            guard await !self.queue.isShuttingDown else { return }
+            while !self.hasSynced {
+                if await self.queue.isShuttingDown { return }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
             self.logger.info("caches synced; reconciling", metadata: ["workers": "\(self.configuration.workers)"])
             await self.queue.run(workers: self.configuration.workers) { key in try await self.reconcile(key) }
         }
@@ -130,8 +134,6 @@ public final class RolloutController: Sendable {
         } onCancel: {
             let queue = self.queue
             Task { await queue.shutDown() }
-            // Not synced yet: the workers wait for the caches, which only stop with `background`.
-            if !self.hasSynced { background.cancel() }
         }
         await queue.drain()
         background.cancel()

@@ -1,0 +1,90 @@
+import Cutover
+import Foundation
+import KubeAPI
+import KubeModels
+import KubeRuntime
+import Testing
+
+@testable import CutoverController
+
+/// Which changes wake which Rollout, and how the controller stops.
+@Suite("Controller triggers and shutdown")
+struct TriggerTests {
+    static func rollout(annotations: [String: String]? = nil, status: RolloutStatus? = nil, generation: Int64 = 1) throws -> Rollout {
+        var rollout = try ReleaseTests.rollout(image: "example/web:1", podAnnotations: [:], progressDeadlineSeconds: 30)
+        rollout.metadata.uid = "uid-web"
+        rollout.metadata.generation = generation
+        rollout.metadata.resourceVersion = "\(Int.random(in: 1...1_000_000))"
+        rollout.metadata.annotations = annotations
+        rollout.status = status
+        return rollout
+    }
+
+    /// A controller whose client points at a port nothing listens on: its caches never sync.
+    static func unconnectedController() throws -> RolloutController {
+        let client = try KubeClient(
+            config: KubeConfig(server: "https://127.0.0.1:1", trust: .insecureSkipVerify, credentials: .none),
+            options: KubeClient.Options(retry: RetryPolicy(maxRetryAfterAttempts: 0, maxBackoffAttempts: 0), requestTimeout: 1))
+        return RolloutController(
+            client: client, runner: AnalysisRunner(secrets: NoSecrets()),
+            recorder: EventRecorder(client: client, component: "test"))
+    }
+
+    @Test func aStatusOnlyWriteDoesNotWakeTheRolloutButSpecAndAnnotationsDo() throws {
+        let old = try Self.rollout()
+        var statusOnly = old
+        var status = RolloutStatus()
+        status.phase = .healthy
+        statusOnly.status = status
+        statusOnly.metadata.resourceVersion = "other"
+        #expect(RolloutController.keys(forRolloutChange: .modified(old: old, new: statusOnly)).isEmpty)
+
+        let annotated = try Self.rollout(annotations: [CutoverLabels.promote: "1"])
+        #expect(RolloutController.keys(forRolloutChange: .modified(old: old, new: annotated)) == [RolloutKey(old)])
+        let newSpec = try Self.rollout(generation: 2)
+        #expect(RolloutController.keys(forRolloutChange: .modified(old: old, new: newSpec)) == [RolloutKey(old)])
+        #expect(RolloutController.keys(forRolloutChange: .added(old)) == [RolloutKey(old)])
+        #expect(RolloutController.keys(forRolloutChange: .deleted(old)) == [RolloutKey(old)])
+    }
+
+    @Test func aDeploymentWakesTheRolloutThatControlsIt() {
+        let owner = OwnerReference(apiVersion: "cutover.dev/v1alpha1", kind: "Rollout", name: "web", uid: "uid-web", controller: true)
+        let owned = Deployment(metadata: ObjectMeta(name: "web-abc", namespace: "prod", ownerReferences: [owner]))
+        #expect(RolloutController.keys(forDeploymentChange: .added(owned)) == [RolloutKey(namespace: "prod", name: "web")])
+
+        var notController = owner
+        notController.controller = nil
+        let merelyOwned = Deployment(metadata: ObjectMeta(name: "web-abc", namespace: "prod", ownerReferences: [notController]))
+        #expect(RolloutController.keys(forDeploymentChange: .added(merelyOwned)).isEmpty)
+        var otherKind = owner
+        otherKind.kind = "ReplicaSet"
+        let foreign = Deployment(metadata: ObjectMeta(name: "x", namespace: "prod", ownerReferences: [otherKind]))
+        #expect(RolloutController.keys(forDeploymentChange: .deleted(foreign)).isEmpty)
+    }
+
+    @Test func aServiceWakesTheRolloutsThatNameIt() async throws {
+        let controller = try Self.unconnectedController()
+        defer { Task { try await controller.client.shutdown() } }
+        let store = try #require(controller.rollouts.store(for: ReleaseTests.namespace))
+        store.upsert(try Self.rollout())
+        func service(_ name: String, namespace: String = ReleaseTests.namespace) -> Service {
+            Service(metadata: ObjectMeta(name: name, namespace: namespace))
+        }
+        let web = RolloutKey(namespace: ReleaseTests.namespace, name: "web")
+        #expect(controller.keys(forServiceChange: .added(service("web"))) == [web])
+        #expect(controller.keys(forServiceChange: .added(service("other"))).isEmpty)
+        #expect(controller.keys(forServiceChange: .added(service("web", namespace: "elsewhere"))).isEmpty)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func cancellingBeforeTheCachesSyncStopsPromptly() async throws {
+        let controller = try Self.unconnectedController()
+        let running = Task { await controller.run() }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!controller.hasSynced)
+        let started = ContinuousClock.now
+        running.cancel()
+        await running.value
+        #expect(ContinuousClock.now - started < .seconds(5))
+        try await controller.client.shutdown()
+    }
+}
