@@ -94,9 +94,10 @@ final class ControllerRuns: Sendable {
     }
 }
 
-/// Watches a Rollout and its active Service by polling, and remembers what it saw: the phases,
-/// every revision the active Service selected, and every moment the Service selected a revision
-/// with no ready pod (DESIGN.md §2: the active Service always selects ready pods).
+/// Watches a Rollout (every status write, through a watch) and polls its active Service, and
+/// remembers what it saw: the phases, every revision the active Service selected, and every moment
+/// the Service selected a revision with no ready pod (DESIGN.md §2: the active Service always
+/// selects ready pods).
 final class ReleaseMonitor: Sendable {
     struct Seen: Sendable {
         var phases: [RolloutPhase] = []
@@ -107,14 +108,38 @@ final class ReleaseMonitor: Sendable {
     private let seen = Mutex(Seen())
     var snapshot: Seen { seen.withLock { $0 } }
 
-    /// Polls every 50 ms until the calling task is cancelled.
+    /// Runs until the calling task is cancelled. Phases come from a watch so that a short phase is
+    /// never missed on a busy machine; the Service is polled every 50 ms.
     func watch(client: KubeClient, rollout: String, service: String, namespace: String) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.followPhases(client: client, rollout: rollout, namespace: namespace) }
+            group.addTask { await self.pollService(client: client, service: service, namespace: namespace) }
+        }
+    }
+
+    private func followPhases(client: KubeClient, rollout: String, namespace: String) async {
+        var resourceVersion = "0"
         while !Task.isCancelled {
-            if let current = try? await client.get(Rollout.self, name: rollout, namespace: namespace),
-                let phase = current.status?.phase
-            {
-                seen.withLock { if $0.phases.last != phase { $0.phases.append(phase) } }
+            let options = WatchOptions(fieldSelector: "metadata.name=\(rollout)", resourceVersion: resourceVersion, timeoutSeconds: 60)
+            do {
+                for try await update in client.watch(Rollout.self, namespace: namespace, options: options) {
+                    if case .bookmark(let version, _) = update { resourceVersion = version }
+                    guard let current = update.object else { continue }
+                    resourceVersion = current.metadata.resourceVersion ?? resourceVersion
+                    if let phase = current.status?.phase {
+                        seen.withLock { if $0.phases.last != phase { $0.phases.append(phase) } }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                resourceVersion = "0"
+                try? await Task.sleep(for: .milliseconds(50))
             }
+        }
+    }
+
+    private func pollService(client: KubeClient, service: String, namespace: String) async {
+        while !Task.isCancelled {
             if let active = try? await client.get(Service.self, name: service, namespace: namespace),
                 let revision = active.spec?.selector?[CutoverLabels.revision]
             {
