@@ -116,11 +116,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test support shared by the targets that run a KubeSim (a library, not a test target).
+        .target(
+            name: "SimulatorHarness", dependencies: ["KubeSim", "KubeAPI", "KubeModels"], path: "Tests/SimulatorHarness"
+        ),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "KubeAPITests",
             dependencies: [
-                "KubeAPI", "KubeSim",
+                "KubeAPI", "KubeSim", "SimulatorHarness",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -149,6 +153,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim"]),
+        .testTarget(
+            name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim", "SimulatorHarness"]
+        ),
     ]
 )

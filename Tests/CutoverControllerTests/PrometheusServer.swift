@@ -145,7 +145,19 @@ final class PrometheusServer: @unchecked Sendable {
     }
 
     /// Freezes the process (SIGSTOP): it keeps its socket but answers nothing, like a hung server.
-    func freeze() { Glibc.kill(process.processIdentifier, SIGSTOP) }
+    /// Returns once the kernel reports every thread stopped, so no request is answered after it.
+    func freeze() {
+        let pid = process.processIdentifier
+        Glibc.kill(pid, SIGSTOP)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            let states = tasks.compactMap { try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/stat", encoding: .utf8) }
+                .compactMap { $0.split(separator: ")").last?.split(separator: " ").first }
+            if !states.isEmpty, states.allSatisfy({ $0 == "T" || $0 == "t" }) { return }
+            usleep(1_000)
+        }
+    }
 
     /// Kills the process and waits for it, without removing its files.
     func kill() {

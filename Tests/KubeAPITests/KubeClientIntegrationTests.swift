@@ -1,6 +1,7 @@
 import Foundation
 import KubeModels
 import KubeSim
+import SimulatorHarness
 import Testing
 @testable import KubeAPI
 
@@ -110,7 +111,7 @@ import Testing
         let log = RequestLog()
         var options = KubeClient.Options()
         options.observer = { log.append($0) }
-        try await withSimulator(options: options) { _, client in
+        try await withSimulator(clientOptions: options) { _, client in
             for index in 0..<25 { _ = try await client.create(Self.configMap(String(format: "cm-%02d", index))) }
             let list = try await client.list(ConfigMap.self, namespace: "default", options: ListOptions(limit: 10))
             #expect(list.items.count == 25)
@@ -158,7 +159,7 @@ import Testing
         let log = RequestLog()
         var options = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 2))
         options.observer = { log.append($0) }
-        try await withSimulator(options: options) { _, client in
+        try await withSimulator(clientOptions: options) { _, client in
             _ = try await client.create(Self.configMap("r"))
             try await client.injectFaults([
                 "rules": [["verb": "get", "resource": "configmaps", "count": 2, "code": 429, "retryAfterSeconds": 1]]
@@ -174,7 +175,7 @@ import Testing
         let log = RequestLog()
         var options = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 2))
         options.observer = { log.append($0) }
-        try await withSimulator(options: options) { _, client in
+        try await withSimulator(clientOptions: options) { _, client in
             try await client.injectFaults([
                 "rules": [
                     ["verb": "create", "resource": "configmaps", "count": 1, "code": 500],

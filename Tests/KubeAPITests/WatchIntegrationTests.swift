@@ -2,6 +2,7 @@ import Foundation
 import KubeModels
 import KubeSim
 import Synchronization
+import SimulatorHarness
 import Testing
 @testable import KubeAPI
 

@@ -1,6 +1,7 @@
 import KubeAPI
 import KubeModels
 import KubeSim
+import SimulatorHarness
 import Testing
 @testable import KubeRuntime
 
@@ -14,7 +15,7 @@ import Testing
     }
 
     @Test func aRepeatedEventIsCountedOnOneEvent() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let web = try await client.create(ConfigMap(metadata: ObjectMeta(name: "web", namespace: "default")))
             let recorder = EventRecorder(client: client, component: "cutover-controller", instance: "pod-1")
             await recorder.record(on: web, type: .warning, reason: "AnalysisBreach", message: "error-rate 0.2 > 0.05")
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func aRepeatAfterTheWindowStartsANewEvent() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let web = try await client.create(ConfigMap(metadata: ObjectMeta(name: "web", namespace: "default")))
             let recorder = EventRecorder(client: client, component: "cutover-controller", aggregationWindow: .milliseconds(100))
             await recorder.record(on: web, reason: "Waiting", message: "green not ready")
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func anEventDeletedOnTheServerIsCreatedAgain() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let web = try await client.create(ConfigMap(metadata: ObjectMeta(name: "web", namespace: "default")))
             let recorder = EventRecorder(client: client, component: "cutover-controller")
             await recorder.record(on: web, reason: "CutOver", message: "green serves 100%")
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func concurrentRepeatsAggregateIntoOneEvent() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let web = try await client.create(ConfigMap(metadata: ObjectMeta(name: "web", namespace: "default")))
             let recorder = EventRecorder(client: client, component: "cutover-controller")
             await withTaskGroup(of: Void.self) { group in
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func failuresAreLoggedNotThrownAndTheCacheIsBounded() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let recorder = EventRecorder(client: client, component: "cutover-controller", cacheCapacity: 2)
             // The namespace does not exist: the create fails, the caller carries on.
             let ghost = ConfigMap(metadata: ObjectMeta(name: "ghost", namespace: "nowhere"))

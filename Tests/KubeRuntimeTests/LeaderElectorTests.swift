@@ -1,6 +1,7 @@
 import KubeAPI
 import KubeModels
 import KubeSim
+import SimulatorHarness
 import Testing
 @testable import KubeRuntime
 
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func exactlyOneOfTwoLeads() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             let a = try Self.elector("a", client), b = try Self.elector("b", client)
             let aLeads = Box(false), bLeads = Box(false)
             let tasks = [Self.campaign(a, aLeads), Self.campaign(b, bLeads)]
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func leaseTimesAreMicroTimeWithSixFractionalDigits() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             let a = try Self.elector("a", client)
             let leading = Box(false)
             let task = Self.campaign(a, leading)
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func whenTheLeaderStopsRenewingTheOtherTakesOverWithinTheLeaseDuration() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             // No release: the leader vanishes as if killed.
             let a = try Self.elector("a", client, release: false), b = try Self.elector("b", client, release: false)
             let aLeads = Box(false), bLeads = Box(false)
@@ -91,7 +92,7 @@ import Testing
     }
 
     @Test func releasingOnShutdownLetsTheOtherTakeOverAtOnce() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             let a = try Self.elector("a", client), b = try Self.elector("b", client)
             let aLeads = Box(false), bLeads = Box(false)
             let aTask = Self.campaign(a, aLeads)
@@ -111,7 +112,7 @@ import Testing
     }
 
     @Test func aLeaderThatSeesAnotherHolderStopsItsWorkAtOnce() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             let a = try Self.elector("a", client)
             let leading = Box(false)
             let events = a.events()
@@ -147,7 +148,7 @@ import Testing
     }
 
     @Test func aLeaderThatCannotRenewStopsWithinTheRenewDeadline() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let a = try Self.elector("a", client)
             let leading = Box(false)
             let task = Self.campaign(a, leading)

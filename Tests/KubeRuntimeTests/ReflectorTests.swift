@@ -1,6 +1,7 @@
 import KubeAPI
 import KubeModels
 import KubeSim
+import SimulatorHarness
 import Testing
 @testable import KubeRuntime
 
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func listsInPagesThenAppliesWatchedChanges() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             for name in ["a", "b", "c"] { _ = try await client.create(Self.configMap(name)) }
             let reflector = Reflector<ConfigMap>(
                 client: client, configuration: Self.configuration(pageSize: 2), store: Store(transform: Store.droppingManagedFields))
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func aServerSideTimeoutResumesTheWatchWithoutListing() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(timeout: 1...1))
             try await Self.running(reflector) {
                 try await eventually(within: 15, "three watches ended by the server") { reflector.counters.watches >= 3 }
@@ -90,7 +91,7 @@ import Testing
     }
 
     @Test func anExpiredResumeRelistsAndReportsWhatChanged() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             _ = try await client.create(Self.configMap("kept"))
             _ = try await client.create(Self.configMap("removed"))
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(timeout: 1...1))
@@ -111,7 +112,7 @@ import Testing
     }
 
     @Test func droppedWatchesReconnectFromTheLastVersion() async throws {
-        try await withSimulator { sim, client in
+        try await withRuntimeSimulator { sim, client in
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(timeout: 300...300))
             try await Self.running(reflector) {
                 await reflector.waitUntilSynced()
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func aLabelSelectedReflectorCachesOnlyMatchingObjects() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             _ = try await client.create(Self.configMap("owned", labels: ["cutover.dev/rollout": "web"]))
             _ = try await client.create(Self.configMap("foreign", labels: ["app": "other"]))
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(labelSelector: "cutover.dev/rollout"))
@@ -150,7 +151,7 @@ import Testing
     }
 
     @Test func aFieldSelectedReflectorCachesOnlyMatchingObjects() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             _ = try await client.create(Self.configMap("wanted"))
             _ = try await client.create(Self.configMap("unwanted"))
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(fieldSelector: "metadata.name=wanted"))
@@ -166,7 +167,7 @@ import Testing
     }
 
     @Test func withoutANamespaceItWatchesAllNamespaces() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             _ = try await client.create(Namespace(metadata: ObjectMeta(name: "prod")))
             let labels = ["cutover.dev/rollout": "web"]
             _ = try await client.create(Self.configMap("here", labels: labels))
@@ -185,7 +186,7 @@ import Testing
     /// Bookmarks move a selective watch's resourceVersion past changes it does not see, so a
     /// resume after a quiet spell does not fall out of the server's history.
     @Test func bookmarksAdvanceTheResourceVersionOfASelectiveWatch() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(labelSelector: "cutover.dev/rollout"))
             try await Self.running(reflector) {
                 await reflector.waitUntilSynced()
@@ -201,7 +202,7 @@ import Testing
     }
 
     @Test func listFailuresBackOffAndRetryBeforeSyncing() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             try await client.injectFaults(["rules": [["verb": "list", "resource": "configmaps", "count": 2, "code": 403]]])
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration())
             try await Self.running(reflector) {
@@ -213,7 +214,7 @@ import Testing
     }
 
     @Test func cancellingRunEndsItPromptlyAndFinishesSubscribers() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(timeout: 300...300))
             let changes = reflector.changes()
             let task = Task { await reflector.run() }
@@ -231,7 +232,7 @@ import Testing
 /// Wiring a reflector to a work queue: a child's change wakes its owner's key.
 @Suite struct ReflectorToQueueTests {
     @Test func aChildChangeQueuesItsControllerOwnersKey() async throws {
-        try await withSimulator { _, client in
+        try await withRuntimeSimulator { _, client in
             let reflector = Reflector<ConfigMap>(client: client, configuration: ReflectorTests.configuration())
             let queue = WorkQueue<String>()
             let changes = reflector.changes()

@@ -1,4 +1,5 @@
 import KubeModels
+import SimulatorHarness
 import Testing
 @testable import KubeRuntime
 

@@ -1,3 +1,4 @@
+import SimulatorHarness
 import Testing
 @testable import KubeRuntime
 
