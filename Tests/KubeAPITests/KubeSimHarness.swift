@@ -20,11 +20,4 @@ final class RequestLog: Sendable {
     func codes(_ verb: String) -> [Int] { all.filter { $0.verb == verb }.map(\.code) }
 }
 
-/// A counter shared between tasks.
-final class Counter: Sendable {
-    private let count = Mutex(0)
-    var value: Int { count.withLock { $0 } }
-    func increment() { count.withLock { $0 += 1 } }
-}
-
 import Synchronization

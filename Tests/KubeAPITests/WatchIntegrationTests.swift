@@ -118,20 +118,20 @@ import Testing
     @Test func manyConcurrentWatchesDoNotQueue() async throws {
         try await withSimulator { _, client in
             let list = try await client.list(ConfigMap.self, namespace: "default")
-            let delivered = Counter()
+            let delivered = Box(0)
             let watchers = (0..<24).map { _ in
                 Task {
                     for try await update in client.watch(ConfigMap.self, namespace: "default",
                                                          options: WatchOptions(resourceVersion: list.metadata.resourceVersion, timeoutSeconds: 60)) {
                         // Keep consuming: every watch holds its connection for the whole test.
-                        if case .added = update { delivered.increment() }
+                        if case .added = update { delivered.update { $0 += 1 } }
                     }
                 }
             }
             // Each watch resumes from the list's version, so it sees the change whenever it connects;
             // with a cap of 8 connections the other 16 would never connect while the first 8 hold theirs.
             _ = try await client.create(Self.configMap("broadcast"))
-            try await eventually(within: 15, "all 24 watches to see the change") { delivered.value == 24 }
+            try await eventually(within: 15, "all 24 watches to see the change") { delivered.get == 24 }
             for watcher in watchers { watcher.cancel() }
             for watcher in watchers { _ = await watcher.result }
         }

@@ -196,20 +196,25 @@ public final class KubeClient: Sendable {
                 await credentials.invalidate()
                 continue
             }
-            if response.code == 429 || response.code >= 500 {
-                if let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init),
-                    attempt < options.retry.maxRetryAfterAttempts
-                {
-                    try await Task.sleep(for: .seconds(min(max(retryAfter, 0), options.retry.maxDelay)))
-                    continue
-                }
-                if idempotent, attempt < options.retry.maxBackoffAttempts {
-                    try await Task.sleep(for: .seconds(options.retry.backoff(afterAttempt: attempt)))
-                    continue
-                }
+            if let delay = retryDelay(code: response.code, headers: response.headers, attempt: attempt, idempotent: idempotent) {
+                try await Task.sleep(for: .seconds(delay))
+                continue
             }
             throw KubeError(status: Self.failureStatus(code: response.code, body: response.body))
         }
+    }
+
+    /// How long to wait before sending a request again after a failure status, or nil to give up:
+    /// a 429/5xx with `Retry-After` waits as told (capped); without it only idempotent requests back off.
+    func retryDelay(code: Int, headers: HTTPHeaders, attempt: Int, idempotent: Bool) -> Double? {
+        guard code == 429 || code >= 500 else { return nil }
+        if let retryAfter = headers.first(name: "Retry-After").flatMap(Double.init), attempt < options.retry.maxRetryAfterAttempts {
+            return min(max(retryAfter, 0), options.retry.maxDelay)
+        }
+        if idempotent, attempt < options.retry.maxBackoffAttempts {
+            return options.retry.backoff(afterAttempt: attempt)
+        }
+        return nil
     }
 
     private func record(_ verb: String, _ code: Int, since started: ContinuousClock.Instant) {

@@ -46,10 +46,9 @@ extension KubeClient {
                 await credentials.invalidate()
                 continue
             }
-            if code == 429 || code >= 500, let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init),
-                attempt < options.retry.maxRetryAfterAttempts
-            {
-                try await Task.sleep(for: .seconds(min(max(retryAfter, 0), options.retry.maxDelay)))
+            // Only a server's Retry-After opens a watch again here; the reflector owns other backoff.
+            if let delay = retryDelay(code: code, headers: response.headers, attempt: attempt, idempotent: false) {
+                try await Task.sleep(for: .seconds(delay))
                 continue
             }
             throw KubeError(status: Self.failureStatus(code: code, body: body))
