@@ -75,7 +75,7 @@ pids+=($!)
 # The examples, pointed at this Prometheus; with --ci, short pauses and hold window.
 manifest() {
     sed -e "s#http://127.0.0.1:9090#http://127.0.0.1:$prom_port#" "$1" |
-        if [ "$fast" = 1 ]; then sed -e 's/pause: 30s/pause: 5s/g; s/holdWindow: 1m/holdWindow: 5s/; s/interval: 10s/interval: 3s/'; else cat; fi
+        if [ "$fast" = 1 ]; then sed -e 's/pause: 30s/pause: 5s/g; s/holdWindow: 1m/holdWindow: 5s/; s/interval: 10s/interval: 4s/'; else cat; fi
 }
 
 # Prints the rollout line whenever it changes, like `kubectl get rollouts -w`, until the phase is
@@ -91,7 +91,9 @@ follow() {
         for want in "$@"; do [ "$phase" = "$want" ] && return 0; done
         sleep 0.5
     done
-    echo "    (gave up waiting for ${*})"; tail -20 "$work/controller.log" >&2; return 1
+    echo "    (gave up waiting for ${*})"
+    kubectl -n demo get rollout payment -o jsonpath='{.status.analysis}{"\n"}' >&2 || true
+    tail -20 "$work/controller.log" >&2; return 1
 }
 
 say "first deploy: payment 1.4.2 (no analysis: nothing to compare with yet)"

@@ -104,7 +104,10 @@ extension PlanBuilder {
         status.analysis = metrics
     }
 
-    /// Asks for every metric whose `interval` has passed since its last measurement.
+    /// Asks for every metric whose `interval` has passed since its last measurement. A metric not
+    /// measured yet in this window waits one `interval` after the window opened (green's first
+    /// traffic, or cutover): a `rate()` over series that have just appeared has nothing to say yet,
+    /// and an early "no data" would count toward `inconclusiveLimit` for no reason.
     mutating func requestDueMeasurements() {
         guard !frozen, analysisActive, let green = status.greenRevision else { return }
         let variables = [
@@ -115,8 +118,8 @@ extension PlanBuilder {
         let address = rollout.spec.analysis?.prometheus?.address ?? ""
         for metric in spec.metrics {
             let last = status.analysis?.first(where: { $0.name == metric.name })?.lastMeasuredAt
-            if let last, last.date.addingTimeInterval(Double(spec.intervalSeconds)) > now.date {
-                wake(at: Timestamp(last.date.addingTimeInterval(Double(spec.intervalSeconds))))
+            if let due = (last ?? status.stepStartedAt).map({ Timestamp($0.date.addingTimeInterval(Double(spec.intervalSeconds))) }), due > now {
+                wake(at: due)
                 continue
             }
             queries.append(

@@ -10,6 +10,10 @@ struct PlannerDetailTests {
     @Test func measureActionsCarryRenderedQueriesForGreen() throws {
         var world = World.releasing(canarySpec)
         world.settle()
+        let opening = world.step()
+        #expect(!opening.actions.contains { if case .measure = $0 { true } else { false } }, "the first measurement waits one interval")
+        #expect(opening.requeueAfter == 30)
+        world.advance(30)
         let plan = world.step()
         let queries = try #require(plan.actions.compactMap { if case .measure(let q) = $0 { q } else { nil } }.first)
         #expect(queries == [
