@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Kubernetes object models and JSONValue: no dependencies, shared by client, planner and simulator.
@@ -94,6 +96,8 @@ let package = Package(
             dependencies: [
                 "Cutover", "Prometheus", "KubeAPI", "KubeRuntime", "KubeModels",
                 .product(name: "Logging", package: "swift-log"),
+                // swift-prometheus' module is also called Prometheus (ours is the PromQL client).
+                .product(name: "Prometheus", package: "swift-prometheus", moduleAliases: ["Prometheus": "PrometheusExposition"]),
             ]
         ),
         // The controller binary: flags, health endpoints, signal handling around RolloutController.
@@ -106,6 +110,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

@@ -119,6 +119,17 @@ public actor AnalysisRunner {
         pending.removeValue(forKey: rollout) ?? []
     }
 
+    /// Gives back measurements taken by ``takeMeasurements(for:)`` whose status write did not
+    /// succeed (a 409 Conflict, a failed action before it), so the next reconcile plans with them
+    /// again. They go before any taken since, keeping the oldest-first order; beyond
+    /// ``pendingLimit`` the oldest are dropped, as in ``run(onMeasured:)``.
+    public func putBack(_ measurements: [Measurement], for rollout: RolloutKey) {
+        guard !measurements.isEmpty else { return }
+        var list = measurements + pending[rollout, default: []]
+        if list.count > Self.pendingLimit { list.removeFirst(list.count - Self.pendingLimit) }
+        pending[rollout] = list
+    }
+
     /// The latest reading of every metric of every Rollout, for operator metrics.
     public func readings() -> [RolloutKey: [String: MetricReading]] {
         var result: [RolloutKey: [String: MetricReading]] = [:]

@@ -47,6 +47,8 @@ public final class RolloutController: Sendable {
     let client: KubeClient
     let runner: AnalysisRunner
     let recorder: EventRecorder
+    /// Operator metrics; nil records none.
+    let metrics: ControllerMetrics?
     let logger: Logger
     let rollouts: NamespacedCache<Rollout>
     let deployments: NamespacedCache<Deployment>
@@ -56,14 +58,16 @@ public final class RolloutController: Sendable {
     /// - Parameters:
     ///   - runner: takes the measurements plans ask for; the controller runs it.
     ///   - recorder: writes the plans' Events on the Rollouts.
+    ///   - metrics: where reconciles, releases and per-Rollout measurements are counted.
     public init(
         client: KubeClient, configuration: Configuration = Configuration(), runner: AnalysisRunner,
-        recorder: EventRecorder, logger: Logger = Logger(label: "cutover.controller")
+        recorder: EventRecorder, metrics: ControllerMetrics? = nil, logger: Logger = Logger(label: "cutover.controller")
     ) {
         self.client = client
         self.configuration = configuration
         self.runner = runner
         self.recorder = recorder
+        self.metrics = metrics
         self.logger = logger
         rollouts = NamespacedCache(client: client, namespaces: configuration.namespaces, logger: logger)
         deployments = NamespacedCache(
@@ -127,7 +131,7 @@ public final class RolloutController: Sendable {
                 try? await Task.sleep(for: .milliseconds(50))
             }
             self.logger.info("caches synced; reconciling", metadata: ["workers": "\(self.configuration.workers)"])
-            await self.queue.run(workers: self.configuration.workers) { key in try await self.reconcile(key) }
+            await self.queue.run(workers: self.configuration.workers) { key in try await self.measuredReconcile(key) }
         }
         await withTaskCancellationHandler {
             await workers.value
@@ -166,14 +170,21 @@ public final class RolloutController: Sendable {
     func reconcile(_ key: RolloutKey) async throws -> Duration? {
         guard let rollout = rollouts.get(name: key.name, namespace: key.namespace) else {
             await runner.forget(key)
+            metrics?.forget(key)
             return nil
         }
         let snapshot = await snapshot(of: rollout, key: key)
         let plan = planNextStep(for: snapshot, now: Date())
         var reconcileLogger = logger
         reconcileLogger[metadataKey: "rollout"] = "\(key)"
-        for action in plan.actions {
-            try await execute(action, for: rollout, logger: reconcileLogger)
+        do {
+            for action in plan.actions {
+                try await execute(action, for: rollout, logger: reconcileLogger)
+            }
+        } catch {
+            // The status that would have recorded them is not written: plan with them again.
+            await runner.putBack(snapshot.measurements, for: key)
+            throw error
         }
         let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
         if plan.status != rollout.status {
@@ -182,12 +193,21 @@ public final class RolloutController: Sendable {
             do {
                 _ = try await client.replaceStatus(updated, fieldManager: configuration.fieldManager)
             } catch let error as KubeError where error.isConflict {
-                // The cache was behind the server; plan again from the newer Rollout.
+                // The cache was behind the server; plan again from the newer Rollout, with the
+                // measurements this status would have recorded.
                 reconcileLogger.debug("status write conflicted; looking again")
+                await runner.putBack(snapshot.measurements, for: key)
+                metrics?.reconcileFailed(reason: "Conflict")
                 return min(requeue ?? configuration.conflictRequeue, configuration.conflictRequeue)
             } catch let error as KubeError where error.isNotFound {
                 return nil
+            } catch {
+                // Perhaps written, perhaps not: put back; ones already recorded are dropped by
+                // the next snapshot.
+                await runner.putBack(snapshot.measurements, for: key)
+                throw error
             }
+            statusWritten(from: rollout.status, to: plan, key: key)
             reconcileLogger.debug(
                 "status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
@@ -203,7 +223,7 @@ public final class RolloutController: Sendable {
         for name in rollout.serviceNames {
             if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
         }
-        let measurements = await runner.takeMeasurements(for: key)
+        let measurements = Self.unrecorded(await runner.takeMeasurements(for: key), in: rollout.status)
         return ReleaseSnapshot(rollout: rollout, deployments: owned, services: named, measurements: measurements)
     }
 }

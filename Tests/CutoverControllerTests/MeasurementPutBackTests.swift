@@ -1,0 +1,51 @@
+import Cutover
+import Foundation
+import KubeModels
+import Testing
+
+@testable import CutoverController
+
+/// The pieces of the 409 fix on their own: the runner takes measurements back in order, and a
+/// snapshot leaves out those its Rollout's status already records.
+@Suite("Measurements put back after a failed status write")
+struct MeasurementPutBackTests {
+    static let key = RolloutKey(namespace: "prod", name: "web")
+
+    static func measurement(_ second: Int, revision: String = "green1") -> Measurement {
+        Measurement(metric: "error-rate", revision: revision, at: Date(timeIntervalSince1970: Double(1_700_000_000 + second) + 0.4), value: .value(0.01))
+    }
+
+    @Test func putBackMeasurementsComeBeforeLaterOnesOldestFirst() async {
+        let runner = AnalysisRunner(secrets: NoSecrets())
+        await runner.putBack([Self.measurement(3)], for: Self.key)
+        await runner.putBack([Self.measurement(1), Self.measurement(2)], for: Self.key)
+        let taken = await runner.takeMeasurements(for: Self.key)
+        #expect(taken.map(\.at) == [1, 2, 3].map { Self.measurement($0).at })
+        #expect(await runner.takeMeasurements(for: Self.key).isEmpty, "taken once")
+        await runner.shutdown()
+    }
+
+    @Test func putBackKeepsTheNewestWithinTheLimit() async {
+        let runner = AnalysisRunner(secrets: NoSecrets())
+        let many = (0..<(AnalysisRunner.pendingLimit + 6)).map { Self.measurement($0) }
+        await runner.putBack(many, for: Self.key)
+        let taken = await runner.takeMeasurements(for: Self.key)
+        #expect(taken.count == AnalysisRunner.pendingLimit)
+        #expect(taken.first?.at == many[6].at && taken.last?.at == many.last?.at)
+        await runner.shutdown()
+    }
+
+    @Test func aSnapshotDropsMeasurementsTheStatusAlreadyRecords() {
+        var state = MetricStatus(name: "error-rate")
+        state.history = [
+            MeasurementRecord(at: Timestamp(Date(timeIntervalSince1970: 1_700_000_001)), revision: "green1", value: 0.01, verdict: .pass)
+        ]
+        var status = RolloutStatus()
+        status.analysis = [state]
+        let kept = RolloutController.unrecorded(
+            [Self.measurement(1), Self.measurement(2), Self.measurement(1, revision: "green2")], in: status)
+        #expect(kept.map(\.at) == [Self.measurement(2).at, Self.measurement(1).at])
+        #expect(kept.map(\.revision) == ["green1", "green2"])
+        #expect(RolloutController.unrecorded([Self.measurement(1)], in: nil).count == 1)
+    }
+}
