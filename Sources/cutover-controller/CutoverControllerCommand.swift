@@ -4,6 +4,7 @@ import Foundation
 import KubeAPI
 import KubeRuntime
 import Logging
+import ServiceLifecycle
 
 /// `cutover-controller`: reconciles Rollouts until SIGTERM or SIGINT, then stops taking keys,
 /// finishes the reconciles in flight and releases the lease.
@@ -41,7 +42,17 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     var leaseName = "cutover-controller"
 
     @Option(name: .customLong("health-address"), help: "host:port serving /healthz and /readyz; empty disables it.")
-    var healthAddress = "0.0.0.0:8081"
+    var healthAddress = ":8081"
+
+    @Option(
+        name: .customLong("metrics-address"),
+        help: "host:port serving /metrics (Prometheus text format); the same as --health-address shares its listener; empty disables it.")
+    var metricsAddress = ":8080"
+
+    @Option(
+        name: .customLong("shutdown-timeout"),
+        help: "Seconds a graceful shutdown (SIGTERM/SIGINT) may take to finish reconciles and release the lease before they are cancelled.")
+    var shutdownTimeout: Double = 25
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
@@ -56,8 +67,12 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard qps > 0, burst >= 1 else { throw ValidationError("--qps must be above 0 and --burst at least 1") }
         if !healthAddress.isEmpty, Self.split(address: healthAddress) == nil {
-            throw ValidationError("--health-address must be host:port, not \"\(healthAddress)\"")
+            throw ValidationError("--health-address must be host:port or :port, not \"\(healthAddress)\"")
         }
+        if !metricsAddress.isEmpty, Self.split(address: metricsAddress) == nil {
+            throw ValidationError("--metrics-address must be host:port or :port, not \"\(metricsAddress)\"")
+        }
+        guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be above 0") }
     }
 
     func run() async throws {
@@ -71,12 +86,15 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "cutover.main")
         let config = try KubeConfig.detect(path: kubeconfig, context: context)
-        let client = try KubeClient(config: config, options: KubeClient.Options(qps: qps, burst: burst))
+        let metrics = ControllerMetrics()
+        let client = try KubeClient(
+            config: config, options: KubeClient.Options(qps: qps, burst: burst, observer: { metrics.observe($0) }))
         let identity = Self.identity()
         let controller = RolloutController(
             client: client, configuration: .init(namespaces: namespaces, workers: workers),
-            runner: AnalysisRunner(secrets: KubeSecretReader(client: client)),
-            recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity))
+            runner: AnalysisRunner(secrets: KubeSecretReader(client: client), observer: metrics),
+            recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
+            metrics: metrics)
         let elector: LeaderElector? =
             leaderElect == .on
             ? LeaderElector(
@@ -85,41 +103,86 @@ struct CutoverControllerCommand: AsyncParsableCommand {
                     leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity))
             : nil
 
-        var health: HealthServer?
-        if let (host, port) = Self.split(address: healthAddress) {
-            // A replica waiting for the lease is ready: it is a healthy standby.
-            health = try await HealthServer.start(host: host, port: port) {
-                controller.hasSynced || (elector.map { !$0.isLeader } ?? false)
-            }
-            logger.info("serving /healthz and /readyz", metadata: ["address": "\(host):\(health?.port ?? port)"])
+        let servers: [OperationsServer]
+        do {
+            servers = try await startServers(controller: controller, elector: elector, metrics: metrics, logger: logger)
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
         logger.info(
             "starting", metadata: ["server": "\(config.server)", "identity": "\(identity)",
                                    "namespaces": "\(namespaces.isEmpty ? "all" : namespaces.joined(separator: ","))"])
 
-        let outcome: Result<Void, any Error> = await {
-            do {
-                try await SignalCancellation.untilSignalled(logger: logger) {
-                    if let elector {
-                        try await elector.withLeadership { await controller.run() }
-                    } else {
-                        await controller.run()
-                    }
-                }
-                return .success(())
-            } catch is CancellationError {
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }()
-        await health?.stop()
+        // Stopped in reverse order: the controller drains and releases the lease first, while the
+        // probes and /metrics still answer.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = servers.map { server in
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: server, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http:\(server.port)")
+        }
+        services.append(
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: ControllerService(controller: controller, elector: elector, metrics: metrics, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
+                serviceName: "controller"))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
+        configuration.maximumCancellationDuration = .seconds(5)
+        let outcome: Result<Void, any Error>
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        for server in servers { await server.stop() }
         try? await client.shutdown()
         if case .failure(let error) = outcome {
             logger.error("stopped: \(error)")
             throw ExitCode(1)
         }
         logger.info("stopped")
+    }
+
+    /// Binds the health and metrics listeners (one when both addresses are the same).
+    private func startServers(
+        controller: RolloutController, elector: LeaderElector?, metrics: ControllerMetrics, logger: Logger
+    ) async throws -> [OperationsServer] {
+        let sources = OperationsServer.Sources(
+            // A replica waiting for the lease is ready: it is a healthy standby.
+            ready: { controller.hasSynced || (elector.map { !$0.isLeader } ?? false) },
+            metrics: {
+                await controller.updateMetrics(isLeader: elector?.isLeader ?? true)
+                return metrics.exposition()
+            },
+            metricsContentType: ControllerMetrics.contentType)
+        var listeners: [(address: String, endpoints: OperationsServer.Endpoints)] = []
+        if !healthAddress.isEmpty { listeners.append((healthAddress, .health)) }
+        if !metricsAddress.isEmpty {
+            if let index = listeners.firstIndex(where: { $0.address == metricsAddress }) {
+                listeners[index].endpoints.insert(.metrics)
+            } else {
+                listeners.append((metricsAddress, .metrics))
+            }
+        }
+        var servers: [OperationsServer] = []
+        for listener in listeners {
+            guard let (host, port) = Self.split(address: listener.address) else { continue }
+            do {
+                let server = try await OperationsServer.start(host: host, port: port, endpoints: listener.endpoints, sources: sources)
+                servers.append(server)
+                let paths = (listener.endpoints.contains(.health) ? ["/healthz", "/readyz"] : [])
+                    + (listener.endpoints.contains(.metrics) ? ["/metrics"] : [])
+                logger.info(
+                    "serving \(paths.joined(separator: ", "))",
+                    metadata: ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(server.port)"])
+            } catch {
+                for server in servers { await server.stop() }
+                throw ListenError(description: "cannot listen on \(listener.address): \(error)")
+            }
+        }
+        return servers
     }
 
     static func split(address: String) -> (String, Int)? {
@@ -140,3 +203,8 @@ struct CutoverControllerCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A health or metrics address could not be bound (in use, not an address of this host).
+struct ListenError: Error, CustomStringConvertible {
+    var description: String
+}
