@@ -38,6 +38,45 @@ struct MetricsEndpointTests {
         }
     }
 
+    @Test func oneAddressServesProbesAndMetricsTogetherAndSeparateOnesKeepThemApart() async throws {
+        let shared = try PrometheusServer.freePort()
+        let health = try PrometheusServer.freePort()
+        let metrics = try PrometheusServer.freePort()
+        try await withBinaryCluster { _, _, kubeconfig in
+            let together = try ControllerProcess(arguments: [
+                "--kubeconfig", kubeconfig, "--leader-elect", "off",
+                "--health-address", "127.0.0.1:\(shared)", "--metrics-address", "127.0.0.1:\(shared)",
+            ])
+            defer { together.kill() }
+            let apart = try ControllerProcess(arguments: [
+                "--kubeconfig", kubeconfig, "--leader-elect", "off",
+                "--health-address", "127.0.0.1:\(health)", "--metrics-address", "127.0.0.1:\(metrics)",
+            ])
+            defer { apart.kill() }
+            try await withHTTPClient { http in
+                func status(_ port: Int, _ path: String) async -> Int {
+                    let response = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+                    return Int(response?.status.code ?? 0)
+                }
+                _ = try await eventually("both controllers ready", timeout: .seconds(30)) {
+                    let (a, b) = (await status(shared, "/readyz"), await status(health, "/readyz"))
+                    return (a == 200 && b == 200 ? true : nil, "/readyz: shared \(a), apart \(b)")
+                }
+                #expect(await status(shared, "/healthz") == 200)
+                #expect(await status(shared, "/metrics") == 200)
+                #expect(await status(health, "/healthz") == 200)
+                #expect(await status(health, "/metrics") == 404, "/metrics is only on --metrics-address")
+                #expect(await status(metrics, "/healthz") == 404, "the probes are only on --health-address")
+                let scraped = try await Exposition.scrape("http://127.0.0.1:\(metrics)/metrics", http: http)
+                #expect(scraped.value("cutover_leader") == 1, "without leader election the replica acts")
+            }
+            together.send(SIGTERM)
+            apart.send(SIGTERM)
+            #expect(await together.waitForExit(timeout: .seconds(20)) == 0, "\(together.output)")
+            #expect(await apart.waitForExit(timeout: .seconds(20)) == 0, "\(apart.output)")
+        }
+    }
+
     static func exercise(client: KubeClient, http: HTTPClient, prometheus: String, metrics url: String, instance: String) async throws {
         _ = try await eventually("the controller to lead and serve /metrics", timeout: .seconds(30)) {
             let scraped = try? await Exposition.scrape(url, http: http)
