@@ -19,6 +19,8 @@ import Foundation
 /// - one Rollout is never reconciled by two workers at once;
 /// - a Rollout's own status writes do not wake it; its spec, metadata, owned Deployments, named
 ///   Services, finished measurements and the plan's `requeueAfter` do;
+/// - a measurement is never lost to a failed status write (a 409 Conflict included): it is put
+///   back into the runner and planned with again, and never recorded twice;
 /// - ``run()`` returns after its task is cancelled, once the reconciles in flight have finished.
 public final class RolloutController: Sendable {
     /// How the controller runs.

@@ -175,6 +175,7 @@ public final class ControllerMetrics: Sendable {
 }
 
 extension ControllerMetrics: AnalysisObserver {
+    /// Sets the Rollout's last value of the metric and counts a failure (see ``measured(_:rollout:)``).
     public func measurementTaken(_ measurement: Measurement, rollout: RolloutKey, duration: Duration) {
         measured(measurement, rollout: rollout)
     }
