@@ -68,7 +68,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$prom_port/-/ready" >/dev/n
 curl -sf "http://127.0.0.1:$prom_port/-/ready" >/dev/null || { tail "$work/prometheus.log" >&2; die "prometheus did not start"; }
 
 say "starting cutover-controller"
-"$bin/cutover-controller" --kubeconfig "$work/kubeconfig" --leader-elect off --health-address "127.0.0.1:0" \
+"$bin/cutover-controller" --kubeconfig "$work/kubeconfig" --leader-elect off --health-address "127.0.0.1:0" --metrics-address "127.0.0.1:0" \
     > "$work/controller.log" 2>&1 &
 pids+=($!)
 
