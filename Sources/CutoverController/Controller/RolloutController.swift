@@ -71,13 +71,13 @@ public final class RolloutController: Sendable {
         self.recorder = recorder
         self.metrics = metrics
         self.logger = logger
-        rollouts = NamespacedCache(client: client, namespaces: configuration.namespaces, logger: logger)
+        rollouts = NamespacedCache(
+            client: client, namespaces: configuration.namespaces, transform: CachedForm.rollout, logger: logger)
         deployments = NamespacedCache(
             client: client, namespaces: configuration.namespaces, labelSelector: CutoverLabels.rollout,
-            transform: Store<Deployment>.droppingManagedFields, logger: logger)
+            transform: CachedForm.deployment, logger: logger)
         services = NamespacedCache(
-            client: client, namespaces: configuration.namespaces, transform: Store<Service>.droppingManagedFields,
-            logger: logger)
+            client: client, namespaces: configuration.namespaces, transform: CachedForm.service, logger: logger)
     }
 
     /// Whether every cache holds its first complete list (what `/readyz` reports).

@@ -1,0 +1,38 @@
+import Cutover
+import KubeModels
+
+/// What the controller's caches keep of each object: only what the planner and the actions read.
+/// At 10,000 Rollouts the caches are nearly all of the controller's memory, and a revision
+/// Deployment's pod template is most of its size while nothing reads it back: the planner finds
+/// a revision's template by the fingerprint annotation and builds new Deployments from the
+/// Rollout. Status writes go to the status subresource, where the server keeps the stored
+/// metadata, so trimming a cached Rollout's metadata cannot erase anything.
+enum CachedForm {
+    /// The annotation `kubectl apply` keeps a whole copy of the applied object in.
+    static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+    /// A Rollout without `managedFields` and without kubectl's last-applied copy of itself.
+    @Sendable static func rollout(_ rollout: Rollout) -> Rollout {
+        var rollout = rollout
+        rollout.metadata.managedFields = nil
+        rollout.metadata.annotations?[lastApplied] = nil
+        return rollout
+    }
+
+    /// A revision Deployment without `managedFields` and without its pod template.
+    @Sendable static func deployment(_ deployment: Deployment) -> Deployment {
+        var deployment = deployment
+        deployment.metadata.managedFields = nil
+        deployment.metadata.annotations?[lastApplied] = nil
+        deployment.spec?.template = PodTemplateSpec()
+        return deployment
+    }
+
+    /// A Service without `managedFields` and without kubectl's last-applied copy of itself.
+    @Sendable static func service(_ service: Service) -> Service {
+        var service = service
+        service.metadata.managedFields = nil
+        service.metadata.annotations?[lastApplied] = nil
+        return service
+    }
+}
