@@ -161,5 +161,7 @@ let package = Package(
         .testTarget(
             name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim", "SimulatorHarness"]
         ),
+        // Runs the built kube-sim and cutover-controller binaries with a real Prometheus and kubectl.
+        .testTarget(name: "EndToEndTests", dependencies: ["Cutover", "KubeAPI", "KubeModels"]),
     ]
 )

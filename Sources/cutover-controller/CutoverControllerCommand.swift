@@ -41,6 +41,15 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease-name"), help: "Name of the leader election Lease.")
     var leaseName = "cutover-controller"
 
+    @Option(name: .customLong("lease-duration"), help: "Seconds a lease stays valid after the holder's last renewal.")
+    var leaseDuration: Double = 15
+
+    @Option(name: .customLong("renew-deadline"), help: "Seconds the leader keeps trying to renew before it stops acting.")
+    var renewDeadline: Double = 10
+
+    @Option(name: .customLong("retry-period"), help: "Seconds between attempts to acquire or renew the lease.")
+    var retryPeriod: Double = 2
+
     @Option(name: .customLong("health-address"), help: "host:port serving /healthz and /readyz; empty disables it.")
     var healthAddress = ":8081"
 
@@ -100,7 +109,9 @@ struct CutoverControllerCommand: AsyncParsableCommand {
             ? LeaderElector(
                 client: client,
                 configuration: try LeaderElectionConfiguration(
-                    leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity))
+                    leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity,
+                    leaseDuration: .seconds(leaseDuration), renewDeadline: .seconds(renewDeadline),
+                    retryPeriod: .seconds(retryPeriod)))
             : nil
 
         let servers: [OperationsServer]

@@ -3,6 +3,7 @@ import KubeAPI
 import KubeModels
 import KubeRuntime
 import Logging
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -56,6 +57,11 @@ public final class RolloutController: Sendable {
     let deployments: NamespacedCache<Deployment>
     let services: NamespacedCache<Service>
     let queue = WorkQueue<RolloutKey>(backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(60)))
+    /// Per Rollout, the object its last status write produced and the resourceVersions that write
+    /// (and the ones before it) replaced. While the cache still shows one of those, it has not seen
+    /// our own write yet: planning from it would redo steps already taken (re-widen the selector of
+    /// a release just reverted), so reconcile uses the written object instead.
+    let written = Mutex<[RolloutKey: (replaced: Set<String>, rollout: Rollout)]>([:])
 
     /// - Parameters:
     ///   - runner: takes the measurements plans ask for; the controller runs it.
@@ -170,11 +176,13 @@ public final class RolloutController: Sendable {
     /// Observes, plans and acts for one Rollout; returns when to look again (nil: on the next change).
     /// Throws when an action failed; the queue retries with backoff.
     func reconcile(_ key: RolloutKey) async throws -> Duration? {
-        guard let rollout = rollouts.get(name: key.name, namespace: key.namespace) else {
+        guard let cached = rollouts.get(name: key.name, namespace: key.namespace) else {
+            written.withLock { $0[key] = nil }
             await runner.forget(key)
             metrics?.forget(key)
             return nil
         }
+        let (rollout, replaced) = newest(cached, key: key)
         let snapshot = await snapshot(of: rollout, key: key)
         let plan = planNextStep(for: snapshot, now: Date())
         var reconcileLogger = logger
@@ -193,7 +201,8 @@ public final class RolloutController: Sendable {
             var updated = rollout
             updated.status = plan.status
             do {
-                _ = try await client.replaceStatus(updated, fieldManager: configuration.fieldManager)
+                let stored = try await client.replaceStatus(updated, fieldManager: configuration.fieldManager)
+                written.withLock { $0[key] = (replaced.union([rollout.metadata.resourceVersion ?? ""]), stored) }
             } catch let error as KubeError where error.isConflict {
                 // The cache was behind the server; plan again from the newer Rollout, with the
                 // measurements this status would have recorded.
@@ -214,6 +223,17 @@ public final class RolloutController: Sendable {
                 "status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
         return requeue
+    }
+
+    /// The cached Rollout, or the one our last status write produced if the cache has not caught up
+    /// with it; with the versions already replaced by our writes.
+    func newest(_ cached: Rollout, key: RolloutKey) -> (Rollout, Set<String>) {
+        written.withLock { entries in
+            guard let entry = entries[key] else { return (cached, []) }
+            if entry.replaced.contains(cached.metadata.resourceVersion ?? "") { return (entry.rollout, entry.replaced) }
+            entries[key] = nil  // the cache shows our write or someone else's newer one: trust it
+            return (cached, [])
+        }
     }
 
     /// What the planner needs about `rollout`, from the caches and the analysis runner.

@@ -1,0 +1,168 @@
+import Cutover
+import Foundation
+import KubeModels
+
+/// The invariants of DESIGN.md §2 that can be seen from outside the controller, checked after
+/// every change the watches delivered (in resourceVersion order, so a Service and the pods it
+/// selects are judged as they were at the same moment).
+extension ClusterModel {
+    mutating func checkInvariants() {
+        var broken: [String: (invariant: String, detail: String)] = [:]
+        for rollout in rollouts.values { check(rollout, into: &broken) }
+        for (name, service) in services {
+            let fields = ServiceUserFields(service)
+            let baseline = serviceBaselines[name] ?? fields
+            serviceBaselines[name] = baseline
+            if fields != baseline {
+                broken["user-fields/\(name)"] = (
+                    "nothing the user wrote is changed",
+                    "Service \(name) changed outside the cutover.dev/revision selector key: \(baseline) → \(fields)"
+                )
+            }
+        }
+        for key in broken.keys.sorted() where !openViolations.contains(key) {
+            let (invariant, detail) = broken[key]!
+            violations.append(Violation(invariant: invariant, detail: detail, resourceVersion: resourceVersion, at: now))
+        }
+        openViolations = Set(broken.keys)
+    }
+
+    private mutating func check(_ rollout: Rollout, into broken: inout [String: (invariant: String, detail: String)]) {
+        let name = rollout.metadata.name ?? ""
+        let status = rollout.status
+        if status?.phase == .rolledBack, let reverted = status?.rolledBackRevision {
+            quarantined[name] = reverted
+        } else if let reverted = quarantined[name], status?.greenRevision == reverted, status?.phase != .rolledBack {
+            quarantined[name] = nil  // a retry releases it again
+        }
+        checkActiveService(of: rollout, into: &broken)
+        checkPreviewService(of: rollout, into: &broken)
+
+        var byRevision: [String: [String]] = [:]
+        for deployment in deployments(of: name) {
+            byRevision[deployment.metadata.labels?[CutoverLabels.revision] ?? "", default: []].append(deployment.metadata.name ?? "")
+        }
+        for (revision, names) in byRevision where names.count > 1 {
+            broken["duplicate/\(name)/\(revision)"] = ("one Deployment per revision", "revision \(revision) has Deployments \(names.sorted())")
+        }
+        for (deployment, count) in timeline.creations where count > 1 && deployments[deployment]?.metadata.labels?[CutoverLabels.rollout] == name {
+            broken["recreated/\(deployment)"] = ("no duplicate Deployments", "Deployment \(deployment) was created \(count) times")
+        }
+        for entry in rollout.metadata.managedFields ?? [] where entry.subresource != "status" {
+            let manager = entry.manager ?? ""
+            if !manager.hasPrefix("kubectl") {
+                broken["rollout-written/\(name)/\(manager)"] = (
+                    "nothing the user wrote is changed", "Rollout \(name) was written outside its status by \(manager)"
+                )
+            }
+        }
+    }
+
+    private mutating func checkActiveService(of rollout: Rollout, into broken: inout [String: (invariant: String, detail: String)]) {
+        let name = rollout.metadata.name ?? ""
+        let serviceName = rollout.spec.services.active
+        guard let service = services[serviceName] else { return }
+        let selector = service.spec?.selector ?? [:]
+        if selector[CutoverLabels.revision] != nil { servingServices.insert(serviceName) }
+        // Before the first revision is served, the user's selector matches nothing yet: no invariant.
+        guard servingServices.contains(serviceName) else { return }
+        let ready = pods(matching: selector).filter(\.isReady)
+        for pod in ready {
+            timeline.servedRevisions[serviceName, default: []].insert(pod.metadata.labels?[CutoverLabels.revision] ?? "")
+        }
+        let replicas = Int(rollout.spec.replicas ?? 1)
+        if ready.count < replicas {
+            broken["downtime/\(serviceName)"] = (
+                "the active Service always selects at least R ready pods",
+                "Service \(serviceName) (selector \(selector)) selects \(ready.count) ready pods, replicas is \(replicas)"
+            )
+        }
+        if selector[CutoverLabels.revision] == nil {
+            let allowed = Set([rollout.status?.activeRevision, rollout.status?.greenRevision].compactMap { $0 })
+            let running = Set(
+                pods.values.filter { $0.metadata.labels?[CutoverLabels.rollout] == name }
+                    .compactMap { $0.metadata.labels?[CutoverLabels.revision] })
+            if !running.isSubset(of: allowed) {
+                broken["wide/\(name)"] = (
+                    "while the selector is wide only blue and green have pods",
+                    "revisions with pods \(running.sorted()), blue and green are \(allowed.sorted())"
+                )
+            }
+            let neverReady = running.subtracting(timeline.everFullyReady)
+            if !neverReady.isEmpty {
+                broken["unready-served/\(name)"] = (
+                    "a revision that never became ready never receives production traffic",
+                    "Service \(serviceName) is wide while revision(s) \(neverReady.sorted()) never were fully ready"
+                )
+            }
+        }
+        if let reverted = quarantined[name] {
+            let served = ready.filter { $0.metadata.labels?[CutoverLabels.revision] == reverted }
+            if !served.isEmpty || selector[CutoverLabels.revision] == reverted {
+                broken["reverted-served/\(name)"] = (
+                    "a rolled-back revision is not selected again",
+                    "Service \(serviceName) selects \(served.count) ready pod(s) of rolled-back revision \(reverted) (selector \(selector))"
+                )
+            }
+        }
+    }
+
+    private func checkPreviewService(of rollout: Rollout, into broken: inout [String: (invariant: String, detail: String)]) {
+        guard let name = rollout.spec.services.preview, let service = services[name],
+            let revision = service.spec?.selector?[CutoverLabels.revision]
+        else { return }
+        if pods(matching: service.spec?.selector ?? [:]).filter(\.isReady).isEmpty {
+            broken["preview/\(name)"] = (
+                "the preview Service never points at a revision with no ready pods",
+                "preview Service \(name) selects revision \(revision), which has no ready pod"
+            )
+        }
+    }
+
+    /// A step may advance, the last step lead to cutover, and a hold window end only with a
+    /// passing measurement of every metric taken after the window began (DESIGN.md §3: never a
+    /// promotion on missing data). Only a human promote skips this.
+    mutating func checkPromotionGate(previous: Rollout?, current: Rollout) {
+        guard let before = previous?.status, let after = current.status else { return }
+        let metrics = current.spec.analysis?.metrics?.map(\.name) ?? []
+        guard !metrics.isEmpty else { return }
+        let windowStart: Timestamp?
+        let what: String
+        if before.phase == .canary, after.greenRevision == before.greenRevision, after.manualPromotion == nil {
+            let nextStep = after.phase == .canary && (after.currentStepIndex ?? 0) > (before.currentStepIndex ?? 0)
+            let approval = after.phase == .awaitingApproval && (after.approvalReason ?? "").hasPrefix("ManualApproval")
+            guard nextStep || approval || after.phase == .promoting || after.phase == .holdWindow else { return }
+            windowStart = before.stepStartedAt
+            what = "canary step \(before.currentStepIndex.map(String.init) ?? "?") → \(after.phase?.rawValue ?? "-")"
+                + " step \(after.currentStepIndex.map(String.init) ?? "-")"
+        } else if before.phase == .holdWindow, after.phase == .healthy, before.manualPromotion != "promote-full",
+            after.activeRevision == before.greenRevision, !Self.isZero(current.spec.strategy?.holdWindow)
+        {
+            windowStart = before.cutoverAt
+            what = "the end of the hold window"
+        } else {
+            return
+        }
+        guard let start = windowStart else {
+            violations.append(
+                Violation(invariant: "never a promotion on missing data", detail: "\(what) without an analysis window start",
+                          resourceVersion: resourceVersion, at: now))
+            return
+        }
+        for metric in metrics {
+            let pass = after.analysis?.first { $0.name == metric }?.lastPassAt
+            if pass.map({ $0 > start }) != true {
+                violations.append(
+                    Violation(
+                        invariant: "never a promotion on missing data",
+                        detail: "\(what) with metric \(metric) last passing at \(pass.map { "\($0)" } ?? "never"), window began \(start)",
+                        resourceVersion: resourceVersion, at: now))
+            }
+        }
+    }
+
+    private static func isZero(_ duration: String?) -> Bool {
+        guard let duration else { return true }
+        return duration.allSatisfy { "0hms".contains($0) }
+    }
+}

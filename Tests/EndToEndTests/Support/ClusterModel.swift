@@ -1,0 +1,166 @@
+import Cutover
+import Foundation
+import KubeModels
+
+/// The namespace as the watches showed it, rebuilt change by change in resourceVersion order, with
+/// a timeline of what the release did and the invariant violations found after every change.
+/// A pure value: ``ClusterMonitor`` replays its recorded changes into a fresh one.
+struct ClusterModel: Sendable {
+    var rollouts: [String: Rollout] = [:]
+    var deployments: [String: Deployment] = [:]
+    var services: [String: Service] = [:]
+    var pods: [String: Pod] = [:]
+    var timeline = Timeline()
+    /// Every invariant violation, once per episode (a broken invariant is reported when it starts).
+    var violations: [Violation] = []
+
+    /// What happened, in order, with local arrival times.
+    struct Timeline: Sendable {
+        /// Distinct Rollout states, per Rollout.
+        var rolloutStates: [String: [(state: RolloutState, at: Date)]] = [:]
+        /// Every distinct status each Rollout had, in order.
+        var statuses: [String: [(status: RolloutStatus, at: Date)]] = [:]
+        /// Distinct selector states, per Service.
+        var selectors: [String: [(state: SelectorState, at: Date)]] = [:]
+        /// `spec.replicas` of each Deployment whenever it changed.
+        var replicas: [String: [(replicas: Int32, at: Date)]] = [:]
+        /// How many times each Deployment name was created (ADDED while absent).
+        var creations: [String: Int] = [:]
+        /// Revisions whose Deployment was fully ready (all wanted replicas) at least once.
+        var everFullyReady: Set<String> = []
+        /// Revisions whose pods were selected by a Service that served traffic, per Service.
+        var servedRevisions: [String: Set<String>] = [:]
+    }
+
+    /// Invariant bookkeeping that is not part of the timeline.
+    var servingServices: Set<String> = []
+    var serviceBaselines: [String: ServiceUserFields] = [:]
+    var quarantined: [String: String] = [:]
+    var openViolations: Set<String> = []
+    var now = Date()
+    var resourceVersion: UInt64 = 0
+
+    /// Replays `changes` (in any order) into a fresh model.
+    static func replay(_ changes: [ObservedChange]) -> ClusterModel {
+        var model = ClusterModel()
+        for change in changes.sorted(by: { $0.resourceVersion < $1.resourceVersion }) { model.apply(change) }
+        return model
+    }
+
+    mutating func apply(_ change: ObservedChange) {
+        now = change.arrivedAt
+        resourceVersion = change.resourceVersion
+        let name = change.object.metadata.name ?? ""
+        switch change.object {
+        case .rollout(let rollout):
+            let previous = rollouts[name]
+            rollouts[name] = change.deleted ? nil : rollout
+            if !change.deleted {
+                record(rollout)
+                checkPromotionGate(previous: previous, current: rollout)
+            }
+        case .deployment(let deployment):
+            if change.deleted {
+                deployments[name] = nil
+            } else {
+                if deployments[name] == nil { timeline.creations[name, default: 0] += 1 }
+                deployments[name] = deployment
+                record(deployment)
+            }
+        case .service(let service):
+            services[name] = change.deleted ? nil : service
+            if !change.deleted { record(service) }
+        case .pod(let pod):
+            pods[name] = change.deleted ? nil : pod
+        }
+        checkInvariants()
+    }
+
+    private mutating func record(_ rollout: Rollout) {
+        let name = rollout.metadata.name ?? ""
+        let state = RolloutState(rollout.status)
+        if timeline.rolloutStates[name]?.last?.state != state {
+            timeline.rolloutStates[name, default: []].append((state, now))
+        }
+        if let status = rollout.status, timeline.statuses[name]?.last?.status != status {
+            timeline.statuses[name, default: []].append((status, now))
+        }
+    }
+
+    private mutating func record(_ deployment: Deployment) {
+        let name = deployment.metadata.name ?? ""
+        let replicas = deployment.spec?.replicas ?? 1
+        if timeline.replicas[name]?.last?.replicas != replicas {
+            timeline.replicas[name, default: []].append((replicas, now))
+        }
+        let ready = deployment.status?.readyReplicas ?? 0
+        if replicas > 0, ready >= replicas, let revision = deployment.metadata.labels?[CutoverLabels.revision] {
+            timeline.everFullyReady.insert(revision)
+        }
+    }
+
+    private mutating func record(_ service: Service) {
+        let name = service.metadata.name ?? ""
+        let state = Self.selectorState(of: service)
+        if timeline.selectors[name]?.last?.state != state {
+            timeline.selectors[name, default: []].append((state, now))
+        }
+    }
+
+    static func selectorState(of service: Service) -> SelectorState {
+        service.spec?.selector?[CutoverLabels.revision].map { .revision($0) } ?? .wide
+    }
+
+    // MARK: - Queries used by the checks and the tests
+
+    /// Pods (not being deleted) whose labels match `selector`.
+    func pods(matching selector: [String: String]) -> [Pod] {
+        pods.values.filter { pod in
+            pod.metadata.deletionTimestamp == nil
+                && selector.allSatisfy { pod.metadata.labels?[$0.key] == $0.value }
+        }
+    }
+
+    /// Deployments of `rollout` (by the `cutover.dev/rollout` label).
+    func deployments(of rollout: String) -> [Deployment] {
+        deployments.values.filter { $0.metadata.labels?[CutoverLabels.rollout] == rollout }
+    }
+
+    /// The selector states the active Service went through, in order.
+    func selectorHistory(_ service: String) -> [SelectorState] { timeline.selectors[service]?.map(\.state) ?? [] }
+
+    /// The Rollout states it went through, in order.
+    func states(_ rollout: String) -> [RolloutState] { timeline.rolloutStates[rollout]?.map(\.state) ?? [] }
+
+    /// Every distinct status of the Rollout, in order, with the time it arrived.
+    func statuses(_ rollout: String) -> [(status: RolloutStatus, at: Date)] { timeline.statuses[rollout] ?? [] }
+
+    /// When the Service's selector first became `state` after `after`, if it did.
+    func firstTime(_ service: String, selects state: SelectorState, after: Date = .distantPast) -> Date? {
+        timeline.selectors[service]?.first { $0.state == state && $0.at >= after }?.at
+    }
+
+    /// When the Rollout first reached `phase` after `after`, if it did.
+    func firstTime(_ rollout: String, reached phase: RolloutPhase, after: Date = .distantPast) -> Date? {
+        timeline.rolloutStates[rollout]?.first { $0.state.phase == phase && $0.at >= after }?.at
+    }
+}
+
+/// The parts of a Service that belong to its user: everything Cutover must leave alone.
+struct ServiceUserFields: Sendable, Hashable {
+    var selector: [String: String]
+    var ports: [ServicePort]
+    var type: String?
+    var labels: [String: String]
+    var annotations: [String: String]
+
+    init(_ service: Service) {
+        var selector = service.spec?.selector ?? [:]
+        selector[CutoverLabels.revision] = nil
+        self.selector = selector
+        ports = service.spec?.ports ?? []
+        type = service.spec?.type
+        labels = service.metadata.labels ?? [:]
+        annotations = service.metadata.annotations ?? [:]
+    }
+}

@@ -1,0 +1,129 @@
+import Cutover
+import Foundation
+import KubeAPI
+import KubeModels
+
+/// Watches one namespace's Rollouts, Deployments, Services and pods for the whole test and keeps
+/// every change. Waits read the newest objects; ``model()`` replays all changes in resourceVersion
+/// order into a ``ClusterModel``, which checks the invariants after each of them.
+final class ClusterMonitor: Sendable {
+    let namespace: String
+    private let client: KubeClient
+    private let changes = LockedValue<[ObservedChange]>([])
+    private let latestRollouts = LockedValue<[String: Rollout]>([:])
+    private let listed = LockedValue<Set<String>>([])
+    private let failures = LockedValue<[String]>([])
+    private let task = LockedValue<Task<Void, Never>?>(nil)
+
+    init(client: KubeClient, namespace: String) {
+        self.client = client
+        self.namespace = namespace
+    }
+
+    /// Starts the watches and returns once each has listed, so no later change is missed.
+    func start() async throws {
+        let watching = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.follow(Rollout.self, "rollouts") { .rollout($0) } }
+                group.addTask { await self.follow(Deployment.self, "deployments") { .deployment($0) } }
+                group.addTask { await self.follow(Service.self, "services") { .service($0) } }
+                group.addTask { await self.follow(Pod.self, "pods") { .pod($0) } }
+            }
+        }
+        task.set(watching)
+        _ = try await eventually("the monitor's watches to start", timeout: .seconds(30)) {
+            let done = listed.get
+            return (done.count == 4 ? true : nil, "listed \(done.sorted()); errors \(failures.get.suffix(3))")
+        }
+    }
+
+    /// Stops the watches.
+    func stop() async {
+        guard let watching = task.update({ current in
+            let running = current
+            current = nil
+            return running
+        }) else { return }
+        watching.cancel()
+        await watching.value
+    }
+
+    /// Every change so far, replayed in the order the server made them.
+    func model() -> ClusterModel { ClusterModel.replay(changes.get) }
+
+    /// The newest version of a Rollout the watch delivered.
+    func rollout(_ name: String) -> Rollout? { latestRollouts.get[name] }
+
+    /// Waits until the Rollout (as the watch delivers it) satisfies `condition`; returns it.
+    @discardableResult
+    func waitForRollout(
+        _ name: String, _ what: String, timeout: Duration = .seconds(60), until condition: (Rollout) -> Bool
+    ) async throws -> Rollout {
+        try await eventually("\(name): \(what)", timeout: timeout) {
+            guard let rollout = rollout(name) else { return (nil, "no Rollout \(name) yet") }
+            let status = rollout.status
+            let seen = "\(RolloutState(status)); message \(status?.message ?? "-"); generation \(rollout.metadata.generation ?? 0)"
+                + " observed \(status?.observedGeneration ?? 0)"
+            return (condition(rollout) ? rollout : nil, seen)
+        }
+    }
+
+    /// Waits for `phase` on a status computed from the current spec.
+    @discardableResult
+    func waitForPhase(_ name: String, _ phase: RolloutPhase, timeout: Duration = .seconds(60)) async throws -> Rollout {
+        try await waitForRollout(name, "phase \(phase.rawValue)", timeout: timeout) {
+            $0.status?.phase == phase && $0.status?.observedGeneration == $0.metadata.generation
+        }
+    }
+
+    private func follow<T: KubeObject>(_ type: T.Type, _ kind: String, wrap: @escaping @Sendable (T) -> WatchedObject) async {
+        var resourceVersion: String?
+        while !Task.isCancelled {
+            do {
+                if resourceVersion == nil {
+                    let list = try await client.list(T.self, namespace: namespace)
+                    for item in list.items { record(wrap(item), deleted: false) }
+                    resourceVersion = list.metadata.resourceVersion ?? "0"
+                    listed.update { _ = $0.insert(kind) }
+                }
+                let options = WatchOptions(resourceVersion: resourceVersion, timeoutSeconds: 60)
+                for try await update in client.watch(T.self, namespace: namespace, options: options) {
+                    switch update {
+                    case .added(let object), .modified(let object):
+                        resourceVersion = object.metadata.resourceVersion ?? resourceVersion
+                        record(wrap(object), deleted: false)
+                    case .deleted(let object):
+                        resourceVersion = object.metadata.resourceVersion ?? resourceVersion
+                        record(wrap(object), deleted: true)
+                    case .bookmark(let version, _):
+                        resourceVersion = version
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                failures.update { $0.append("\(kind): \(error)") }
+                if case KubeError.expired = error {
+                    // Never expected (KubeSim keeps 10,000 changes): a relist could hide a change.
+                    failures.update { $0.append("\(kind): watch expired; relisting may have hidden changes") }
+                    resourceVersion = nil
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    private func record(_ object: WatchedObject, deleted: Bool) {
+        let version = UInt64(object.metadata.resourceVersion ?? "") ?? 0
+        changes.update { $0.append(ObservedChange(object: object, deleted: deleted, resourceVersion: version, arrivedAt: Date())) }
+        if case .rollout(let rollout) = object, let name = rollout.metadata.name {
+            latestRollouts.update { latest in
+                // A watch never goes back in time, but a relist might replay an older object.
+                let known = UInt64(latest[name]?.metadata.resourceVersion ?? "") ?? 0
+                if deleted { latest[name] = nil } else if version >= known { latest[name] = rollout }
+            }
+        }
+    }
+
+    /// Watch errors seen (reconnects are normal; an expired watch is reported by the harness).
+    var watchErrors: [String] { failures.get }
+}

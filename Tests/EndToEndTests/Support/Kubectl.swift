@@ -1,0 +1,80 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `kubectl`, run as a user would with `KUBECONFIG` pointing at the test's KubeSim.
+struct Kubectl: Sendable {
+    /// What one kubectl invocation printed and how it exited.
+    struct Result: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// kubectl exited non-zero (or hung): the command, its exit status and what it said.
+    struct Failed: Error, CustomStringConvertible {
+        var command: String
+        var result: Result
+        var description: String {
+            "`kubectl \(command)` exited with \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+                + (result.stdout.isEmpty ? "" : "\nstdout: \(result.stdout.prefix(2000))")
+        }
+    }
+
+    let binary: String
+    let kubeconfig: String
+    /// Where the output files of each run go (the test's temporary directory).
+    let scratch: URL
+
+    /// Runs kubectl and returns its stdout; throws ``Failed`` on a non-zero exit.
+    @discardableResult
+    func callAsFunction(_ arguments: String..., timeout: Duration = .seconds(60)) async throws -> String {
+        try await run(arguments, timeout: timeout).stdout
+    }
+
+    /// Runs kubectl; throws ``Failed`` on a non-zero exit unless `allowFailure`.
+    func run(_ arguments: [String], allowFailure: Bool = false, timeout: Duration = .seconds(60)) async throws -> Result {
+        let id = UUID().uuidString
+        let out = scratch.appendingPathComponent("kubectl-\(id).out")
+        let err = scratch.appendingPathComponent("kubectl-\(id).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        let outHandle = try FileHandle(forWritingTo: out)
+        let errHandle = try FileHandle(forWritingTo: err)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["KUBECONFIG"] = kubeconfig
+        process.environment = environment
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? outHandle.close()
+        try? errHandle.close()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline || Task.isCancelled {
+                kill(process.processIdentifier, SIGKILL)
+                while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let result = Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        if result.status != 0, !allowFailure {
+            throw Failed(command: arguments.joined(separator: " "), result: result)
+        }
+        return result
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The manifests a user of the tests writes: the example's Services and a Rollout shaped like
+/// `manifests/examples/payment-rollout.yaml`, with short pauses, interval and hold window so a
+/// whole release takes seconds.
+struct RolloutManifest: Sendable {
+    var name = "payment"
+    var namespace = "shop"
+    var replicas = 3
+    var image = "registry.example.com/payment:1.4.2"
+    /// Pod template annotations KubeSim acts on (`sim.cutover.dev/error-rate`, `never-ready`, ...).
+    var podAnnotations: [String: String] = ["sim.cutover.dev/ready-after": "300ms"]
+    var progressDeadlineSeconds = 60
+    /// (weight, pause) per canary step; none means no canary.
+    var steps: [(weight: Int, pause: String)] = [(20, "1s"), (50, "1s")]
+    var approval = "Automatic"
+    var holdWindow = "2s"
+    var prometheusAddress: String
+    var interval = "2s"
+    var queryTimeout = "2s"
+    var errorLimit = 4
+    /// High, so the "no data" of a series' first seconds never stops a fast release for a human.
+    var inconclusiveLimit = 10
+    /// Raw YAML replacing the whole `strategy.canary.steps` list (for invalid specs).
+    var rawSteps: String?
+
+    var yaml: String {
+        let annotations = podAnnotations.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")
+        let stepList = rawSteps ?? "[" + steps.map { "{weight: \($0.weight), pause: \($0.pause)}" }.joined(separator: ", ") + "]"
+        let canary = steps.isEmpty && rawSteps == nil ? "" : "    canary: {steps: \(stepList)}\n"
+        return """
+            apiVersion: cutover.dev/v1alpha1
+            kind: Rollout
+            metadata: {name: \(name), namespace: \(namespace)}
+            spec:
+              replicas: \(replicas)
+              selector: {matchLabels: {app: \(name)}}
+              template:
+                metadata:
+                  labels: {app: \(name)}
+                  annotations: {\(annotations)}
+                spec:
+                  containers: [{name: app, image: "\(image)", ports: [{containerPort: 8080}]}]
+              progressDeadlineSeconds: \(progressDeadlineSeconds)
+              services: {active: \(name), preview: \(name)-preview}
+              strategy:
+            \(canary)    approval: \(approval)
+                holdWindow: \(holdWindow)
+              analysis:
+                prometheus: {address: "\(prometheusAddress)", timeout: \(queryTimeout)}
+                interval: \(interval)
+                metrics:
+                  - name: error-rate
+                    query: |
+                      (sum(rate(http_requests_total{namespace="{{namespace}}",revision="{{green}}",code=~"5.."}[1m])) or vector(0))
+                      / sum(rate(http_requests_total{namespace="{{namespace}}",revision="{{green}}"}[1m]))
+                    max: 0.05
+                    noData: Inconclusive
+                    errorLimit: \(errorLimit)
+                    inconclusiveLimit: \(inconclusiveLimit)
+
+            """
+    }
+
+    /// The analysis interval in seconds.
+    var intervalSeconds: Double { Double(interval.dropLast()) ?? 0 }
+
+    /// The active Service (200 simulated requests per second, like the example) and the preview.
+    static func services(name: String = "payment", namespace: String = "shop", rps: Int = 200) -> String {
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: \(name)
+          namespace: \(namespace)
+          annotations: {sim.cutover.dev/rps: "\(rps)"}
+        spec:
+          selector: {app: \(name)}
+          ports: [{name: http, port: 80, targetPort: 8080}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: \(name)-preview, namespace: \(namespace)}
+        spec:
+          selector: {app: \(name)}
+          ports: [{name: http, port: 80, targetPort: 8080}]
+
+        """
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Synchronization
+
+/// A value shared between test tasks behind a lock.
+final class LockedValue<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    var get: Value { value.withLock { $0 } }
+    func set(_ newValue: Value) { value.withLock { $0 = newValue } }
+    @discardableResult
+    func update<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
+}
+
+/// Carries a value the compiler cannot prove Sendable across one hand-off the caller serialises.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A wait that did not end in time; names what was awaited and the last thing seen.
+struct WaitTimedOut: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Polls `condition` every `interval` until it returns a value or `timeout` passes. Deadlines are
+/// generous for a loaded 2-core machine; an idle one passes in a fraction of them.
+func eventually<T>(
+    _ what: String, timeout: Duration = .seconds(60), interval: Duration = .milliseconds(50),
+    _ condition: () async throws -> (T?, String)
+) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    var last = ""
+    while true {
+        let (value, seen) = try await condition()
+        if let value { return value }
+        last = seen
+        guard ContinuousClock.now < deadline else { break }
+        try await Task.sleep(for: interval)
+    }
+    throw WaitTimedOut(description: "\(what) did not happen within \(timeout); last seen: \(last)")
+}
