@@ -11,6 +11,9 @@ let package = Package(
         .executableTarget(name: "bench-planner", dependencies: [.product(name: "Cutover", package: "cutover")]),
         .executableTarget(name: "bench-sim", dependencies: [.product(name: "KubeSim", package: "cutover")]),
         .executableTarget(
+            name: "bench-controller",
+            dependencies: [.product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
+        .executableTarget(
             name: "bench-watch-decode",
             dependencies: [
                 .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),

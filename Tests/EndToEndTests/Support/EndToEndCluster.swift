@@ -123,7 +123,7 @@ final class EndToEndCluster: Sendable {
     @discardableResult
     func startController(_ name: String, leaderElection: LeaderElection? = nil) async throws -> ChildProcess {
         let kubeconfig = try await kubeconfigForController()
-        var arguments = ["--kubeconfig", kubeconfig.path, "--health-address", "127.0.0.1:0", "--log-level", "info"]
+        var arguments = ["--kubeconfig", kubeconfig.path, "--health-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--log-level", "info"]
         if let election = leaderElection {
             arguments += [
                 "--leader-elect", "on", "--lease-namespace", election.leaseNamespace, "--lease-name", election.leaseName,
