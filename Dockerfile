@@ -23,10 +23,11 @@ RUN swift build -c release --product cutover-controller --scratch-path "$SCRATCH
     && strip "$OUT/cutover-controller"
 
 FROM debian:bookworm-slim
-# Exactly the packages behind the binary's `ldd` (libc, libm, libgcc_s, libstdc++; most are in the
-# base image already, named here so the list is checked) plus CA roots for an HTTPS Prometheus.
+# Exactly the packages behind the binary's `ldd` (libc/libm, libgcc_s, libstdc++, and libz for
+# async-http-client's decompression; all are in the base image already, named here so that
+# hack/image-check.sh checks the list) plus CA roots for an HTTPS Prometheus.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libc6 libgcc-s1 libstdc++6 ca-certificates \
+    && apt-get install -y --no-install-recommends libc6 libgcc-s1 libstdc++6 zlib1g ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/cutover-controller /usr/local/bin/cutover-controller
 # A numeric non-root user, so Kubernetes' runAsNonRoot can verify it without /etc/passwd.
