@@ -23,6 +23,8 @@ final class APIServer: @unchecked Sendable {
     /// Called after a deletion so dependents can be collected.
     var onDelete: (@Sendable () -> Void)?
     let startTime = Date()
+    /// Signs and verifies the tokens of the TokenRequest API.
+    let serviceAccountTokens = ServiceAccountTokens()
     /// Marks requests the simulator makes itself.
     static let internalHeader = "x-kube-sim-internal"
 
@@ -37,9 +39,8 @@ final class APIServer: @unchecked Sendable {
         let path = request.path
         // A wrong token is refused everywhere; only a missing one may read the public paths
         // (the real server's anonymous access to /version and /healthz).
-        if let token = configuration.token, let header = request.headers["authorization"], header != "Bearer \(token)" {
-            return .error(.unauthorized)
-        }
+        let authentication = authenticate(request)
+        if case .rejected = authentication { return .error(.unauthorized) }
         switch path {
         case "/healthz", "/readyz", "/livez", "/healthz/ping", "/readyz/ping":
             return .text(200, "ok")
@@ -49,18 +50,19 @@ final class APIServer: @unchecked Sendable {
             break
         }
         if let route = extraRoutes[path] { return await route(request) }
-        if let token = configuration.token {
-            let header = request.headers["authorization"] ?? ""
-            guard header == "Bearer \(token)" else { return .error(.unauthorized) }
-        }
+        if case .anonymous = authentication { return .error(.unauthorized) }
         let apiPath = APIPath(path)
+        // Service-account tokens are held to RBAC; the refusal is counted in /sim/stats like any answer.
+        if case .user(let user) = authentication, let failure = authorizationFailure(user, request, apiPath) {
+            if let apiPath, let simulation { simulation.record(verb: self.verb(request, apiPath), resource: statsResource(apiPath), code: 403) }
+            return .error(failure)
+        }
         // The simulator's own requests (seeding, CRD loading, `KubeSim.request`) bypass faults and stats.
         guard let apiPath, let simulation, request.headers[Self.internalHeader] == nil else {
             return await serve(request, apiPath)
         }
         let verb = verb(request, apiPath)
-        var resource = apiPath.group.isEmpty ? apiPath.resource : "\(apiPath.resource).\(apiPath.group)"
-        if let subresource = apiPath.subresource { resource += "/\(subresource)" }
+        let resource = statsResource(apiPath)
         let version = request.query["resourceVersion"] ?? ""
         let resume = verb == "watch" && !version.isEmpty && version != "0"
         var injected: HTTPResponse?
@@ -89,6 +91,13 @@ final class APIServer: @unchecked Sendable {
         }
         simulation.record(verb: verb, resource: resource, code: response.status)
         return response
+    }
+
+    /// `plural[.group][/subresource]`: how faults and stats name a request's resource.
+    func statsResource(_ apiPath: APIPath) -> String {
+        var resource = apiPath.group.isEmpty ? apiPath.resource : "\(apiPath.resource).\(apiPath.group)"
+        if let subresource = apiPath.subresource { resource += "/\(subresource)" }
+        return resource
     }
 
     private func serve(_ request: HTTPRequest, _ apiPath: APIPath?) async -> HTTPResponse {
@@ -159,6 +168,7 @@ final class APIServer: @unchecked Sendable {
     }
 
     private func handleResource(_ request: HTTPRequest, _ path: APIPath) async throws -> HTTPResponse {
+        if request.path == Self.accessReviewPath { return try selfSubjectAccessReview(request) }
         guard let type = registry.lookup(group: path.group, version: path.version, plural: path.resource) else {
             throw APIError.unknownPath
         }
@@ -184,6 +194,8 @@ final class APIServer: @unchecked Sendable {
             return try delete(request, type, namespace: namespace, name: name)
         case ("DELETE", nil, nil):
             return try deleteCollection(request, type, namespace: namespace)
+        case ("POST", let name?, "token") where type.group.isEmpty && type.plural == "serviceaccounts":
+            return try createToken(request, type, namespace: namespace, name: name)
         default:
             if let subresource = path.subresource, !["status", "scale"].contains(subresource) {
                 throw APIError.unknownPath

@@ -57,6 +57,13 @@ enum Discovery {
                 "verbs": ["get", "patch", "update"],
             ])
         }
+        if type.servesTokenRequests {
+            subresources.append([
+                "subresource": "token",
+                "responseKind": ["group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"],
+                "verbs": ["create"],
+            ])
+        }
         var resource: [String: JSONValue] = [
             "resource": .string(type.plural), "responseKind": kindRef,
             "scope": type.namespaced ? "Namespaced" : "Cluster", "singularResource": .string(type.singular),
@@ -102,6 +109,12 @@ enum Discovery {
                 resources.append([
                     "name": .string("\(type.plural)/scale"), "singularName": "", "namespaced": .bool(type.namespaced),
                     "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
+                ])
+            }
+            if type.servesTokenRequests {
+                resources.append([
+                    "name": "serviceaccounts/token", "singularName": "", "namespaced": true,
+                    "group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest", "verbs": ["create"],
                 ])
             }
         }

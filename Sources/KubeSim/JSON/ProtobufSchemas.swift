@@ -34,7 +34,23 @@ extension ProtobufDecoder {
         1: F("name", .string), 2: F("protocol", .string), 3: F("port", .int), 4: F("targetPort", .intOrString), 5: F("nodePort", .int),
     ])
 
+    // rbac/v1: kubectl create role|clusterrole|rolebinding|clusterrolebinding.
+    static let policyRule = Kind.message([
+        1: F("verbs", .string, repeated: true), 2: F("apiGroups", .string, repeated: true),
+        3: F("resources", .string, repeated: true), 4: F("resourceNames", .string, repeated: true),
+        5: F("nonResourceURLs", .string, repeated: true),
+    ])
+    static let roleBinding: [Int: Field] = [
+        1: F("metadata", objectMeta),
+        2: F("subjects", .message([1: F("kind", .string), 2: F("apiGroup", .string), 3: F("name", .string), 4: F("namespace", .string)]), repeated: true),
+        3: F("roleRef", .message([1: F("apiGroup", .string), 2: F("kind", .string), 3: F("name", .string)])),
+    ]
+
     static let schemas: [String: [Int: Field]] = [
+        "Role": [1: F("metadata", objectMeta), 2: F("rules", policyRule, repeated: true)],
+        "ClusterRole": [1: F("metadata", objectMeta), 2: F("rules", policyRule, repeated: true)],
+        "RoleBinding": roleBinding,
+        "ClusterRoleBinding": roleBinding,
         "Namespace": [1: F("metadata", objectMeta)],
         "ConfigMap": [1: F("metadata", objectMeta), 2: F("data", .stringMap), 3: F("binaryData", .bytesMap), 4: F("immutable", .bool)],
         "Secret": [1: F("metadata", objectMeta), 2: F("data", .bytesMap), 3: F("type", .string), 4: F("stringData", .stringMap), 5: F("immutable", .bool)],
@@ -50,6 +66,20 @@ extension ProtobufDecoder {
             5: F("minReadySeconds", .int), 6: F("revisionHistoryLimit", .int), 9: F("progressDeadlineSeconds", .int),
         ]))],
         "Pod": [1: F("metadata", objectMeta), 2: F("spec", podSpec)],
+        // kubectl create token (authentication/v1 TokenRequestSpec: audiences 1, boundObjectRef 3, expirationSeconds 4).
+        "TokenRequest": [1: F("metadata", objectMeta), 2: F("spec", .message([
+            1: F("audiences", .string, repeated: true),
+            3: F("boundObjectRef", .message([1: F("kind", .string), 2: F("apiVersion", .string), 3: F("name", .string), 4: F("uid", .string)])),
+            4: F("expirationSeconds", .int),
+        ]))],
+        // kubectl auth can-i (authorization/v1 SelfSubjectAccessReviewSpec).
+        "SelfSubjectAccessReview": [1: F("metadata", objectMeta), 2: F("spec", .message([
+            1: F("resourceAttributes", .message([
+                1: F("namespace", .string), 2: F("verb", .string), 3: F("group", .string), 4: F("version", .string),
+                5: F("resource", .string), 6: F("subresource", .string), 7: F("name", .string),
+            ])),
+            2: F("nonResourceAttributes", .message([1: F("path", .string), 2: F("verb", .string)])),
+        ]))],
         "Lease": [1: F("metadata", objectMeta), 2: F("spec", .message([
             1: F("holderIdentity", .string), 2: F("leaseDurationSeconds", .int), 5: F("leaseTransitions", .int),
         ]))],
