@@ -80,7 +80,8 @@ public enum TreeRenderer {
     static func target(_ service: ReleaseView.ServiceTarget, view: ReleaseView) -> String {
         guard service.exists else { return "missing" }
         guard let revision = service.selects else {
-            return service.role == "active" ? "split by ready pods (blue + green)" : "every revision (no revision key)"
+            if service.role == "active", view.traffic == TrafficRouting.split.rawValue { return "split by ready pods (blue + green)" }
+            return "no revision key: every pod its selector matches"
         }
         let role = view.revisions.first { $0.revision == revision }?.role
         return role.map { "\(revision) (\($0))" } ?? revision
