@@ -45,11 +45,24 @@ struct PluginProcessTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes to the end before waiting, so a full pipe never blocks the child.
-        async let outData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let errData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-        let (stdout, stderr) = await (outData, errData)
-        process.waitUntilExit()
+        // Blocking reads and the wait run on a Dispatch thread, never on the cooperative pool: the
+        // in-process KubeSim and controller need those threads to answer the child.
+        let (stdout, stderr): (Data, Data) = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let group = DispatchGroup()
+                let errData = Box(Data())
+                group.enter()
+                DispatchQueue.global().async {
+                    let data = err.fileHandleForReading.readDataToEndOfFile()
+                    errData.update { $0 = data }
+                    group.leave()
+                }
+                let outData = out.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: (outData, errData.get))
+            }
+        }
         return Run(status: process.terminationStatus, out: String(decoding: stdout, as: UTF8.self), err: String(decoding: stderr, as: UTF8.self))
     }
 
