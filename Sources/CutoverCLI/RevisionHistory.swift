@@ -47,7 +47,7 @@ public struct RevisionHistory: Sendable, Hashable {
                 entry.outcome = status.greenRevision == nil ? "promoted, serving" : "serving as blue"
             } else if revision == status.rolledBackRevision, let abort = status.abort, abort.revision == revision {
                 entry.ended = abort.at
-                entry.outcome = "reverted: \(StatusLine.abortText(abort))"
+                entry.outcome = "reverted: \(StatusLine.abortText(abort, namingRevision: false))"
             } else if let event = newestFirst.first(where: { Self.mentions($0, revision) }) {
                 entry.source = "event"
                 entry.ended = Self.time(event)

@@ -24,7 +24,11 @@ public enum StatusLine {
             let weight = index < spec.steps.count ? spec.steps[index].weight : status.weight ?? 0
             let head = "Canary \(weight)% (step \(index + 1)/\(spec.steps.count))"
             if status.stepStartedAt == nil { return "\(head) — green scaling to the step's size\(paused)" }
-            return "\(head) — \(checks ?? "no analysis, pause \(DurationText.format(spec.steps[min(index, spec.steps.count - 1)].pauseSeconds))")\(paused)"
+            let pause = DurationText.format(spec.steps[min(index, spec.steps.count - 1)].pauseSeconds)
+            let waiting = spec.metrics.isEmpty
+                ? "no analysis, pause \(pause)"
+                : "pause \(pause), first measurement \(DurationText.format(spec.intervalSeconds)) after green gets traffic"
+            return "\(head) — \(checks ?? waiting)\(paused)"
         case .awaitingApproval:
             let reason = status.approvalReason ?? "ManualApproval"
             return "AwaitingApproval — \(reason): promote with `kubectl cutover promote \(rollout.metadata.name ?? "-")`\(paused)"
@@ -36,7 +40,7 @@ public enum StatusLine {
         case .healthy:
             return "Healthy — serving \(status.activeRevision ?? "-")\(paused)"
         case .rolledBack:
-            return "RolledBack — " + (status.abort.map(abortText) ?? status.message ?? "rolled back")
+            return "RolledBack — " + (status.abort.map { abortText($0) } ?? status.message ?? "rolled back")
         case .invalidSpec:
             return "InvalidSpec — \(status.message ?? "the spec is invalid")"
         case .degraded:
@@ -58,14 +62,14 @@ public enum StatusLine {
 
     /// Why a release was reverted, with the numbers: `AnalysisBreach: error-rate 0.24 > max 0.05
     /// (metric error-rate, value 0.24, limit 0.05); reverted mrrpkh58dq`.
-    public static func abortText(_ abort: AbortStatus) -> String {
+    public static func abortText(_ abort: AbortStatus, namingRevision: Bool = true) -> String {
         var text = "\(abort.reason): \(abort.message ?? abort.reason)"
         var numbers: [String] = []
         if let metric = abort.metric { numbers.append("metric \(metric)") }
         if let value = abort.value { numbers.append("value \(Number.short(value))") }
         if let limit = abort.limit { numbers.append("limit \(Number.short(limit))") }
         if !numbers.isEmpty { text += " (\(numbers.joined(separator: ", ")))" }
-        if let revision = abort.revision { text += "; reverted \(revision)" }
+        if namingRevision, let revision = abort.revision { text += "; reverted \(revision)" }
         return text
     }
 }
