@@ -3,8 +3,11 @@ import Yams
 
 /// `-o` of `get`: the tree for people, JSON or YAML for scripts.
 public enum OutputFormat: String, Sendable, CaseIterable {
+    /// ``TreeRenderer``'s text.
     case tree
+    /// ``ReleaseView`` as pretty-printed JSON with sorted keys.
     case json
+    /// ``ReleaseView`` as YAML with sorted keys.
     case yaml
 
     /// Parses `-o`; the empty text means the tree.

@@ -16,17 +16,21 @@ import Foundation
 public struct RevisionHistory: Sendable, Hashable {
     /// One revision, newest first.
     public struct Entry: Sendable, Hashable, Codable {
+        /// The template hash.
         public var revision: String
+        /// The container images of its pod template.
         public var images: [String]
         /// The Deployment's creation: the start of the revision's first release.
         public var started: Timestamp?
         /// When the outcome happened, if recorded.
         public var ended: Timestamp?
+        /// `in flight (Canary)`, `promoted, serving`, `reverted: ...`, `superseded by ...`, ...
         public var outcome: String
         /// `status`, `event` or `unknown`.
         public var source: String
     }
 
+    /// Newest first (by start).
     public var entries: [Entry]
 
     /// Derives the history from the Rollout, its revision Deployments and its Events.

@@ -4,11 +4,17 @@ import KubeModels
 /// The actions the plugin can ask of the controller, each through the annotation the controller
 /// acts on (docs/rollout-reference.md, "Actions by annotation").
 public enum RolloutAction: String, Sendable, CaseIterable {
+    /// `cutover.dev/promote`: skip the remaining steps and the approval.
     case promote
+    /// `cutover.dev/promote-full`: promote and switch analysis off; in HoldWindow, end it now.
     case promoteFull = "promote-full"
+    /// `cutover.dev/abort`: revert the release in flight.
     case abort
+    /// `cutover.dev/retry`: release a rolled-back template again.
     case retry
+    /// `cutover.dev/paused: "true"`.
     case pause
+    /// Removes `cutover.dev/paused`.
     case resume
 
     /// What to write and what will happen next.

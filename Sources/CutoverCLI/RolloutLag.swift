@@ -38,6 +38,6 @@ public enum RolloutLag {
             what = "it has no status"
         }
         return "Warning: no controller has acted on rollout \(name) for \(Age.format(seconds: waited)) (\(what)): "
-            + "is cutover-controller running? Check its pods and logs, e.g. kubectl get pods -A -l app.kubernetes.io/name=cutover-controller"
+            + "is cutover-controller running? Check its pods and logs (and that it watches namespace \(rollout.metadata.namespace ?? "-"))"
     }
 }
