@@ -106,6 +106,16 @@ struct PluginProcessTests {
             #expect(refused.status == 1)
             #expect(refused.err.hasPrefix("error: cannot promote rollout web: no release in flight"), "\(refused.err)")
 
+            // kubectl execs the plugin, so a pipeline sees the plugin's own exit code: 2 at the approval gate.
+            try await cluster.createRollout("gate", strategy: #"{"approval": "Manual"}"#)
+            try await cluster.waitForPhase("gate", .healthy)
+            try await cluster.release("gate", image: "example/gate:2")
+            let gate = try await Self.run(["kubectl", "cutover", "status", "gate", "-w", "--timeout", "1m"], kubeconfig: kubeconfig)
+            #expect(gate.status == 2, "\(gate.out)\(gate.err)")
+            #expect(gate.out.hasSuffix("AwaitingApproval — ManualApproval: promote with `kubectl cutover promote gate`\n"), "\(gate.out)")
+            let notYet = try await Self.run(["kubectl", "cutover", "status", "gate", "--timeout", "bogus"], kubeconfig: kubeconfig)
+            #expect(notYet.status == 64, "a bad flag is a usage error: \(notYet.err)")
+
             let badContext = try await Self.run(["kubectl", "cutover", "list", "--context", "nowhere"], kubeconfig: kubeconfig)
             #expect(badContext.status == 1)
             #expect(badContext.err.contains("context \"nowhere\" not found"), "\(badContext.err)")
