@@ -20,12 +20,11 @@ public enum GetCommand {
         let rollout = try await context.rollout(name)
         let deployments = try await context.deployments(of: rollout)
         let services = try await context.services(of: rollout)
-        let state = Latest(State(rollout: rollout, deployments: [:], services: [:]))
-        state.set(State(
+        let state = Latest(State(
             rollout: rollout, deployments: Dictionary(deployments.map { ($0.metadata.key, $0) }, uniquingKeysWith: { $1 }),
             services: Dictionary(services.values.map { ($0.metadata.key, $0) }, uniquingKeysWith: { $1 })))
         let drawer = Drawer(format: format, console: context.console)
-        try drawer.draw(state.get.view(now: context.now()))
+        try drawer.draw { state.get.view(now: context.now()) }
         context.warnIfStale(rollout)
         guard watch else { return }
 
@@ -34,27 +33,27 @@ public enum GetCommand {
             group.addTask {
                 try await ObjectFollower<Rollout>(client: client, namespace: namespace, fieldSelector: "metadata.name=\(name)").run { objects in
                     guard let current = objects.values.first else { throw StatusCommand.deletedError(name, context: context) }
-                    state.set(state.get.with { $0.rollout = current })
-                    try drawer.draw(state.get.view(now: context.now()))
+                    state.update { $0.rollout = current }
+                    try drawer.draw { state.get.view(now: context.now()) }
                 }
             }
             group.addTask {
                 try await ObjectFollower<Deployment>(client: client, namespace: namespace, labelSelector: rollout.deploymentSelector).run { objects in
-                    state.set(state.get.with { $0.deployments = objects })
-                    try drawer.draw(state.get.view(now: context.now()))
+                    state.update { $0.deployments = objects }
+                    try drawer.draw { state.get.view(now: context.now()) }
                 }
             }
             group.addTask {
                 try await ObjectFollower<Service>(client: client, namespace: namespace).run { objects in
-                    state.set(state.get.with { $0.services = objects })
-                    try drawer.draw(state.get.view(now: context.now()))
+                    state.update { $0.services = objects }
+                    try drawer.draw { state.get.view(now: context.now()) }
                 }
             }
             if context.console.isTerminal, format == .tree {
                 group.addTask {
                     while true {
                         try await Task.sleep(for: .seconds(1))
-                        try drawer.draw(state.get.view(now: context.now()))
+                        try drawer.draw { state.get.view(now: context.now()) }
                     }
                 }
             }
@@ -68,12 +67,6 @@ public enum GetCommand {
         var rollout: Rollout
         var deployments: [String: Deployment]
         var services: [String: Service]
-
-        func with(_ change: (inout State) -> Void) -> State {
-            var copy = self
-            change(&copy)
-            return copy
-        }
 
         func view(now: Date) -> ReleaseView {
             let byName = Dictionary(services.values.compactMap { service in service.metadata.name.map { ($0, service) } }, uniquingKeysWith: { $1 })
@@ -92,9 +85,11 @@ public enum GetCommand {
             self.console = console
         }
 
-        func draw(_ view: ReleaseView) throws {
-            let text = try format.render(view).joined(separator: "\n")
-            last.withLock { last in
+        /// Renders `view()` and draws it unless it equals the last frame. `view` is called under
+        /// the drawer's lock, so the last of concurrent draws always shows the newest state.
+        func draw(_ view: () -> ReleaseView) throws {
+            try last.withLock { last in
+                let text = try format.render(view()).joined(separator: "\n")
                 guard text != last else { return }
                 let first = last == nil
                 last = text

@@ -74,4 +74,12 @@ final class Latest<Value: Sendable>: Sendable {
     init(_ value: Value) { self.value = Mutex(value) }
     var get: Value { value.withLock { $0 } }
     func set(_ newValue: Value) { value.withLock { $0 = newValue } }
+    /// Changes the value in one step (no update from another task is lost) and returns the result.
+    @discardableResult
+    func update(_ change: (inout Value) -> Void) -> Value {
+        value.withLock { current in
+            change(&current)
+            return current
+        }
+    }
 }
