@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "CutoverController", targets: ["CutoverController"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
         .executable(name: "cutover-controller", targets: ["cutover-controller"]),
+        .library(name: "CutoverCLI", targets: ["CutoverCLI"]),
+        .executable(name: "kubectl-cutover", targets: ["kubectl-cutover"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -113,6 +115,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The kubectl plugin's commands and rendering (status line, tree, history, exit codes), testable in-process.
+        .target(
+            name: "CutoverCLI",
+            dependencies: ["Cutover", "KubeAPI", "KubeModels", .product(name: "Yams", package: "Yams")]
+        ),
+        // `kubectl-cutover`: argument parsing around CutoverCLI, so `kubectl cutover ...` works on PATH.
+        .executableTarget(
+            name: "kubectl-cutover",
+            dependencies: ["CutoverCLI", "KubeAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "kube-sim",
             dependencies: [
@@ -157,6 +169,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "KubectlCutoverTests",
+            dependencies: [
+                "CutoverCLI", "CutoverController", "Cutover", "KubeAPI", "KubeModels", "KubeSim", "KubeRuntime",
+                "SimulatorHarness",
+            ],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim", "SimulatorHarness"]

@@ -38,7 +38,7 @@ swift build --build-tests
 if [ "$#" -gt 0 ]; then
     exec swift test --skip-build "$@"
 fi
-targets=(KubeModelsTests CutoverTests KubeAPITests KubeSimTests KubeRuntimeTests PrometheusTests CutoverControllerTests EndToEndTests)
+targets=(KubeModelsTests CutoverTests KubeAPITests KubeSimTests KubeRuntimeTests PrometheusTests CutoverControllerTests KubectlCutoverTests EndToEndTests)
 passed=0 failed=0 failing=()
 for target in "${targets[@]}"; do
     echo "==> testing $target"

@@ -1,0 +1,108 @@
+import Cutover
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `kubectl cutover history`: what can be known about past revisions. Cutover keeps no release
+/// log: the status holds only the current release and the last revert, and old revision
+/// Deployments are deleted beyond `revisionHistoryLimit`. So each entry is derived from the
+/// revision's Deployment (images, creation = first release start), the status (active, green,
+/// rolled back with the last abort) and, while they last, the Rollout's Events (promoted,
+/// reverted, superseded, with their times). ``Entry/source`` says where the outcome came from.
+public struct RevisionHistory: Sendable, Hashable {
+    /// One revision, newest first.
+    public struct Entry: Sendable, Hashable, Codable {
+        /// The template hash.
+        public var revision: String
+        /// The container images of its pod template.
+        public var images: [String]
+        /// The Deployment's creation: the start of the revision's first release.
+        public var started: Timestamp?
+        /// When the outcome happened, if recorded.
+        public var ended: Timestamp?
+        /// `in flight (Canary)`, `promoted, serving`, `reverted: ...`, `superseded by ...`, ...
+        public var outcome: String
+        /// `status`, `event` or `unknown`.
+        public var source: String
+    }
+
+    /// Newest first (by start).
+    public var entries: [Entry]
+
+    /// Derives the history from the Rollout, its revision Deployments and its Events.
+    public init(rollout: Rollout, deployments: [Deployment], events: [Event]) {
+        let status = rollout.status ?? RolloutStatus()
+        let newestFirst = events.sorted { (Self.time($0)?.date ?? .distantPast) > (Self.time($1)?.date ?? .distantPast) }
+        entries = deployments.compactMap { deployment -> Entry? in
+            guard let revision = deployment.metadata.labels?[CutoverLabels.revision] else { return nil }
+            var entry = Entry(
+                revision: revision, images: ReleaseView.images(of: deployment.spec?.template),
+                started: deployment.metadata.creationTimestamp, ended: nil, outcome: "", source: "status")
+            if revision == status.greenRevision {
+                entry.started = status.releaseStartedAt ?? entry.started
+                entry.outcome = "in flight (\(status.phase?.rawValue ?? "-"))"
+            } else if revision == status.activeRevision {
+                let promoted = newestFirst.first { Self.says($0, promoted: revision) }
+                entry.ended = promoted.flatMap(Self.time)
+                entry.outcome = status.greenRevision == nil ? "promoted, serving" : "serving as blue"
+            } else if revision == status.rolledBackRevision, let abort = status.abort, abort.revision == revision {
+                entry.ended = abort.at
+                entry.outcome = "reverted: \(StatusLine.abortText(abort, namingRevision: false))"
+            } else if let event = newestFirst.first(where: { Self.mentions($0, revision) }) {
+                entry.source = "event"
+                entry.ended = Self.time(event)
+                entry.outcome = Self.outcome(of: event, revision: revision)
+            } else {
+                entry.source = "unknown"
+                entry.outcome = "replaced (outcome not recorded)"
+            }
+            return entry
+        }.sorted { ($0.started?.date ?? .distantPast, $0.revision) > ($1.started?.date ?? .distantPast, $1.revision) }
+    }
+
+    static func time(_ event: Event) -> Timestamp? { event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp }
+
+    static func says(_ event: Event, promoted revision: String) -> Bool {
+        (event.reason == "Promoted" && event.message == "\(revision) is the active revision")
+            || (event.reason == "Available" && event.message?.hasPrefix("first revision \(revision) ") == true)
+    }
+
+    /// Events whose outcome concerns `revision` as the green of a finished release.
+    static func mentions(_ event: Event, _ revision: String) -> Bool {
+        let message = event.message ?? ""
+        switch event.reason {
+        case "Promoted", "Available": return says(event, promoted: revision)
+        case "RolledBack": return message.hasPrefix("\(revision) rolled back")
+        case "Superseded": return message.hasSuffix("supersedes \(revision)")
+        default: return false
+        }
+    }
+
+    static func outcome(of event: Event, revision: String) -> String {
+        let message = event.message ?? ""
+        switch event.reason {
+        case "Promoted", "Available": return "promoted, later replaced"
+        case "RolledBack": return "reverted: " + message.dropFirst("\(revision) rolled back: ".count)
+        case "Superseded":
+            let newer = message.split(separator: " ").dropFirst(3).first.map(String.init) ?? "a newer template"
+            return "superseded by \(newer)"
+        default: return message
+        }
+    }
+
+    /// The table `history` prints.
+    public func lines() -> [String] {
+        var rows = [["REVISION", "IMAGES", "STARTED", "ENDED", "OUTCOME"]]
+        for entry in entries {
+            rows.append([
+                entry.revision, entry.images.joined(separator: ","), entry.started?.description ?? "-",
+                entry.ended?.description ?? "-", entry.outcome + (entry.source == "event" ? " (from events)" : ""),
+            ])
+        }
+        return TreeRenderer.columns(rows.map { row in row.enumerated().map { $0.offset == row.count - 1 ? $0.element : $0.element + " " } })
+    }
+}

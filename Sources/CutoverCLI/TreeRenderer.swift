@@ -1,0 +1,133 @@
+import Cutover
+
+/// The text of `kubectl cutover get`: a header and a tree of the release's Services, revisions
+/// and analysis. Plain text (no escape codes): the caller decides whether to redraw it in place.
+/// Nothing in it depends on the clock except the countdowns, which say "left".
+public enum TreeRenderer {
+    /// The lines of the tree for `view`.
+    public static func render(_ view: ReleaseView) -> [String] {
+        var lines = ["Rollout \(view.namespace)/\(view.name)  \(headline(view))"]
+        if let message = view.message, !message.isEmpty { lines.append("Message:  \(message)") }
+        if let generation = view.generation, (view.observedGeneration ?? 0) < generation {
+            lines.append("Warning:  the controller has not acted on generation \(generation) yet (observed \(view.observedGeneration.map(String.init) ?? "none"))")
+        }
+        if let step = view.step {
+            let left = step.pauseRemainingSeconds.map { "\(DurationTextFormat.format($0)) left of \(DurationTextFormat.format(step.pauseSeconds))" }
+                ?? "waiting for green to reach the step's size"
+            lines.append("Step:     \(step.number)/\(step.of) at \(step.weight)%, pause \(left)")
+        }
+        if let remaining = view.holdRemainingSeconds {
+            lines.append("Hold:     blue kept at full size for \(DurationTextFormat.format(remaining)) more, then scaled to 0")
+        }
+        if let reason = view.approvalReason {
+            lines.append("Waiting:  \(reason); run `kubectl cutover promote \(view.name)` (or abort)")
+        }
+        if let abort = view.abort {
+            lines.append("Reverted: \(StatusLine.abortText(abort))")
+        }
+
+        var children: [Node] = []
+        for service in view.services {
+            children.append(Node(text: "Service \(service.name) (\(service.role)) → \(target(service, view: view))"))
+        }
+        let rows = view.revisions.map { revision in
+            [
+                "Revision \(revision.revision)", label(revision, view: view), revision.deployment,
+                "\(revision.readyReplicas)/\(revision.replicas) ready", revision.images.joined(separator: ", "),
+            ]
+        }
+        for row in columns(rows) { children.append(Node(text: row)) }
+        if !view.analysis.isEmpty {
+            let metrics = view.analysis.map { metric in
+                let marks = metric.measurements.map { "\(mark($0.verdict)) \($0.value.map(Number.short) ?? "-")" }
+                let results = marks.isEmpty ? "no measurements yet" : marks.joined(separator: "  ")
+                let breaches = metric.breaches == 0 ? "" : " — \(metric.breaches) breach\(metric.breaches == 1 ? "" : "es") (tolerated: \(metric.failureLimit))"
+                return Node(text: "\(metric.name) (\(metric.threshold)): \(results)\(breaches)")
+            }
+            children.append(Node(text: "Analysis", children: metrics))
+        }
+        lines.append(contentsOf: Node.draw(children))
+        return lines
+    }
+
+    /// `Canary 50% (step 1/2)`, `HoldWindow 100%`, `Healthy`, with `, paused` when paused.
+    static func headline(_ view: ReleaseView) -> String {
+        var text = view.phase
+        switch view.phase {
+        case RolloutPhase.canary.rawValue, RolloutPhase.holdWindow.rawValue, RolloutPhase.promoting.rawValue,
+            RolloutPhase.awaitingApproval.rawValue:
+            text += " \(view.weight)%"
+        default: break
+        }
+        if let step = view.step { text += " (step \(step.number)/\(step.of))" }
+        if view.paused { text += ", paused" }
+        return text
+    }
+
+    static func label(_ revision: ReleaseView.Revision, view: ReleaseView) -> String {
+        switch revision.role {
+        case "blue": return view.traffic == "Green" ? "blue, standby" : "blue, serving"
+        case "green":
+            switch view.traffic {
+            case "Split": return "green, \(view.weight)%"
+            case "Green": return "green, serving"
+            default: return "green, no traffic"
+            }
+        default: return revision.role
+        }
+    }
+
+    static func target(_ service: ReleaseView.ServiceTarget, view: ReleaseView) -> String {
+        guard service.exists else { return "missing" }
+        guard let revision = service.selects else {
+            if service.role == "active", view.traffic == TrafficRouting.split.rawValue { return "split by ready pods (blue + green)" }
+            return "no revision key: every pod its selector matches"
+        }
+        let role = view.revisions.first { $0.revision == revision }?.role
+        return role.map { "\(revision) (\($0))" } ?? revision
+    }
+
+    static func mark(_ verdict: Verdict) -> String {
+        switch verdict {
+        case .pass: return "✔"
+        case .breach: return "✖"
+        case .inconclusive: return "?"
+        case .error: return "!"
+        }
+    }
+
+    /// Left-aligned columns separated by two spaces, trailing space trimmed.
+    static func columns(_ rows: [[String]]) -> [String] {
+        guard let count = rows.first?.count else { return [] }
+        let widths = (0..<count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            var line = ""
+            for (column, cell) in row.enumerated() {
+                line += column == count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }
+    }
+
+    /// A tree node, drawn with box-drawing characters.
+    struct Node {
+        var text: String
+        var children: [Node] = []
+
+        static func draw(_ nodes: [Node], prefix: String = "") -> [String] {
+            var lines: [String] = []
+            for (index, node) in nodes.enumerated() {
+                let last = index == nodes.count - 1
+                lines.append(prefix + (last ? "└── " : "├── ") + node.text)
+                lines.append(contentsOf: draw(node.children, prefix: prefix + (last ? "    " : "│   ")))
+            }
+            return lines
+        }
+    }
+}
+
+/// Durations in the spec's own form (`1m30s`).
+enum DurationTextFormat {
+    static func format(_ seconds: Int64) -> String { DurationText.format(seconds) }
+}

@@ -1,0 +1,85 @@
+import Cutover
+import CutoverCLI
+import Foundation
+import KubeModels
+import Testing
+
+/// Status lines, outcomes and trees from hand-written statuses: the parts no live run holds still
+/// long enough for (measurements, a breach with its numbers, Promoting, Degraded).
+@Suite("rendering without a server")
+struct RenderingTests {
+    @Test(arguments: RolloutPhase.allCases)
+    func everyPhaseHasAnOutcomeOrIsInFlight(phase: RolloutPhase) {
+        let expected: [RolloutPhase: ReleaseOutcome] = [
+            .healthy: .healthy, .rolledBack: .failed, .invalidSpec: .failed, .degraded: .failed, .awaitingApproval: .awaitingApproval,
+        ]
+        #expect(ReleaseOutcome.of(Fixtures.rollout(phase: phase)) == expected[phase])
+        let line = StatusLine.line(for: Fixtures.rollout(phase: phase))
+        #expect(line.hasPrefix(phase.rawValue), "\(line)")
+    }
+
+    @Test func anOlderGenerationIsNeverAnOutcome() {
+        var rollout = Fixtures.rollout(phase: .healthy)
+        rollout.metadata.generation = 4
+        #expect(ReleaseOutcome.of(rollout) == nil)
+        #expect(StatusLine.line(for: rollout) == "Healthy — the controller has not acted on generation 4 yet (observed 3)")
+    }
+
+    @Test func aBreachNamesMetricValueAndLimit() {
+        let line = StatusLine.line(for: Fixtures.rollout(phase: .rolledBack))
+        #expect(line == "RolledBack — AnalysisBreach: error-rate 0.2418 > max 0.05 (metric error-rate, value 0.2418, limit 0.05); reverted green22222")
+    }
+
+    @Test func aCanaryLineCountsChecks() {
+        let line = StatusLine.line(for: Fixtures.rollout(phase: .canary, metrics: true))
+        #expect(line == "Canary 20% (step 1/2) — error-rate 0.2418 > max 0.05, 1/3 checks passed")
+    }
+
+    @Test func theCanaryTreeWithAnalysis() throws {
+        let rollout = Fixtures.rollout(phase: .canary, metrics: true)
+        let deployments = [
+            Fixtures.deployment("green22222", image: "example/web:2", replicas: 1, ready: 1, created: 1_800_000_000),
+            Fixtures.deployment("blue111111", image: "example/web:1", replicas: 3, ready: 3, created: 1_700_000_000),
+            Fixtures.deployment("old0000000", image: "example/web:0", replicas: 0, ready: 0, created: 1_600_000_000),
+        ]
+        let services = [
+            "web": Service(metadata: ObjectMeta(name: "web"), spec: ServiceSpec(selector: ["app": "web"])),
+            "web-preview": Service(metadata: ObjectMeta(name: "web-preview"), spec: ServiceSpec(selector: ["app": "web", CutoverLabels.revision: "green22222"])),
+        ]
+        let view = ReleaseView(rollout: rollout, deployments: deployments, services: services, now: Fixtures.at.date.addingTimeInterval(20))
+        try expectGolden(TreeRenderer.render(view).joined(separator: "\n") + "\n", "tree-canary-analysis")
+    }
+
+    @Test func historyFromStatusDeploymentsAndEvents() {
+        let rollout = Fixtures.rollout(phase: .rolledBack)
+        let deployments = [
+            Fixtures.deployment("green22222", image: "example/web:2", replicas: 0, ready: 0, created: 1_800_000_000),
+            Fixtures.deployment("blue111111", image: "example/web:1", replicas: 3, ready: 3, created: 1_700_000_000),
+            Fixtures.deployment("old0000000", image: "example/web:0", replicas: 0, ready: 0, created: 1_600_000_000),
+            Fixtures.deployment("older00000", image: "example/web:00", replicas: 0, ready: 0, created: 1_500_000_000),
+        ]
+        var superseded = Event(metadata: ObjectMeta(name: "e1"), involvedObject: ObjectReference(kind: "Rollout", name: "web"))
+        superseded.reason = "Superseded"
+        superseded.message = "a new template blue111111 supersedes old0000000"
+        superseded.lastTimestamp = Timestamp(Date(timeIntervalSince1970: 1_700_000_000))
+        let history = RevisionHistory(rollout: rollout, deployments: deployments, events: [superseded])
+        #expect(history.entries.map(\.revision) == ["green22222", "blue111111", "old0000000", "older00000"])
+        #expect(history.entries[0].outcome.hasPrefix("reverted: AnalysisBreach: error-rate 0.2418 > max 0.05"))
+        #expect(history.entries[0].ended == Fixtures.at)
+        #expect(history.entries[1].outcome == "promoted, serving")
+        #expect(history.entries[2].outcome == "superseded by blue111111" && history.entries[2].source == "event")
+        #expect(history.entries[3].outcome == "replaced (outcome not recorded)")
+        #expect(history.lines().first?.hasPrefix("REVISION     IMAGES") == true, "\(history.lines())")
+    }
+
+    @Test(arguments: [(0.0, "0s"), (45, "45s"), (119, "119s"), (300, "5m"), (330, "5m30s"), (3600, "60m"), (3 * 3600 + 600, "3h10m"), (2 * 86400, "2d")] as [(Double, String)])
+    func agesReadAsKubectlPrintsThem(seconds: Double, text: String) {
+        #expect(Age.format(seconds: seconds) == text)
+    }
+
+    @Test func outputFormatsParseLikeKubectl() throws {
+        #expect(try OutputFormat(flag: nil) == .tree)
+        #expect(try OutputFormat(flag: "json") == .json)
+        #expect(throws: CLIError.self) { try OutputFormat(flag: "wide") }
+    }
+}
