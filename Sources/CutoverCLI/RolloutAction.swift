@@ -46,8 +46,7 @@ public enum RolloutAction: String, Sendable, CaseIterable {
         case .promote, .promoteFull:
             let full = self == .promoteFull
             let key = full ? CutoverLabels.promoteFull : CutoverLabels.promote
-            switch phase {
-            case .progressing, .canary, .awaitingApproval where status.cutoverAt == nil:
+            func skipRemainingSteps() throws -> Plan {
                 guard status.activeRevision != nil else {
                     throw refuse("\(green) is the first revision: it serves as soon as it is ready, there are no steps to skip")
                 }
@@ -55,6 +54,12 @@ public enum RolloutAction: String, Sendable, CaseIterable {
                     ? "Analysis is switched off for the rest of this release."
                     : "Analysis keeps running: a breach still reverts\(spec.holdWindowSeconds > 0 && !spec.metrics.isEmpty ? ", and the hold window still needs passing measurements" : "")."
                 return Plan(annotation: key, value: token, next: "green \(green) skips the remaining canary steps and approval: it scales to \(spec.replicas) replicas (Promoting), the active Service switches to it once all are ready, \(hold). \(analysis)")
+            }
+            switch phase {
+            case .progressing, .canary:
+                return try skipRemainingSteps()
+            case .awaitingApproval where status.cutoverAt == nil:
+                return try skipRemainingSteps()
             case .awaitingApproval:
                 return Plan(annotation: key, value: token, next: full
                     ? "the hold window ends now: \(green) becomes the active revision and blue \(blue) scales to 0 (analysis off)."
