@@ -41,7 +41,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 say "building kube-sim and cutover-controller (the first build takes several minutes)"
 swift build --product kube-sim 2>&1 | grep -E "error|Build" | tail -2
 swift build --product cutover-controller 2>&1 | grep -E "error|Build" | tail -2
+swift build --product kubectl-cutover 2>&1 | grep -E "error|Build" | tail -2
 bin=$(swift build --show-bin-path)
+export PATH="$bin:$PATH"   # so `kubectl cutover` finds the plugin
 
 say "starting KubeSim (HTTPS, bearer token, the Rollout CRD from crds/)"
 sim_port=$(free_port)
@@ -117,5 +119,9 @@ kubectl -n demo get rollout payment -o jsonpath='{.status.phase}' | grep -qx Rol
 echo "    why: $(kubectl -n demo get rollout payment -o jsonpath='{.status.abort}')"
 kubectl -n demo get service payment -o jsonpath='    active Service selector: {.spec.selector}{"\n"}'
 kubectl -n demo get events --field-selector involvedObject.name=payment 2>/dev/null | tail -5 | sed 's/^/    /'
+
+say "the same, through the plugin: kubectl cutover get / history"
+kubectl cutover get payment -n demo | sed 's/^/    /'
+kubectl cutover history payment -n demo | sed 's/^/    /'
 
 say "done: the good release was promoted and the bad one reverted by itself"
