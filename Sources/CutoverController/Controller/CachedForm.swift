@@ -19,20 +19,25 @@ enum CachedForm {
         return rollout
     }
 
-    /// A revision Deployment without `managedFields` and without its pod template.
+    /// A revision Deployment without `managedFields`, its pod template, its rollout strategy and
+    /// its status conditions: readiness is judged from the replica counts and observedGeneration.
     @Sendable static func deployment(_ deployment: Deployment) -> Deployment {
         var deployment = deployment
         deployment.metadata.managedFields = nil
         deployment.metadata.annotations?[lastApplied] = nil
         deployment.spec?.template = PodTemplateSpec()
+        deployment.spec?.strategy = nil
+        deployment.status?.conditions = nil
         return deployment
     }
 
-    /// A Service without `managedFields` and without kubectl's last-applied copy of itself.
+    /// A Service reduced to its metadata (without `managedFields` and kubectl's last-applied copy)
+    /// and its selector, the one field the planner reads and patches.
     @Sendable static func service(_ service: Service) -> Service {
         var service = service
         service.metadata.managedFields = nil
         service.metadata.annotations?[lastApplied] = nil
+        service.spec = service.spec.map { ServiceSpec(selector: $0.selector) }
         return service
     }
 }

@@ -25,13 +25,16 @@ struct CachedFormTests {
         deployment.metadata.generation = 1
         deployment.metadata.managedFields = [ManagedFieldsEntry(manager: "cutover", operation: "Update")]
         deployment.status = DeploymentStatus(
-            observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2)
+            observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2,
+            conditions: [DeploymentCondition(type: "Available", status: "True")])
         rollout.status = first.status
 
         let trimmed = CachedForm.deployment(deployment)
         #expect(trimmed.spec?.template == PodTemplateSpec())
         #expect(trimmed.metadata.managedFields == nil)
         #expect(trimmed.metadata.labels == deployment.metadata.labels)
+        #expect(trimmed.status?.conditions == nil)
+        #expect(CachedForm.service(service).spec == ServiceSpec(selector: ["app": "web"]))
 
         for later in [now.addingTimeInterval(1), now.addingTimeInterval(40)] {
             let full = planNextStep(for: ReleaseSnapshot(rollout: rollout, deployments: [deployment], services: ["web": service]), now: later)
