@@ -1,5 +1,5 @@
 import Cutover
-import CutoverController
+@testable import CutoverController
 import Foundation
 import KubeAPI
 import KubeModels
@@ -71,7 +71,8 @@ struct ReleaseTests {
     }
 
     @Test func firstDeployThenACanaryReleaseCutsOverAndScalesBlueDown() async throws {
-        try await withController { _, client in
+        try await withControllerCluster { _, client, controllers in
+            let controller = try await controllers.start()
             let monitor = ReleaseMonitor()
             let watching = Task { await monitor.watch(client: client, rollout: "web", service: "web", namespace: Self.namespace) }
             defer { watching.cancel() }
@@ -106,6 +107,11 @@ struct ReleaseTests {
             let deployments = try await client.list(
                 Deployment.self, namespace: Self.namespace, options: ListOptions(labelSelector: CutoverLabels.rollout))
             #expect(deployments.items.count == 2, "one Deployment per revision, no duplicates")
+            // Once the cache shows the last status write, the controller holds the Rollout once.
+            _ = try await eventually("the remembered status writes to be dropped", timeout: .seconds(10)) {
+                let left = controller.written.withLock { $0.count }
+                return (left == 0 ? true : nil, "\(left) remembered")
+            }
         }
     }
 
