@@ -159,8 +159,10 @@ public final class KubeSim: Sendable {
     }
 
     /// Writes a kubeconfig for this server: the cluster (with `certificate-authority-data`), a
-    /// user with the token, and a current context whose namespace is `default`.
-    public func writeKubeconfig(to path: String) throws {
+    /// user with `token` (default: the admin token; e.g. one from
+    /// ``createServiceAccountToken(namespace:name:expirationSeconds:)``), and a current context
+    /// whose namespace is `namespace`.
+    public func writeKubeconfig(to path: String, token: String? = nil, namespace: String = "default") throws {
         var cluster = "    server: \(baseURL)\n"
         if let certificates {
             cluster += "    certificate-authority-data: \(Data(certificates.caCertificatePEM.utf8).base64EncodedString())\n"
@@ -176,12 +178,12 @@ public final class KubeSim: Sendable {
               context:
                 cluster: kube-sim
                 user: kube-sim
-                namespace: default
+                namespace: \(namespace)
             current-context: kube-sim
             users:
             - name: kube-sim
               user:
-                token: \(token)
+                token: \(token ?? self.token)
 
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)

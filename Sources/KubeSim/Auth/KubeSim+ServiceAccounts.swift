@@ -18,36 +18,6 @@ extension KubeSim {
         }
         return token
     }
-
-    /// Writes a kubeconfig like ``writeKubeconfig(to:)`` whose user authenticates with `token`
-    /// (e.g. from ``createServiceAccountToken(namespace:name:expirationSeconds:)``), with
-    /// `namespace` as the context's namespace.
-    public func writeKubeconfig(to path: String, token: String, namespace: String = "default") throws {
-        var cluster = "    server: \(baseURL)\n"
-        if !caCertificatePEM.isEmpty {
-            cluster += "    certificate-authority-data: \(Data(caCertificatePEM.utf8).base64EncodedString())\n"
-        }
-        let text = """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: kube-sim
-              cluster:
-            \(cluster)contexts:
-            - name: kube-sim
-              context:
-                cluster: kube-sim
-                user: service-account
-                namespace: \(namespace)
-            current-context: kube-sim
-            users:
-            - name: service-account
-              user:
-                token: \(token)
-
-            """
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
 }
 
 /// A TokenRequest the simulator refused (typically: no such ServiceAccount).
