@@ -136,10 +136,17 @@ struct CutoverControllerCommand: AsyncParsableCommand {
                 service: ControllerService(controller: controller, elector: elector, metrics: metrics, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
                 serviceName: "controller"))
+        // Last, so it is the first to hear of a shutdown: it bounds the whole of it.
+        services.append(
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: ShutdownDeadline(seconds: shutdownTimeout + 5, logger: logger),
+                successTerminationBehavior: .ignore, serviceName: "shutdown-deadline"))
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // After the timeout the group cancels what is still running; ShutdownDeadline exits 5 s
+        // later if even that hangs (ServiceLifecycle's own cancellation bound would crash).
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
-        configuration.maximumCancellationDuration = .seconds(5)
+        configuration.maximumCancellationDuration = nil
         let outcome: Result<Void, any Error>
         do {
             try await ServiceGroup(configuration: configuration).run()

@@ -41,4 +41,33 @@ struct GracefulShutdownTests {
             #expect(released.spec?.leaseDurationSeconds == 1, "a released Lease expires at once")
         }
     }
+
+    /// An API server that stops answering cannot hold the process forever, nor make it crash: past
+    /// `--shutdown-timeout` (plus 5 s for cancellation) it logs why and exits with status 1.
+    @Test func aShutdownStuckOnAnUnansweringServerEndsWithStatusOneNotACrash() async throws {
+        try await withBinaryCluster { sim, client, kubeconfig in
+            let lease = "shutdown-stuck"
+            let controller = try ControllerProcess(
+                arguments: controllerArguments(
+                    kubeconfig: kubeconfig, leaseName: lease, healthPort: try PrometheusServer.freePort(),
+                    metricsPort: try PrometheusServer.freePort()) + ["--shutdown-timeout", "1"])
+            defer { controller.kill() }
+            _ = try await eventually("the controller to hold the Lease", timeout: .seconds(30)) {
+                let holder = (try? await client.get(Lease.self, name: lease, namespace: "default"))?.spec?.holderIdentity ?? ""
+                return (holder.isEmpty ? nil : holder, "no holder yet; running \(controller.isRunning)")
+            }
+            // Every API request from now on waits 60 s: releasing the Lease cannot finish.
+            let (added, answer) = await sim.request("POST", "/sim/faults", body: ["unresponsiveSeconds": 60])
+            try #require(added == 200 || added == 201, "POST /sim/faults: \(answer)")
+
+            let signalled = ContinuousClock.now
+            controller.send(SIGTERM)
+            let status = await controller.waitForExit(timeout: .seconds(20))
+            let took = ContinuousClock.now - signalled
+            _ = await sim.request("DELETE", "/sim/faults")
+            #expect(status == 0 || status == 1, "exit status \(status.map(String.init) ?? "none: still running after 20s"); output:\n\(controller.output)")
+            #expect(took < .seconds(9), "shutdown took \(took)")
+            #expect(!controller.output.contains("Fatal error"), "a crash instead of an exit:\n\(controller.output)")
+        }
+    }
 }
