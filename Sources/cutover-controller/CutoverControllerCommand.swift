@@ -85,6 +85,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocArenas.limit()
         let level = logLevel
         let format = logFormat
         LoggingSystem.bootstrap { label in
