@@ -57,11 +57,20 @@ public final class RolloutController: Sendable {
     let deployments: NamespacedCache<Deployment>
     let services: NamespacedCache<Service>
     let queue = WorkQueue<RolloutKey>(backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(60)))
-    /// Per Rollout, the object its last status write produced and the resourceVersions that write
-    /// (and the ones before it) replaced. While the cache still shows one of those, it has not seen
-    /// our own write yet: planning from it would redo steps already taken (re-widen the selector of
-    /// a release just reverted), so reconcile uses the written object instead.
-    let written = Mutex<[RolloutKey: (replaced: Set<String>, rollout: Rollout)]>([:])
+    /// Per Rollout, what its last status write produced (status and resourceVersion) and the
+    /// resourceVersions that write (and the ones before it) replaced. While the cache still shows
+    /// one of those, it has not seen our own write yet: planning from it would redo steps already
+    /// taken (re-widen the selector of a release just reverted), so reconcile uses the written
+    /// status instead. Only the status is kept: a status write changes nothing else, and a spec
+    /// change in between would have made the write a 409.
+    let written = Mutex<[RolloutKey: WrittenStatus]>([:])
+
+    /// A status write the cache may not show yet.
+    struct WrittenStatus {
+        var replaced: Set<String>
+        var resourceVersion: String?
+        var status: RolloutStatus?
+    }
 
     /// - Parameters:
     ///   - runner: takes the measurements plans ask for; the controller runs it.
@@ -208,7 +217,9 @@ public final class RolloutController: Sendable {
             do {
                 let stored = try await client.replaceStatus(updated, fieldManager: configuration.fieldManager)
                 let superseded = replaced.union([rollout.metadata.resourceVersion ?? ""])
-                written.withLock { $0[key] = (superseded, CachedForm.rollout(stored)) }
+                written.withLock {
+                    $0[key] = WrittenStatus(replaced: superseded, resourceVersion: stored.metadata.resourceVersion, status: stored.status)
+                }
                 // The watch may have delivered our write before this response: then nothing is left to bridge.
                 if let seen = rollouts.get(name: key.name, namespace: key.namespace)?.metadata.resourceVersion,
                     !superseded.contains(seen)
@@ -254,7 +265,12 @@ public final class RolloutController: Sendable {
     func newest(_ cached: Rollout, key: RolloutKey) -> (Rollout, Set<String>) {
         written.withLock { entries in
             guard let entry = entries[key] else { return (cached, []) }
-            if entry.replaced.contains(cached.metadata.resourceVersion ?? "") { return (entry.rollout, entry.replaced) }
+            if entry.replaced.contains(cached.metadata.resourceVersion ?? "") {
+                var rollout = cached
+                rollout.metadata.resourceVersion = entry.resourceVersion
+                rollout.status = entry.status
+                return (rollout, entry.replaced)
+            }
             entries[key] = nil  // the cache shows our write or someone else's newer one: trust it
             return (cached, [])
         }
