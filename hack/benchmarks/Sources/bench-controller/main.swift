@@ -15,6 +15,9 @@ import Foundation
 import KubeModels
 import KubeSim
 
+/// Writes a line at once (print is block-buffered when the output is a file).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let environment = ProcessInfo.processInfo.environment
 let counts = (environment["BENCH_COUNTS"] ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
 let qps = environment["BENCH_QPS"] ?? "1000"
@@ -76,8 +79,9 @@ func requestCounts(_ sim: KubeSim) async -> [String: Int64] {
 }
 
 /// Waits until every Rollout reports Healthy for `revisionOf` its current template; returns seconds.
-func waitAllHealthy(_ sim: KubeSim, count: Int, since start: Date, limit: TimeInterval) async throws -> Double {
+func waitAllHealthy(_ sim: KubeSim, controller: Process, count: Int, since start: Date, limit: TimeInterval) async throws -> Double {
     while true {
+        guard controller.isRunning else { fatalError("cutover-controller exited with status \(controller.terminationStatus)") }
         let (_, list) = await sim.request("GET", "/apis/cutover.dev/v1alpha1/rollouts")
         let items = list["items"]?.arrayValue ?? []
         let healthy = items.filter {
@@ -114,7 +118,7 @@ func run(count: Int) async throws {
     controller.executableURL = URL(fileURLWithPath: controllerPath())
     controller.arguments = [
         "--kubeconfig", work.appendingPathComponent("kubeconfig").path, "--leader-elect", "off",
-        "--health-address", "127.0.0.1:0", "--qps", qps, "--burst", String(2 * (Int(qps) ?? 1000)),
+        "--health-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--qps", qps, "--burst", String(2 * (Int(qps) ?? 1000)),
         "--workers", workers, "--log-level", "warning",
     ]
     let log = FileHandle(forWritingAtPath: "/dev/null")
@@ -134,10 +138,10 @@ func run(count: Int) async throws {
         precondition(result.status == 201, "rollout: \(result)")
     }
     let seeded = Date().timeIntervalSince(seedStart)
-    let firstDeploy = try await waitAllHealthy(sim, count: count, since: seedStart, limit: 3600)
+    let firstDeploy = try await waitAllHealthy(sim, controller: controller, count: count, since: seedStart, limit: 3600)
     let afterFirst = await requestCounts(sim)
     let idle = processFigures(controller.processIdentifier)
-    print(String(format: "\n== %d Rollouts: seeded in %.1f s; all Healthy after the first deploy in %.1f s; controller peak RSS %.1f MiB, CPU %.1f s",
+    say(String(format: "\n== %d Rollouts: seeded in %.1f s; all Healthy after the first deploy in %.1f s; controller peak RSS %.1f MiB, CPU %.1f s",
                  count, seeded, firstDeploy, idle.peakMiB, idle.cpuSeconds))
 
     let releaseStart = Date()
@@ -149,22 +153,22 @@ func run(count: Int) async throws {
             contentType: "application/merge-patch+json")
         precondition(result.status == 200, "release: \(result)")
     }
-    let release = try await waitAllHealthy(sim, count: count, since: releaseStart, limit: 3600)
+    let release = try await waitAllHealthy(sim, controller: controller, count: count, since: releaseStart, limit: 3600)
     let afterRelease = await requestCounts(sim)
     let figures = processFigures(controller.processIdentifier)
 
-    print("== \(count) Rollouts (\(namespaces) namespaces, 1 replica each, blue/green without analysis)")
-    print(String(format: "seeded in %.1f s; all Healthy after the first deploy in %.1f s, after a release of all in %.1f s", seeded, firstDeploy, release))
-    print(String(format: "controller: peak RSS %.1f MiB, CPU %.1f s (%.1f s of it during the release)", figures.peakMiB, figures.cpuSeconds, figures.cpuSeconds - idle.cpuSeconds))
-    print("API requests per release (the second one), by verb and resource:")
+    say("== \(count) Rollouts (\(namespaces) namespaces, 1 replica each, blue/green without analysis)")
+    say(String(format: "seeded in %.1f s; all Healthy after the first deploy in %.1f s, after a release of all in %.1f s", seeded, firstDeploy, release))
+    say(String(format: "controller: peak RSS %.1f MiB, CPU %.1f s (%.1f s of it during the release)", figures.peakMiB, figures.cpuSeconds, figures.cpuSeconds - idle.cpuSeconds))
+    say("API requests per release (the second one), by verb and resource:")
     var total: Int64 = 0
     for key in Set(afterRelease.keys).sorted() {
         let delta = (afterRelease[key] ?? 0) - (afterFirst[key] ?? 0)
         guard delta > 0 else { continue }
         total += delta
-        print("  " + key.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%6.2f", Double(delta) / Double(count)))
+        say("  " + key.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%6.2f", Double(delta) / Double(count)))
     }
-    print("  " + "total".padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%6.2f", Double(total) / Double(count)))
+    say("  " + "total".padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%6.2f", Double(total) / Double(count)))
     controller.terminate()
     controller.waitUntilExit()
     try await sim.stop()
