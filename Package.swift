@@ -182,6 +182,6 @@ let package = Package(
             name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim", "SimulatorHarness"]
         ),
         // Runs the built kube-sim and cutover-controller binaries with a real Prometheus and kubectl.
-        .testTarget(name: "EndToEndTests", dependencies: ["Cutover", "KubeAPI", "KubeModels"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Cutover", "KubeAPI", "KubeModels", "SimulatorHarness"]),
     ]
 )

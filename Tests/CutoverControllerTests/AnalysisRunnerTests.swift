@@ -1,6 +1,7 @@
 import Cutover
 import CutoverController
 import Foundation
+import SimulatorHarness
 import KubeAPI
 import Testing
 
@@ -40,7 +41,7 @@ struct AnalysisRunnerTests {
     }
 
     @Test func submittedMeasurementsWaitForTheNextReconcileAndFeedTheObserver() async throws {
-        let address = "http://127.0.0.1:\(try PrometheusServer.freePort())"
+        let address = "http://127.0.0.1:\(try freeLoopbackPort())"
         let observer = CollectingObserver()
         let runner = AnalysisRunner(secrets: NoSecrets(), observer: observer)
         let rollout = AnalysisFixture.rollout(prometheus: PrometheusSource(address: address, timeout: "1s"))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import SimulatorHarness
 import NIOCore
 
 #if canImport(Glibc)
@@ -67,7 +68,7 @@ final class PrometheusServer: @unchecked Sendable {
             var lastError: (any Error)?
             for _ in 0..<3 {
                 do {
-                    return try await launch(binary: binary, directory: directory, port: try freePort(), targets: targets)
+                    return try await launch(binary: binary, directory: directory, port: try freeLoopbackPort(), targets: targets)
                 } catch {
                     lastError = error
                 }
@@ -170,27 +171,6 @@ final class PrometheusServer: @unchecked Sendable {
     func stop() {
         kill()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// A TCP port nobody listens on right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StartFailed(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw StartFailed(description: "bind() failed") }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw StartFailed(description: "getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

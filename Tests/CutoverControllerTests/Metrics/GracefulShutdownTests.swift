@@ -1,5 +1,6 @@
 import Cutover
 import Foundation
+import SimulatorHarness
 import KubeAPI
 import KubeModels
 import Testing
@@ -14,8 +15,8 @@ struct GracefulShutdownTests {
             let lease = "shutdown-\(name.lowercased())"
             let controller = try ControllerProcess(
                 arguments: controllerArguments(
-                    kubeconfig: kubeconfig, leaseName: lease, healthPort: try PrometheusServer.freePort(),
-                    metricsPort: try PrometheusServer.freePort()))
+                    kubeconfig: kubeconfig, leaseName: lease, healthPort: try freeLoopbackPort(),
+                    metricsPort: try freeLoopbackPort()))
             defer { controller.kill() }
             let holder = try await eventually("the controller to hold the Lease", timeout: .seconds(30)) {
                 let current = try? await client.get(Lease.self, name: lease, namespace: "default")
@@ -49,8 +50,8 @@ struct GracefulShutdownTests {
             let lease = "shutdown-stuck"
             let controller = try ControllerProcess(
                 arguments: controllerArguments(
-                    kubeconfig: kubeconfig, leaseName: lease, healthPort: try PrometheusServer.freePort(),
-                    metricsPort: try PrometheusServer.freePort()) + ["--shutdown-timeout", "1"])
+                    kubeconfig: kubeconfig, leaseName: lease, healthPort: try freeLoopbackPort(),
+                    metricsPort: try freeLoopbackPort()) + ["--shutdown-timeout", "1"])
             defer { controller.kill() }
             _ = try await eventually("the controller to hold the Lease", timeout: .seconds(30)) {
                 let holder = (try? await client.get(Lease.self, name: lease, namespace: "default"))?.spec?.holderIdentity ?? ""

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Cutover
 import Foundation
+import SimulatorHarness
 import KubeAPI
 import KubeModels
 import Prometheus
@@ -13,8 +14,8 @@ struct MetricsEndpointTests {
     static let rollout = ["namespace": "default", "rollout": "web", "metric": "error-rate"]
 
     @Test func aPromotedAndARevertedReleaseAreCountedAndScrapedByPrometheus() async throws {
-        let metricsPort = try PrometheusServer.freePort()
-        let healthPort = try PrometheusServer.freePort()
+        let metricsPort = try freeLoopbackPort()
+        let healthPort = try freeLoopbackPort()
         try await withBinaryCluster { _, client, kubeconfig in
             try await PrometheusServer.with(scraping: ["127.0.0.1:\(metricsPort)"]) { prometheus in
                 let controller = try ControllerProcess(
@@ -39,9 +40,9 @@ struct MetricsEndpointTests {
     }
 
     @Test func oneAddressServesProbesAndMetricsTogetherAndSeparateOnesKeepThemApart() async throws {
-        let shared = try PrometheusServer.freePort()
-        let health = try PrometheusServer.freePort()
-        let metrics = try PrometheusServer.freePort()
+        let shared = try freeLoopbackPort()
+        let health = try freeLoopbackPort()
+        let metrics = try freeLoopbackPort()
         try await withBinaryCluster { _, _, kubeconfig in
             let together = try ControllerProcess(arguments: [
                 "--kubeconfig", kubeconfig, "--leader-elect", "off",

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorHarness
 import KubeModels
 
 /// A real Prometheus (Debian's package) on a free loopback port with a temporary TSDB, scraping
@@ -17,7 +18,7 @@ struct PrometheusProcess: Sendable {
         var lastError: (any Error)?
         // A port found free can be taken before Prometheus binds it; try a few.
         for _ in 0..<3 {
-            let port = try FreePort.find()
+            let port = try freeLoopbackPort()
             let config = directory.appendingPathComponent("prometheus.yml")
             try """
                 global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
