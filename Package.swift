@@ -92,11 +92,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Wires planner, Kubernetes client and Prometheus together (so far: the analysis runner).
+        // Wires planner, Kubernetes client, Prometheus and webhooks together (the reconcile loop).
         .target(
             name: "CutoverController",
             dependencies: [
                 "Cutover", "Prometheus", "KubeAPI", "KubeRuntime", "KubeModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // swift-prometheus' module is also called Prometheus (ours is the PromQL client).
                 .product(name: "Prometheus", package: "swift-prometheus", moduleAliases: ["Prometheus": "PrometheusExposition"]),

@@ -114,8 +114,12 @@ extension PlanBuilder {
         case .awaitingApproval:
             return prefix + "awaiting promote: \(status.approvalReason ?? "approval")"
         case .promoting:
+            if let hook = runningHook { return prefix + "\(hook.name.rawValue) hook running since \(hook.startedAt)" }
             return prefix + "scaling green \(green) \(pods(status.greenRevision, of: spec.replicas))"
         case .holdWindow:
+            if let hook = runningHook, status.holdUntil.map({ now >= $0 }) ?? true {
+                return prefix + "\(hook.name.rawValue) hook running since \(hook.startedAt)"
+            }
             return prefix + "holding blue until \(status.holdUntil?.description ?? "-")" + (analysisSummary.map { ": \($0)" } ?? "")
         case .rolledBack:
             return prefix + "rolled back: \(status.abort?.message ?? status.abort?.reason ?? "-")"

@@ -40,6 +40,10 @@ extension PlanBuilder {
             analysisFailure = nil
             return revert(abort: failure, then: .rolledBack)
         }
+        if let failure = hookFailure {
+            hookFailure = nil
+            return revert(abort: failure, then: .rolledBack)
+        }
         if deployments[green] == nil, status.traffic == .green {
             return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving", markRolledBack: true, then: .rolledBack)
         }
@@ -86,6 +90,7 @@ extension PlanBuilder {
 
     mutating func startRelease(_ revision: String, firstDeploy: Bool) {
         pending.consumeAll()
+        let blue = status.activeRevision
         status.greenRevision = revision
         status.phase = .progressing
         status.traffic = .blue
@@ -101,6 +106,8 @@ extension PlanBuilder {
         status.approvalReason = nil
         status.abort = nil
         status.analysis = spec.metrics.map { MetricStatus(name: $0.name) }
+        status.hooks = nil
+        openRecord(revision, blue: blue)
         let from = status.activeRevision.map { " (blue \($0))" } ?? " (first revision)"
         events.append(RolloutEvent(reason: "ReleaseStarted", message: "releasing \(revision)\(from)"))
     }
@@ -108,7 +115,10 @@ extension PlanBuilder {
     /// The first revision of a Rollout (no blue): wait until ready, then point the Service at it.
     mutating func firstDeploy(_ green: String) {
         if hash != green, !paused {
-            events.append(RolloutEvent(reason: "Superseded", message: "a new template \(hash) supersedes \(green)"))
+            let message = "a new template \(hash) supersedes \(green)"
+            events.append(RolloutEvent(reason: "Superseded", message: message))
+            releaseEvent(.superseded, message, reason: "Superseded")
+            closeRecord(.superseded, reason: "Superseded", message: message)
             return startRelease(hash, firstDeploy: true)
         }
         guard isReady(green, wanted: spec.replicas) else {
@@ -124,6 +134,8 @@ extension PlanBuilder {
             return
         }
         events.append(RolloutEvent(reason: "Available", message: "first revision \(green) is ready and serving"))
+        releaseEvent(.completed, "first revision \(green) is ready and serving")
+        closeRecord(.promoted, reason: "Available", message: "first revision \(green) is ready and serving")
         status.activeRevision = green
         finishRelease()
     }
@@ -161,7 +173,9 @@ extension PlanBuilder {
         if status.stepStartedAt == nil {
             status.stepStartedAt = now
             status.weight = step.weight
-            events.append(RolloutEvent(reason: "StepStarted", message: "step \(index + 1)/\(steps.count): \(step.weight)% of traffic to \(green)"))
+            let message = "step \(index + 1)/\(steps.count): \(step.weight)% of traffic to \(green)"
+            events.append(RolloutEvent(reason: "StepStarted", message: message))
+            releaseEvent(.stepReached, message, step: Int32(index + 1), weight: step.weight)
         }
         guard !paused, !inconclusiveGateTripped() else { return }
         let pauseEnd = Timestamp(status.stepStartedAt!.date.addingTimeInterval(Double(step.pauseSeconds)))
@@ -200,7 +214,7 @@ extension PlanBuilder {
         status.phase = .promoting
         guard isReady(green, wanted: spec.replicas) else { return waitForGreen() }
         status.progressDeadline = nil
-        guard !paused else { return }
+        guard !paused, gatePassed(.preCutover, green: green) else { return }
         markGreenReady(green)
         status.traffic = .green
         status.cutoverAt = now
@@ -209,7 +223,9 @@ extension PlanBuilder {
         status.currentStepIndex = nil
         status.weight = 100
         status.phase = .holdWindow
-        events.append(RolloutEvent(reason: "CutOver", message: "active Service now selects \(green); holding blue for \(DurationText.format(spec.holdWindowSeconds))"))
+        let message = "active Service now selects \(green); holding blue for \(DurationText.format(spec.holdWindowSeconds))"
+        events.append(RolloutEvent(reason: "CutOver", message: message))
+        releaseEvent(.cutOver, message, weight: 100)
     }
 
     mutating func holdWindow() {
@@ -218,10 +234,13 @@ extension PlanBuilder {
             status.manualPromotion = "promote-full"
             return complete()
         }
+        // Called at cutover, alongside the hold window; the release completes only once it passed.
+        let gateOpen = status.greenRevision.map { gatePassed(.postCutover, green: $0) } ?? true
         guard !inconclusiveGateTripped() else { return }
         guard let holdUntil = status.holdUntil, now >= holdUntil else { return status.holdUntil.map { wake(at: $0) } ?? () }
         guard !paused else { return }
         if spec.holdWindowSeconds > 0, let cutoverAt = status.cutoverAt, !analysisPassed(since: cutoverAt) { return }
+        guard gateOpen else { return }
         complete()
     }
 
@@ -242,6 +261,7 @@ extension PlanBuilder {
         status.phase = .awaitingApproval
         status.approvalReason = reason
         events.append(RolloutEvent(reason: "AwaitingApproval", message: "waiting for cutover.dev/promote: \(reason)"))
+        releaseEvent(.awaitingApproval, "waiting for cutover.dev/promote: \(reason)", reason: reason)
     }
 
     /// Green is not ready at its wanted size: arm the progress deadline, revert once it passes.
@@ -271,6 +291,8 @@ extension PlanBuilder {
     mutating func complete() {
         guard let green = status.greenRevision else { return }
         events.append(RolloutEvent(reason: "Promoted", message: "\(green) is the active revision"))
+        releaseEvent(.completed, "\(green) is the active revision")
+        closeRecord(.promoted, reason: status.manualPromotion.map { $0 == "promote-full" ? "PromotedFull" : "Promoted" }, message: "\(green) is the active revision")
         status.activeRevision = green
         finishRelease()
     }
@@ -300,6 +322,14 @@ extension PlanBuilder {
         var abort = abort
         abort.revision = green
         abort.at = now
+        let text = abort.message ?? abort.reason
+        if abort.reason == "Superseded" {
+            releaseEvent(.superseded, text, reason: abort.reason)
+            closeRecord(.superseded, reason: abort.reason, message: text)
+        } else {
+            releaseEvent(.rolledBack, "\(green ?? "-") rolled back: \(text)", abort: abort)
+            closeRecord(.rolledBack, reason: abort.reason, message: text)
+        }
         if markRolledBack {
             status.abort = abort
             status.rolledBackRevision = green

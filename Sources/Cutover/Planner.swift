@@ -51,6 +51,10 @@ struct PlanBuilder {
     var frozen = false
     /// Analysis outcome of this snapshot's measurements.
     var analysisFailure: AbortStatus?
+    /// A gate hook that failed (or never answered): the release reverts.
+    var hookFailure: AbortStatus?
+    /// The gate hooks to call, at most one per gate however many passes reach it.
+    var hookCalls: [HookName: HookCall] = [:]
     /// The full 64-bit fingerprint of the template, written on the Deployments we create.
     var templateFingerprint = ""
     /// Set when the Rollout is being deleted: the plan is empty and the status unchanged.
@@ -92,6 +96,7 @@ struct PlanBuilder {
         }
         status.observedGeneration = rollout.metadata.generation
         status.selector = rollout.spec.selector.queryString
+        ingestDeliveries()
         let errors = rollout.validate()
         guard errors.isEmpty else { return suspendForInvalidSpec(errors) }
         if status.phase == .invalidSpec {
@@ -106,6 +111,7 @@ struct PlanBuilder {
         status.paused = rollout.metadata.annotations?[CutoverLabels.paused] == "true"
         readPendingActions()
         ingestMeasurements()
+        ingestHookResults()
         // A few passes, so a transition whose conditions already hold (green ready → canary step
         // started) is taken in this plan instead of one reconcile later. Bounded: every pass that
         // changes nothing ends the loop.
@@ -208,6 +214,12 @@ struct PlanBuilder {
         var requeue: Double? = nil
         if let earliest = wakeups.min() { requeue = max(0, earliest.date.timeIntervalSince(now.date)) }
         if frozen, invalidErrors.isEmpty { requeue = 30 }
-        return ReleasePlan(actions: actions + events.map { .recordEvent($0) } + (queries.isEmpty ? [] : [.measure(queries)]), status: status, requeueAfter: requeue)
+        // Only hooks still running for the release in flight: a later pass of this plan may have reverted it.
+        let calls = hookCalls.sorted { $0.key.rawValue < $1.key.rawValue }.map(\.value)
+            .filter { call in runningHook.map { $0.name == call.name && $0.revision == call.payload.revision } ?? false }
+            .map { ReleaseAction.callHook($0) }
+        return ReleasePlan(
+            actions: actions + events.map { .recordEvent($0) } + (queries.isEmpty ? [] : [.measure(queries)]) + calls,
+            status: status, requeueAfter: requeue)
     }
 }

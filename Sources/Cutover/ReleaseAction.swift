@@ -16,6 +16,9 @@ public enum ReleaseAction: Sendable, Hashable {
     case recordEvent(RolloutEvent)
     /// Run these queries now and pass the results to the next plan as ``Measurement``s.
     case measure([MetricQuery])
+    /// Call this gate hook (in the background) and pass its outcome to a later plan as a
+    /// ``HookResult``; a call of a hook already running is ignored.
+    case callHook(HookCall)
 }
 
 /// A merge patch of `spec.selector["cutover.dev/revision"]` on one Service, nothing else.

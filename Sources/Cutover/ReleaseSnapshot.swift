@@ -10,14 +10,20 @@ public struct ReleaseSnapshot: Sendable, Hashable {
     public var services: [String: Service]
     /// Measurements taken since the last plan, in the order they were taken.
     public var measurements: [Measurement]
+    /// Gate hooks that finished since the last plan.
+    public var hookResults: [HookResult]
+    /// Notifications delivered (or given up) since the last plan.
+    public var deliveries: [NotificationDelivery]
 
     public init(
         rollout: Rollout, deployments: [Deployment] = [], services: [String: Service] = [:],
-        measurements: [Measurement] = []
+        measurements: [Measurement] = [], hookResults: [HookResult] = [], deliveries: [NotificationDelivery] = []
     ) {
         self.rollout = rollout
         self.deployments = deployments
         self.services = services
         self.measurements = measurements
+        self.hookResults = hookResults
+        self.deliveries = deliveries
     }
 }

@@ -21,6 +21,8 @@ public struct ResolvedSpec: Sendable, Hashable {
     public var intervalSeconds: Int64
     /// The metrics with `noData` and the limits filled in.
     public var metrics: [MetricSpec]
+    /// `spec.releaseHistoryLimit`, default 5.
+    public var releaseHistoryLimit: Int
 
     /// One canary step with its pause in seconds.
     public struct ResolvedStep: Sendable, Hashable {
@@ -44,6 +46,7 @@ public struct ResolvedSpec: Sendable, Hashable {
         public static let failureLimit: Int32 = 0
         public static let inconclusiveLimit: Int32 = 3
         public static let errorLimit: Int32 = 4
+        public static let releaseHistoryLimit: Int32 = 5
     }
 
     /// Green's replicas beside blue's `replicas` for `weight` percent of the traffic:
@@ -78,6 +81,7 @@ extension RolloutSpec {
             manualApproval: (strategy?.approval ?? D.approval) == "Manual",
             holdWindowSeconds: DurationText.seconds(strategy?.holdWindow ?? D.holdWindow) ?? 0,
             intervalSeconds: Swift.max(1, DurationText.seconds(analysis?.interval ?? D.interval) ?? 30),
-            metrics: metrics)
+            metrics: metrics,
+            releaseHistoryLimit: Int(releaseHistoryLimit ?? D.releaseHistoryLimit))
     }
 }

@@ -53,11 +53,18 @@ public struct RolloutSpec: Codable, Sendable, Hashable {
     public var strategy: RolloutStrategy?
     /// What decides that green is good.
     public var analysis: AnalysisSpec?
+    /// Webhooks that gate the cutover (smoke tests, external checks).
+    public var hooks: RolloutHooks?
+    /// Where release events are sent.
+    public var notifications: [NotificationTarget]?
+    /// Releases kept in `status.history` (default 5).
+    public var releaseHistoryLimit: Int32?
 
     public init(
         replicas: Int32? = nil, selector: LabelSelector, template: PodTemplateSpec, minReadySeconds: Int32? = nil,
         progressDeadlineSeconds: Int32? = nil, revisionHistoryLimit: Int32? = nil, services: RolloutServices,
-        strategy: RolloutStrategy? = nil, analysis: AnalysisSpec? = nil
+        strategy: RolloutStrategy? = nil, analysis: AnalysisSpec? = nil, hooks: RolloutHooks? = nil,
+        notifications: [NotificationTarget]? = nil, releaseHistoryLimit: Int32? = nil
     ) {
         self.replicas = replicas
         self.selector = selector
@@ -68,6 +75,9 @@ public struct RolloutSpec: Codable, Sendable, Hashable {
         self.services = services
         self.strategy = strategy
         self.analysis = analysis
+        self.hooks = hooks
+        self.notifications = notifications
+        self.releaseHistoryLimit = releaseHistoryLimit
     }
 }
 

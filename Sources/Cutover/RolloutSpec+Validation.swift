@@ -59,6 +59,7 @@ extension RolloutSpec {
         }
         validateStrategy(fail)
         validateAnalysis(fail)
+        validateIntegrations(fail)
         return errors
     }
 

@@ -48,6 +48,12 @@ public struct RolloutStatus: Codable, Sendable, Hashable {
     public var abort: AbortStatus?
     /// Per-metric analysis state of the current (or last) release.
     public var analysis: [MetricStatus]?
+    /// The gate hooks of the current (or last) release.
+    public var hooks: [HookStatus]?
+    /// The last releases, oldest first; the last one is the current release while one runs.
+    public var history: [ReleaseRecord]?
+    /// Release events waiting to be sent to `spec.notifications`.
+    public var notifications: NotificationStatus?
     /// Action annotation values already acted on.
     public var acknowledgedActions: AcknowledgedActions?
     /// The phase to return to once an invalid spec is fixed.

@@ -10,6 +10,7 @@ enum Step: Equatable, CustomStringConvertible {
     case delete(String)
     case patch(String, String?)
     case measure([String])
+    case hook(String)
 
     init?(_ action: ReleaseAction) {
         switch action {
@@ -18,6 +19,7 @@ enum Step: Equatable, CustomStringConvertible {
         case .deleteDeployment(let name): self = .delete(name)
         case .patchServiceSelector(let patch): self = .patch(patch.service, patch.revision)
         case .measure(let queries): self = .measure(queries.map(\.metric))
+        case .callHook(let call): self = .hook(call.name.rawValue)
         case .recordEvent: return nil
         }
     }
@@ -29,6 +31,7 @@ enum Step: Equatable, CustomStringConvertible {
         case .delete(let name): "delete \(name)"
         case .patch(let service, let revision): "patch \(service)=\(revision ?? "∅")"
         case .measure(let metrics): "measure \(metrics)"
+        case .hook(let name): "hook \(name)"
         }
     }
 }

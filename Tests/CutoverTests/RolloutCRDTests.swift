@@ -25,6 +25,12 @@ struct RolloutCRDTests {
                 name: "m", query: "q", baseline: "b", max: 1, min: 0, maxIncrease: 0.1, maxDecrease: 0.1, noData: "Fail",
                 failureLimit: 1, inconclusiveLimit: 2, errorLimit: 3)
         ]
+        let hook = GateHook(url: "http://smoke", urlSecret: SecretKeyReference(name: "s", key: "k"), timeout: "5s", retries: 1)
+        spec.hooks = RolloutHooks(preCutover: hook, postCutover: hook)
+        spec.notifications = [
+            NotificationTarget(name: "n", urlSecret: SecretKeyReference(name: "s", key: "k"), format: "Slack", events: ["Started"], timeout: "5s")
+        ]
+        spec.releaseHistoryLimit = 3
         var status = RolloutStatus()
         let at = Timestamp(Fixture.epoch)
         status.phase = .canary
@@ -52,6 +58,21 @@ struct RolloutCRDTests {
         metric.lastPassAt = at
         metric.history = [MeasurementRecord(at: at, revision: "g", value: 1, baseline: 1, verdict: .pass, message: "x")]
         status.analysis = [metric]
+        var hookStatus = HookStatus(name: .preCutover, revision: "g", phase: .passed, startedAt: at)
+        hookStatus.finishedAt = at
+        hookStatus.attempts = 1
+        hookStatus.message = "HTTP 200"
+        status.hooks = [hookStatus]
+        let event = ReleaseEvent(at: at, type: .rolledBack, message: "x", reason: "r", step: 1, weight: 20, metric: "m", value: 1, limit: 1)
+        var record = ReleaseRecord(revision: "g", blueRevision: "a", images: ["app=x"], startedBy: "kubectl", startedAt: at, timeline: [event])
+        record.endedAt = at
+        record.outcome = .rolledBack
+        record.reason = "r"
+        record.message = "x"
+        record.measurements = [FinalMeasurement(metric: "m", at: at, value: 1, baseline: 1, verdict: .breach, breaches: 1)]
+        status.history = [record]
+        status.notifications = NotificationStatus(
+            lastID: 1, pending: [PendingNotification(id: 1, revision: "g", blueRevision: "a", event: event, targets: ["n"])])
         status.acknowledgedActions = AcknowledgedActions(promote: "1", promoteFull: "1", abort: "1", retry: "1")
         status.suspendedPhase = .canary
         status.conditions = [Condition(type: "Available", status: "True", reason: "r", message: "m", lastTransitionTime: at, observedGeneration: 1)]
@@ -100,6 +121,11 @@ struct RolloutCRDTests {
         "failureLimit: {type: integer, format: int32, minimum: 0, default: \(ResolvedSpec.Defaults.failureLimit)}",
         "inconclusiveLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.inconclusiveLimit)}",
         "errorLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.errorLimit)}",
+        "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(GateHook.Defaults.timeout)}",
+        "retries: {type: integer, format: int32, minimum: 0, maximum: 10, default: \(GateHook.Defaults.retries)}",
+        "format: {type: string, enum: [JSON, Slack], default: \(NotificationTarget.Defaults.format)}",
+        "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(NotificationTarget.Defaults.timeout)}",
+        "releaseHistoryLimit: {type: integer, format: int32, minimum: 1, maximum: \(RolloutSpec.maxReleaseHistoryLimit), default: \(ResolvedSpec.Defaults.releaseHistoryLimit)}",
         "weight: {type: integer, format: int32, minimum: 1, maximum: 99}",
         "shortNames: [cro, cutover]",
         "categories: [all, cutover]",

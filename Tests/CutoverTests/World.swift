@@ -11,6 +11,11 @@ struct World {
     var services: [String: Service] = [:]
     var now: Date = Fixture.epoch
     var measurements: [Measurement] = []
+    /// Hook outcomes and notification deliveries for the next plan.
+    var hookResults: [HookResult] = []
+    var deliveries: [NotificationDelivery] = []
+    /// Every hook call plans asked for, in order.
+    var hookCalls: [HookCall] = []
     /// Revisions whose pods never become ready.
     var neverReady: Set<String> = []
     var creations = 0
@@ -24,7 +29,7 @@ struct World {
     var snapshot: ReleaseSnapshot {
         ReleaseSnapshot(
             rollout: rollout, deployments: deployments.values.sorted { $0.metadata.name! < $1.metadata.name! },
-            services: services, measurements: measurements)
+            services: services, measurements: measurements, hookResults: hookResults, deliveries: deliveries)
     }
 
     var status: RolloutStatus { rollout.status ?? RolloutStatus() }
@@ -59,12 +64,16 @@ struct World {
                 deployments[name] = nil
             case .patchServiceSelector(let patch):
                 services[patch.service]?.spec?.selector?[CutoverLabels.revision] = patch.revision
+            case .callHook(let call):
+                hookCalls.append(call)
             case .recordEvent, .measure:
                 continue
             }
         }
         rollout.status = plan.status
         measurements = []
+        hookResults = []
+        deliveries = []
     }
 
     /// The Deployment controller catches up: every Deployment runs exactly its wanted pods, ready

@@ -11,10 +11,11 @@ enum CachedForm {
     /// The annotation `kubectl apply` keeps a whole copy of the applied object in.
     static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
-    /// A Rollout without `managedFields` and without kubectl's last-applied copy of itself.
+    /// A Rollout without kubectl's last-applied copy of itself, and with `managedFields` reduced
+    /// to the entry that names who last changed the template (for the release record).
     @Sendable static func rollout(_ rollout: Rollout) -> Rollout {
         var rollout = rollout
-        rollout.metadata.managedFields = nil
+        rollout.metadata.managedFields = TemplateAuthor.reduced(rollout.metadata)
         rollout.metadata.annotations?[lastApplied] = nil
         return rollout
     }
@@ -31,13 +32,14 @@ enum CachedForm {
         return deployment
     }
 
-    /// A Service reduced to its metadata (without `managedFields` and kubectl's last-applied copy)
-    /// and its selector, the one field the planner reads and patches.
+    /// A Service reduced to its metadata (without `managedFields` and kubectl's last-applied copy),
+    /// its selector (the one field the planner reads and patches) and its ports (the preview URL
+    /// gate hooks are given).
     @Sendable static func service(_ service: Service) -> Service {
         var service = service
         service.metadata.managedFields = nil
         service.metadata.annotations?[lastApplied] = nil
-        service.spec = service.spec.map { ServiceSpec(selector: $0.selector) }
+        service.spec = service.spec.map { ServiceSpec(selector: $0.selector, ports: $0.ports) }
         return service
     }
 }

@@ -50,6 +50,9 @@ extension RolloutController {
 
         case .measure(let queries):
             runner.submit(queries, for: rollout)
+
+        case .callHook(let call):
+            hooks.submit(call, for: RolloutKey(rollout))
         }
     }
 }

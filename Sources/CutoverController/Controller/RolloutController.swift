@@ -49,6 +49,8 @@ public final class RolloutController: Sendable {
     public let configuration: Configuration
     let client: KubeClient
     let runner: AnalysisRunner
+    let hooks: HookRunner
+    let notifier: Notifier
     let recorder: EventRecorder
     /// Operator metrics; nil records none.
     let metrics: ControllerMetrics?
@@ -76,13 +78,20 @@ public final class RolloutController: Sendable {
     ///   - runner: takes the measurements plans ask for; the controller runs it.
     ///   - recorder: writes the plans' Events on the Rollouts.
     ///   - metrics: where reconciles, releases and per-Rollout measurements are counted.
+    ///   - hooks, notifier: call the gate hooks and send the notifications plans ask for; by
+    ///     default ones reading URLs from Secrets through `client`.
     public init(
         client: KubeClient, configuration: Configuration = Configuration(), runner: AnalysisRunner,
-        recorder: EventRecorder, metrics: ControllerMetrics? = nil, logger: Logger = Logger(label: "cutover.controller")
+        recorder: EventRecorder, metrics: ControllerMetrics? = nil, hooks: HookRunner? = nil, notifier: Notifier? = nil,
+        logger: Logger = Logger(label: "cutover.controller")
     ) {
         self.client = client
         self.configuration = configuration
         self.runner = runner
+        let webhooks = WebhookClient(logger: logger)
+        let secrets = KubeSecretReader(client: client)
+        self.hooks = hooks ?? HookRunner(client: webhooks, secrets: secrets, logger: logger)
+        self.notifier = notifier ?? Notifier(client: webhooks, secrets: secrets, logger: logger)
         self.recorder = recorder
         self.metrics = metrics
         self.logger = logger
@@ -139,10 +148,10 @@ public final class RolloutController: Sendable {
                 for stream in serviceChanges {
                     group.addTask { await self.queue.enqueue(stream) { self.keys(forServiceChange: $0) } }
                 }
-                group.addTask {
-                    let queue = self.queue
-                    await self.runner.run { key in _ = Task { await queue.add(key) } }
-                }
+                let queue = self.queue
+                group.addTask { await self.runner.run { key in _ = Task { await queue.add(key) } } }
+                group.addTask { await self.hooks.run { key in _ = Task { await queue.add(key) } } }
+                group.addTask { await self.notifier.run { key in _ = Task { await queue.add(key) } } }
             }
         }
         // Not a child of this task: cancelling `run()` must not cancel a reconcile half-way through
@@ -193,6 +202,8 @@ public final class RolloutController: Sendable {
         guard let cached = rollouts.get(name: key.name, namespace: key.namespace) else {
             written.withLock { $0[key] = nil }
             await runner.forget(key)
+            await hooks.forget(key)
+            await notifier.forget(key, uid: nil)
             metrics?.forget(key)
             return nil
         }
@@ -207,7 +218,7 @@ public final class RolloutController: Sendable {
             }
         } catch {
             // The status that would have recorded them is not written: plan with them again.
-            await runner.putBack(snapshot.measurements, for: key)
+            await putBack(snapshot, key: key)
             throw error
         }
         let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
@@ -230,7 +241,7 @@ public final class RolloutController: Sendable {
                 // The cache was behind the server; plan again from the newer Rollout, with the
                 // measurements this status would have recorded.
                 reconcileLogger.debug("status write conflicted; looking again")
-                await runner.putBack(snapshot.measurements, for: key)
+                await putBack(snapshot, key: key)
                 metrics?.reconcileFailed(reason: "Conflict")
                 return min(requeue ?? configuration.conflictRequeue, configuration.conflictRequeue)
             } catch let error as KubeError where error.isNotFound {
@@ -238,13 +249,15 @@ public final class RolloutController: Sendable {
             } catch {
                 // Perhaps written, perhaps not: put back; ones already recorded are dropped by
                 // the next snapshot.
-                await runner.putBack(snapshot.measurements, for: key)
+                await putBack(snapshot, key: key)
                 throw error
             }
             statusWritten(from: rollout.status, to: plan, key: key)
             reconcileLogger.debug(
                 "status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
+        // Only what a written status holds goes out: a restarted controller finds the same outbox.
+        if let pending = plan.status.notifications?.pending, !pending.isEmpty { notifier.submit(pending, for: rollout) }
         return requeue
     }
 
@@ -286,6 +299,15 @@ public final class RolloutController: Sendable {
             if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
         }
         let measurements = Self.unrecorded(await runner.takeMeasurements(for: key), in: rollout.status)
-        return ReleaseSnapshot(rollout: rollout, deployments: owned, services: named, measurements: measurements)
+        return ReleaseSnapshot(
+            rollout: rollout, deployments: owned, services: named, measurements: measurements,
+            hookResults: await hooks.takeResults(for: key), deliveries: await notifier.takeDeliveries(for: key))
+    }
+
+    /// Returns what a snapshot took from the runners when the status recording it was not written.
+    func putBack(_ snapshot: ReleaseSnapshot, key: RolloutKey) async {
+        await runner.putBack(snapshot.measurements, for: key)
+        await hooks.putBack(snapshot.hookResults, for: key)
+        await notifier.putBack(snapshot.deliveries, for: key)
     }
 }

@@ -14,6 +14,11 @@ struct CachedFormTests {
         var rollout = try ReleaseTests.rollout(image: "example/web:1", podAnnotations: [:], progressDeadlineSeconds: 30)
         rollout.metadata.generation = 1
         rollout.metadata.annotations = [CachedForm.lastApplied: String(repeating: "x", count: 2_000)]
+        // The release record names who changed the template: that survives the trim.
+        rollout.metadata.managedFields = [
+            ManagedFieldsEntry(manager: "ci", operation: "Apply", time: Timestamp(Date(timeIntervalSince1970: 1_800_000_000)), fieldsV1: ["f:spec": ["f:template": ["f:spec": [:]], "f:replicas": [:]]]),
+            ManagedFieldsEntry(manager: "cutover-controller", operation: "Update", fieldsV1: ["f:status": [:]], subresource: "status"),
+        ]
         let service = Service(
             metadata: ObjectMeta(name: "web", namespace: ReleaseTests.namespace),
             spec: ServiceSpec(selector: ["app": "web"], ports: [ServicePort(name: "http", port: 80)]))
@@ -34,7 +39,8 @@ struct CachedFormTests {
         #expect(trimmed.metadata.managedFields == nil)
         #expect(trimmed.metadata.labels == deployment.metadata.labels)
         #expect(trimmed.status?.conditions == nil)
-        #expect(CachedForm.service(service).spec == ServiceSpec(selector: ["app": "web"]))
+        #expect(CachedForm.service(service).spec == ServiceSpec(selector: ["app": "web"], ports: [ServicePort(name: "http", port: 80)]))
+        #expect(CachedForm.rollout(rollout).metadata.managedFields?.map(\.manager) == ["ci"])
 
         for later in [now.addingTimeInterval(1), now.addingTimeInterval(40)] {
             let full = planNextStep(for: ReleaseSnapshot(rollout: rollout, deployments: [deployment], services: ["web": service]), now: later)
@@ -53,5 +59,6 @@ struct CachedFormTests {
             now: now.addingTimeInterval(60))
         #expect(fromCache == full)
         #expect(full.actions.contains { if case .createDeployment = $0 { true } else { false } }, "the new image starts a release")
+        #expect(fromCache.status.history?.last?.startedBy == "ci")
     }
 }

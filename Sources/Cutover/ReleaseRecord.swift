@@ -1,0 +1,128 @@
+import KubeModels
+
+/// One release of a Rollout as kept in `status.history`: what was shipped, by whom, how it went.
+/// Appended when a release starts, closed when it ends; the newest last, at most
+/// `spec.releaseHistoryLimit` of them.
+public struct ReleaseRecord: Codable, Sendable, Hashable {
+    /// The revision released.
+    public var revision: String
+    /// The revision serving when it started; nil for a first revision.
+    public var blueRevision: String?
+    /// `container=image` of every container of the template, in template order.
+    public var images: [String]
+    /// Who changed the template: the field manager that last wrote `spec.template` (from
+    /// `metadata.managedFields`), when the API server says.
+    public var startedBy: String?
+    public var startedAt: Timestamp
+    public var endedAt: Timestamp?
+    /// Nil while the release runs.
+    public var outcome: Outcome?
+    /// Why it ended the way it did (`AnalysisBreach`, `PreCutoverHookFailed`, `Aborted`, …).
+    public var reason: String?
+    /// A human explanation of the end.
+    public var message: String?
+    /// What happened, oldest first (at most ``ReleaseRecord/timelineLimit``).
+    public var timeline: [ReleaseEvent]
+    /// The last measurement of every metric when the release ended.
+    public var measurements: [FinalMeasurement]?
+
+    /// Entries kept in one record's timeline; the oldest after `Started` go first.
+    public static let timelineLimit = 16
+
+    public init(
+        revision: String, blueRevision: String? = nil, images: [String] = [], startedBy: String? = nil,
+        startedAt: Timestamp, timeline: [ReleaseEvent] = []
+    ) {
+        self.revision = revision
+        self.blueRevision = blueRevision
+        self.images = images
+        self.startedBy = startedBy
+        self.startedAt = startedAt
+        self.timeline = timeline
+    }
+}
+
+extension ReleaseRecord {
+    /// How a release ended.
+    public enum Outcome: String, Codable, Sendable, Hashable {
+        /// Green became the active revision.
+        case promoted = "Promoted"
+        /// Reverted: a breach, a failed hook, the progress deadline, an abort, or the template set back.
+        case rolledBack = "RolledBack"
+        /// A newer template replaced it before it finished.
+        case superseded = "Superseded"
+    }
+}
+
+/// The kinds of release events: the timeline of a ``ReleaseRecord`` and what notifications send.
+public enum ReleaseEventType: String, Codable, Sendable, Hashable, CaseIterable {
+    /// A release started (green is being created).
+    case started = "Started"
+    /// Green receives a canary step's share of traffic.
+    case stepReached = "StepReached"
+    /// The release waits for a promote action.
+    case awaitingApproval = "AwaitingApproval"
+    /// A gate hook answered 2xx.
+    case hookPassed = "HookPassed"
+    /// The active Service switched to green.
+    case cutOver = "CutOver"
+    /// Green is the active revision; the release is over.
+    case completed = "Completed"
+    /// The release was reverted to blue.
+    case rolledBack = "RolledBack"
+    /// A newer template replaced the release.
+    case superseded = "Superseded"
+}
+
+/// One thing that happened in a release.
+public struct ReleaseEvent: Codable, Sendable, Hashable {
+    public var at: Timestamp
+    public var type: ReleaseEventType
+    /// What happened, in one line.
+    public var message: String
+    /// A CamelCase reason for ends and approvals (`AnalysisBreach`, `ManualApproval`).
+    public var reason: String?
+    /// The canary step (1-based) for `StepReached`.
+    public var step: Int32?
+    /// Percent of traffic green receives from this event on.
+    public var weight: Int32?
+    /// The metric that breached, with its value and the limit it crossed.
+    public var metric: String?
+    public var value: Double?
+    public var limit: Double?
+
+    public init(
+        at: Timestamp, type: ReleaseEventType, message: String, reason: String? = nil, step: Int32? = nil,
+        weight: Int32? = nil, metric: String? = nil, value: Double? = nil, limit: Double? = nil
+    ) {
+        self.at = at
+        self.type = type
+        self.message = message
+        self.reason = reason
+        self.step = step
+        self.weight = weight
+        self.metric = metric
+        self.value = value
+        self.limit = limit
+    }
+}
+
+/// The last judged measurement of one metric in a release.
+public struct FinalMeasurement: Codable, Sendable, Hashable {
+    public var metric: String
+    public var at: Timestamp
+    public var value: Double?
+    public var baseline: Double?
+    public var verdict: Verdict
+    /// Breaches counted in the release.
+    public var breaches: Int32
+
+    public init(metric: String, at: Timestamp, value: Double?, baseline: Double?, verdict: Verdict, breaches: Int32) {
+        self.metric = metric
+        self.at = at
+        self.value = value
+        self.baseline = baseline
+        self.verdict = verdict
+        self.breaches = breaches
+    }
+}

@@ -1,0 +1,59 @@
+extension RolloutSpec {
+    /// The largest `releaseHistoryLimit`: status is rewritten on every step, so it stays small.
+    public static let maxReleaseHistoryLimit: Int32 = 20
+
+    /// Problems with `hooks`, `notifications` and `releaseHistoryLimit`.
+    func validateIntegrations(_ fail: (String, String) -> Void) {
+        if let limit = releaseHistoryLimit, !(1...Self.maxReleaseHistoryLimit).contains(limit) {
+            fail("spec.releaseHistoryLimit", "must be between 1 and \(Self.maxReleaseHistoryLimit), not \(limit)")
+        }
+        for name in HookName.allCases {
+            if let hook = hooks?[name] { Self.validateHook(hook, at: "spec.hooks.\(name.rawValue)", fail) }
+        }
+        var seen: Set<String> = []
+        for (index, target) in (notifications ?? []).enumerated() {
+            let path = "spec.notifications[\(index)]"
+            if !Self.isDNSLabel(target.name) {
+                fail("\(path).name", "must be lower-case letters, digits and '-', starting with a letter, not \"\(target.name)\"")
+            } else if !seen.insert(target.name).inserted {
+                fail("\(path).name", "\"\(target.name)\" is used by an earlier target")
+            }
+            Self.validateSecretKey(target.urlSecret, at: "\(path).urlSecret", fail)
+            if let format = target.format, NotificationTarget.Format(rawValue: format) == nil {
+                fail("\(path).format", "must be JSON or Slack, not \"\(format)\"")
+            }
+            for (eventIndex, event) in (target.events ?? []).enumerated() where ReleaseEventType(rawValue: event) == nil {
+                let known = ReleaseEventType.allCases.map(\.rawValue).joined(separator: ", ")
+                fail("\(path).events[\(eventIndex)]", "unknown event \"\(event)\"; known: \(known)")
+            }
+            Self.validateTimeout(target.timeout, at: "\(path).timeout", fail)
+        }
+    }
+
+    static func validateHook(_ hook: GateHook, at path: String, _ fail: (String, String) -> Void) {
+        switch (hook.url, hook.urlSecret) {
+        case (nil, nil): fail(path, "must set url or urlSecret")
+        case (.some, .some): fail(path, "must set only one of url and urlSecret")
+        case (let url?, nil):
+            if !url.hasPrefix("http://"), !url.hasPrefix("https://") {
+                fail("\(path).url", "must start with http:// or https://, not \"\(url)\"")
+            }
+        case (nil, let secret?): validateSecretKey(secret, at: "\(path).urlSecret", fail)
+        }
+        validateTimeout(hook.timeout, at: "\(path).timeout", fail)
+        if let retries = hook.retries, !(0...10).contains(retries) { fail("\(path).retries", "must be between 0 and 10, not \(retries)") }
+    }
+
+    static func validateSecretKey(_ reference: SecretKeyReference, at path: String, _ fail: (String, String) -> Void) {
+        if reference.name.isEmpty { fail("\(path).name", "must name a Secret in the Rollout's namespace") }
+        if reference.key.isEmpty { fail("\(path).key", "must name a key of the Secret") }
+    }
+
+    static func validateTimeout(_ timeout: String?, at path: String, _ fail: (String, String) -> Void) {
+        guard let timeout else { return }
+        guard let seconds = DurationText.seconds(timeout) else {
+            return fail(path, "must be a duration like 5s or 1m, not \"\(timeout)\"")
+        }
+        if !(1...600).contains(seconds) { fail(path, "must be between 1s and 10m") }
+    }
+}

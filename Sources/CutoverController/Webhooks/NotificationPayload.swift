@@ -1,0 +1,87 @@
+import Cutover
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The generic JSON body of a notification. `deliveryID` (`<rollout uid>/<id>`) is the same for
+/// every attempt and after a controller restart: receivers can drop repeats by it.
+public struct NotificationPayload: Codable, Sendable, Hashable {
+    public var deliveryID: String
+    public var id: Int64
+    public var rollout: String
+    public var namespace: String
+    public var event: ReleaseEventType
+    public var at: Timestamp
+    public var message: String
+    public var revision: String
+    public var blueRevision: String?
+    public var reason: String?
+    public var step: Int32?
+    public var weight: Int32?
+    public var metric: String?
+    public var value: Double?
+    public var limit: Double?
+
+    public init(_ notice: PendingNotification, rollout: String, namespace: String, uid: String) {
+        let event = notice.event
+        deliveryID = "\(uid)/\(notice.id)"
+        id = notice.id
+        self.rollout = rollout
+        self.namespace = namespace
+        self.event = event.type
+        at = event.at
+        message = event.message
+        revision = notice.revision
+        blueRevision = notice.blueRevision
+        reason = event.reason
+        step = event.step
+        weight = event.weight
+        metric = event.metric
+        value = event.value
+        limit = event.limit
+    }
+
+    /// The body for `format`.
+    public func body(_ format: NotificationTarget.Format) -> [UInt8] {
+        switch format {
+        case .json: return (try? JSONEncoder.sortedKeys.encode(self)).map { Array($0) } ?? []
+        case .slack: return (try? JSONEncoder.sortedKeys.encode(["text": slackText])).map { Array($0) } ?? []
+        }
+    }
+
+    /// One Slack message (mrkdwn): what happened, to which revision, and the numbers of a breach.
+    public var slackText: String {
+        var text = "\(emoji) *\(namespace)/\(rollout)* \(event.rawValue): \(Self.escaped(message))"
+        if let metric, let value {
+            text += "\n`\(Self.escaped(metric))` = \(Self.number(value))" + (limit.map { " (limit \(Self.number($0)))" } ?? "")
+        }
+        text += "\nrevision `\(revision)`" + (blueRevision.map { ", blue `\($0)`" } ?? "")
+        return text
+    }
+
+    private var emoji: String {
+        switch event {
+        case .started: ":rocket:"
+        case .stepReached: ":arrow_forward:"
+        case .awaitingApproval: ":raised_hand:"
+        case .hookPassed: ":white_check_mark:"
+        case .cutOver: ":twisted_rightwards_arrows:"
+        case .completed: ":tada:"
+        case .rolledBack: ":rotating_light:"
+        case .superseded: ":fast_forward:"
+        }
+    }
+
+    /// Slack's three control characters, escaped as its docs ask.
+    static func escaped(_ text: String) -> String {
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

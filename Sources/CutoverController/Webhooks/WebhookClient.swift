@@ -1,0 +1,99 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// POSTs JSON to gate hooks and notification receivers. One connection pool for all of them;
+/// every exchange ends by its timeout, a body that stalls after the headers included.
+public final class WebhookClient: Sendable {
+    /// What a receiver answered.
+    public struct Response: Sendable, Hashable {
+        public var status: Int
+        /// The start of the body, as text (at most ``WebhookClient/bodyPreview`` bytes).
+        public var body: String
+
+        /// Whether the status is 2xx.
+        public var isSuccess: Bool { (200..<300).contains(status) }
+
+        /// `HTTP 503: <start of the body>`, for status and Events.
+        public var summary: String {
+            let text = body.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return text.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(text)"
+        }
+    }
+
+    /// Why an exchange produced no answer.
+    public enum Failure: Error, CustomStringConvertible, Sendable {
+        case timedOut(seconds: Int64)
+        case transport(String)
+        case invalidURL(String)
+
+        public var description: String {
+            switch self {
+            case .timedOut(let seconds): "no answer within \(seconds)s"
+            case .transport(let message): message
+            case .invalidURL(let url): "not an http(s) URL: \(url)"
+            }
+        }
+    }
+
+    /// Bytes of a response body kept for messages.
+    public static let bodyPreview = 300
+
+    private let http: HTTPClient
+    private let logger: Logger
+
+    public init(logger: Logger = Logger(label: "cutover.webhooks")) {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.idleTimeout = .seconds(30)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.logger = logger
+    }
+
+    /// POSTs `body` (JSON) to `url` with `headers`; the whole exchange takes at most `timeout`
+    /// seconds. Any answer is returned, 2xx or not; throws ``Failure`` when there is none.
+    public func post(_ url: String, body: [UInt8], headers: [(String, String)] = [], timeout: Int64) async throws -> Response {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw Failure.invalidURL(url) }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "cutover-controller")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let http = self.http, logger = self.logger, prepared = request
+        let deadline = NIODeadline.now() + .seconds(timeout)
+        return try await withThrowingTaskGroup(of: Response.self) { group in
+            group.addTask {
+                do {
+                    let response = try await http.execute(prepared, deadline: deadline, logger: logger)
+                    var collected = ByteBuffer()
+                    for try await var chunk in response.body where collected.readableBytes < Self.bodyPreview {
+                        collected.writeBuffer(&chunk)
+                    }
+                    let bytes = collected.readableBytesView.prefix(Self.bodyPreview)
+                    return Response(status: Int(response.status.code), body: String(decoding: bytes, as: UTF8.self))
+                } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                    throw Failure.timedOut(seconds: timeout)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    throw Failure.transport(String(describing: error))
+                }
+            }
+            group.addTask {
+                // The deadline covers only the headers; this ends a body that stalls after them.
+                try await Task.sleep(for: .seconds(timeout) + .milliseconds(250))
+                throw Failure.timedOut(seconds: timeout)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw CancellationError() }
+            return first
+        }
+    }
+
+    /// Closes the connection pool.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+}
