@@ -137,7 +137,14 @@ let package = Package(
         ),
         // Test support shared by the targets that run a KubeSim (a library, not a test target).
         .target(
-            name: "SimulatorHarness", dependencies: ["KubeSim", "KubeAPI", "KubeModels"], path: "Tests/SimulatorHarness"
+            name: "SimulatorHarness",
+            dependencies: [
+                "KubeSim", "KubeAPI", "KubeModels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/SimulatorHarness"
         ),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"], resources: [.copy("Fixtures")]),
         .testTarget(

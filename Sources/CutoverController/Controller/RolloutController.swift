@@ -49,6 +49,7 @@ public final class RolloutController: Sendable {
     public let configuration: Configuration
     let client: KubeClient
     let runner: AnalysisRunner
+    let webhooks: WebhookClient
     let hooks: HookRunner
     let notifier: Notifier
     let recorder: EventRecorder
@@ -78,20 +79,18 @@ public final class RolloutController: Sendable {
     ///   - runner: takes the measurements plans ask for; the controller runs it.
     ///   - recorder: writes the plans' Events on the Rollouts.
     ///   - metrics: where reconciles, releases and per-Rollout measurements are counted.
-    ///   - hooks, notifier: call the gate hooks and send the notifications plans ask for; by
-    ///     default ones reading URLs from Secrets through `client`.
     public init(
         client: KubeClient, configuration: Configuration = Configuration(), runner: AnalysisRunner,
-        recorder: EventRecorder, metrics: ControllerMetrics? = nil, hooks: HookRunner? = nil, notifier: Notifier? = nil,
-        logger: Logger = Logger(label: "cutover.controller")
+        recorder: EventRecorder, metrics: ControllerMetrics? = nil, logger: Logger = Logger(label: "cutover.controller")
     ) {
         self.client = client
         self.configuration = configuration
         self.runner = runner
-        let webhooks = WebhookClient(logger: logger)
+        // Gate hooks and notifications read their URLs from Secrets through the controller's client.
         let secrets = KubeSecretReader(client: client)
-        self.hooks = hooks ?? HookRunner(client: webhooks, secrets: secrets, logger: logger)
-        self.notifier = notifier ?? Notifier(client: webhooks, secrets: secrets, logger: logger)
+        webhooks = WebhookClient(logger: logger)
+        hooks = HookRunner(client: webhooks, secrets: secrets, logger: logger)
+        notifier = Notifier(client: webhooks, secrets: secrets, logger: logger)
         self.recorder = recorder
         self.metrics = metrics
         self.logger = logger
@@ -173,6 +172,7 @@ public final class RolloutController: Sendable {
         await queue.drain()
         background.cancel()
         await background.value
+        await webhooks.shutdown()
         logger.info("controller stopped")
     }
 

@@ -144,7 +144,7 @@ extension JSONEncoder {
     /// An encoder with sorted keys, so payloads are stable (and testable byte for byte).
     static var sortedKeys: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 }

@@ -2,9 +2,11 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
-/// POSTs JSON to gate hooks and notification receivers. One connection pool for all of them;
-/// every exchange ends by its timeout, a body that stalls after the headers included.
+/// POSTs JSON to gate hooks and notification receivers. One connection pool for all of them,
+/// made at the first POST (most controllers never send one); every exchange ends by its
+/// timeout, a body that stalls after the headers included.
 public final class WebhookClient: Sendable {
     /// What a receiver answered.
     public struct Response: Sendable, Hashable {
@@ -27,9 +29,11 @@ public final class WebhookClient: Sendable {
         case timedOut(seconds: Int64)
         case transport(String)
         case invalidURL(String)
+        case shutDown
 
         public var description: String {
             switch self {
+            case .shutDown: "the controller is shutting down"
             case .timedOut(let seconds): "no answer within \(seconds)s"
             case .transport(let message): message
             case .invalidURL(let url): "not an http(s) URL: \(url)"
@@ -40,15 +44,25 @@ public final class WebhookClient: Sendable {
     /// Bytes of a response body kept for messages.
     public static let bodyPreview = 300
 
-    private let http: HTTPClient
+    /// The pool once made; `closed` after ``shutdown()``.
+    private let pool = Mutex<(http: HTTPClient?, closed: Bool)>((nil, false))
     private let logger: Logger
 
     public init(logger: Logger = Logger(label: "cutover.webhooks")) {
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.connectionPool.idleTimeout = .seconds(30)
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.logger = logger
+    }
+
+    private func client() throws -> HTTPClient {
+        try pool.withLock { pool in
+            if pool.closed { throw Failure.shutDown }
+            if let http = pool.http { return http }
+            var configuration = HTTPClient.Configuration()
+            configuration.redirectConfiguration = .disallow
+            configuration.connectionPool.idleTimeout = .seconds(30)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            pool.http = http
+            return http
+        }
     }
 
     /// POSTs `body` (JSON) to `url` with `headers`; the whole exchange takes at most `timeout`
@@ -61,7 +75,7 @@ public final class WebhookClient: Sendable {
         request.headers.add(name: "User-Agent", value: "cutover-controller")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let http = self.http, logger = self.logger, prepared = request
+        let http = try client(), logger = self.logger, prepared = request
         let deadline = NIODeadline.now() + .seconds(timeout)
         return try await withThrowingTaskGroup(of: Response.self) { group in
             group.addTask {
@@ -92,8 +106,13 @@ public final class WebhookClient: Sendable {
         }
     }
 
-    /// Closes the connection pool.
+    /// Closes the connection pool; later POSTs fail with ``Failure/shutDown``.
     public func shutdown() async {
-        try? await http.shutdown()
+        let http = pool.withLock { pool in
+            pool.closed = true
+            defer { pool.http = nil }
+            return pool.http
+        }
+        try? await http?.shutdown()
     }
 }
