@@ -203,7 +203,7 @@ public final class RolloutController: Sendable {
             written.withLock { $0[key] = nil }
             await runner.forget(key)
             await hooks.forget(key)
-            await notifier.forget(key, uid: nil)
+            await notifier.forget(key)
             metrics?.forget(key)
             return nil
         }

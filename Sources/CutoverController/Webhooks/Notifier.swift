@@ -25,7 +25,9 @@ public actor Notifier {
         }
     }
 
+    /// One target of one Rollout; the uid keeps a re-created Rollout (ids from 1 again) apart.
     private struct TargetKey: Hashable {
+        var rollout: RolloutKey
         var uid: String
         var target: String
     }
@@ -106,12 +108,11 @@ public actor Notifier {
         results[rollout] = taken + results[rollout, default: []]
     }
 
-    /// Drops what is kept about a deleted Rollout (queued events are still sent).
-    public func forget(_ rollout: RolloutKey, uid: String?) {
+    /// Drops what is kept about a deleted Rollout (events already queued are still sent).
+    public func forget(_ rollout: RolloutKey) {
         results[rollout] = nil
-        guard let uid else { return }
-        outcomes = outcomes.filter { $0.key.uid != uid }
-        newestQueued = newestQueued.filter { $0.key.uid != uid || busy.contains($0.key) }
+        outcomes = outcomes.filter { $0.key.rollout != rollout }
+        newestQueued = newestQueued.filter { $0.key.rollout != rollout || queues[$0.key] != nil }
     }
 
     private func accept(_ submission: Submission, _ onDelivered: @Sendable (RolloutKey) -> Void) {
@@ -119,7 +120,7 @@ public actor Notifier {
         for notice in submission.pending.sorted(by: { $0.id < $1.id }) {
             for name in notice.targets {
                 guard let target = submission.targets.first(where: { $0.name == name }) else { continue }
-                let key = TargetKey(uid: submission.uid, target: name)
+                let key = TargetKey(rollout: submission.rollout, uid: submission.uid, target: name)
                 if let newest = newestQueued[key], notice.id <= newest {
                     if let outcome = outcomes[key]?.first(where: { $0.id == notice.id }) {
                         results[submission.rollout, default: []].append(outcome)
