@@ -8,10 +8,12 @@ public enum CLIError: Error, Sendable, CustomStringConvertible {
     case usage(String)
     /// The configuration (kubeconfig, context) could not be used.
     case configuration(String)
+    /// What was asked for does not exist (a release record, a revision); the text lists what does.
+    case notFound(String)
 
     public var description: String {
         switch self {
-        case .refused(let text), .usage(let text), .configuration(let text): return "error: \(text)"
+        case .refused(let text), .usage(let text), .configuration(let text), .notFound(let text): return "error: \(text)"
         }
     }
 

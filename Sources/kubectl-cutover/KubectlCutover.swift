@@ -21,7 +21,7 @@ struct KubectlCutover: AsyncParsableCommand {
             \(StatusCommand.exitCodeHelp)
             """,
         version: "kubectl-cutover \(CutoverVersion.current)",
-        subcommands: [Status.self, Get.self, List.self, Promote.self, Abort.self, Retry.self, Pause.self, Resume.self, History.self, Version.self]
+        subcommands: [Status.self, Get.self, List.self, Promote.self, Abort.self, Retry.self, Pause.self, Resume.self, History.self, Report.self, Version.self]
     )
 }
 
@@ -181,6 +181,30 @@ struct History: AsyncParsableCommand {
     @OptionGroup var flags: KubeFlags
     @Argument(help: "The Rollout's name.") var name: String
     func run() async throws { try await flags.run { try await HistoryCommand.run(name: name, context: $0) } }
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A deployment report of one release (timeline, decisions, measurements) from status.history.",
+        discussion: """
+            Markdown fit to paste into a ticket, or JSON for scripts (the record's
+            fields as in status.history, plus rollout, namespace and hooks). Times
+            are UTC (RFC 3339) and offsets from the release's start, so the same
+            release always gives the same text.
+              kubectl cutover report payment -n prod > release.md
+              kubectl cutover report payment -n prod --revision 5d8b2a91 --format json
+            """)
+
+    @OptionGroup var flags: KubeFlags
+    @Argument(help: "The Rollout's name.") var name: String
+    @Option(help: "The revision (template hash) of the release; default: the newest release.") var revision: String?
+    @Option(help: "markdown (default) or json.") var format: String?
+
+    func run() async throws {
+        let reportFormat: ReportFormat
+        do { reportFormat = try ReportFormat(flag: format) } catch { throw ValidationError(CLIError.message(for: error)) }
+        try await flags.run { try await ReportCommand.run(name: name, revision: revision, format: reportFormat, context: $0) }
+    }
 }
 
 struct Version: ParsableCommand {

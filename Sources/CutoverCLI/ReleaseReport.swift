@@ -1,0 +1,109 @@
+import Cutover
+import KubeModels
+
+/// The deployment report of one release (`kubectl cutover report`): a ``ReleaseRecord`` from
+/// `status.history` with the Rollout it belongs to and the gate hooks of its revision still in
+/// `status.hooks`. Its JSON is the record's own fields, as the status has them, plus `rollout`,
+/// `namespace` and `hooks`, so a script reads the same names as in `kubectl get rollout -o json`.
+/// Nothing in it depends on the clock: the same record always gives the same report.
+public struct ReleaseReport: Codable, Sendable, Hashable {
+    /// The Rollout's name.
+    public var rollout: String
+    /// The Rollout's namespace.
+    public var namespace: String
+    /// The release, exactly as in `status.history`.
+    public var record: ReleaseRecord
+    /// The gate hooks of `record.revision` still in `status.hooks` (the planner keeps only those of
+    /// the current or last release), in status order.
+    public var hooks: [HookStatus]
+
+    public init(rollout: String, namespace: String, record: ReleaseRecord, hooks: [HookStatus]) {
+        self.rollout = rollout
+        self.namespace = namespace
+        self.record = record
+        self.hooks = hooks
+    }
+
+    /// The report of the newest release of `rollout`, or of the newest release of `revision`.
+    /// Throws ``CLIError/notFound(_:)`` when the Rollout has no release record yet or none of
+    /// `revision`; the latter lists the revisions there are, newest first.
+    public init(rollout: Rollout, revision: String? = nil) throws {
+        let name = rollout.metadata.name ?? "-"
+        let history = rollout.status?.history ?? []
+        guard !history.isEmpty else {
+            throw CLIError.notFound(
+                "rollout \(name) has no release record yet (status.history is empty): the controller adds one when a release starts")
+        }
+        let chosen: ReleaseRecord
+        if let revision {
+            guard let match = history.last(where: { $0.revision == revision }) else {
+                var known: [String] = []
+                for record in history.reversed() where !known.contains(record.revision) { known.append(record.revision) }
+                throw CLIError.notFound(
+                    "rollout \(name) has no release of revision \"\(revision)\"; known revisions (newest first): \(known.joined(separator: ", "))")
+            }
+            chosen = match
+        } else {
+            chosen = history[history.count - 1]
+        }
+        self.init(
+            rollout: name, namespace: rollout.metadata.namespace ?? "-", record: chosen,
+            hooks: (rollout.status?.hooks ?? []).filter { $0.revision == chosen.revision })
+    }
+
+    private enum Keys: String, CodingKey {
+        case rollout, namespace, hooks
+    }
+
+    /// The record's fields and the report's own keys in one flat object.
+    public func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(rollout, forKey: .rollout)
+        try container.encode(namespace, forKey: .namespace)
+        try container.encode(hooks, forKey: .hooks)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        record = try ReleaseRecord(from: decoder)
+        let container = try decoder.container(keyedBy: Keys.self)
+        rollout = try container.decode(String.self, forKey: .rollout)
+        namespace = try container.decode(String.self, forKey: .namespace)
+        hooks = try container.decodeIfPresent([HookStatus].self, forKey: .hooks) ?? []
+    }
+}
+
+extension ReleaseReport {
+    /// Seconds from the start to the end; nil while the release runs.
+    public var durationSeconds: Int64? {
+        record.endedAt.map { Int64($0.date.timeIntervalSince(record.startedAt.date).rounded()) }
+    }
+
+    /// `Promoted`, `RolledBack`, `Superseded`, or `in flight` while it runs.
+    public var outcomeText: String { record.outcome?.rawValue ?? "in flight" }
+
+    /// The event that ended the release with the breach numbers, if one did.
+    var breach: ReleaseEvent? {
+        record.timeline.last { $0.metric != nil || $0.value != nil || $0.limit != nil }
+    }
+
+    /// `metric error-rate, value 0.2418, limit 0.05`, or nil without numbers.
+    static func numbers(of event: ReleaseEvent) -> String? {
+        var parts: [String] = []
+        if let metric = event.metric { parts.append("metric \(metric)") }
+        if let value = event.value { parts.append("value \(Number.short(value))") }
+        if let limit = event.limit { parts.append("limit \(Number.short(limit))") }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
+    /// A hook in one line: `Passed (2 attempts): HTTP 200: ok`, `Failed (3 attempts): HTTP 500: boom`,
+    /// `Running`, with its start (and end) time.
+    static func hookLine(_ hook: HookStatus) -> String {
+        var text = hook.phase.rawValue
+        if let attempts = hook.attempts { text += " (\(attempts) attempt\(attempts == 1 ? "" : "s"))" }
+        if let message = hook.message, !message.isEmpty { text += ": \(message)" }
+        text += "; started \(hook.startedAt)"
+        if let finished = hook.finishedAt { text += ", finished \(finished)" }
+        return text
+    }
+}
