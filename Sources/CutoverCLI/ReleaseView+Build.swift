@@ -56,6 +56,12 @@ extension ReleaseView {
                 name: metric.name, threshold: Self.threshold(metric), breaches: state?.breaches ?? 0,
                 failureLimit: metric.failureLimit ?? ResolvedSpec.Defaults.failureLimit, measurements: records)
         }
+        hooks = (status.hooks ?? []).filter { $0.revision == inRelease }.map { hook in
+            Hook(
+                name: hook.name.rawValue, phase: hook.phase.rawValue, startedAt: hook.startedAt, finishedAt: hook.finishedAt,
+                attempts: hook.attempts, message: hook.message,
+                runningSeconds: hook.phase == .running ? max(0, Int64(now.timeIntervalSince(hook.startedAt.date).rounded(.down))) : nil)
+        }
     }
 
     static func revisions(_ deployments: [Deployment], status: RolloutStatus) -> [Revision] {

@@ -45,6 +45,8 @@ public struct ReleaseView: Codable, Sendable, Hashable {
     public var services: [ServiceTarget]
     /// Per metric: the threshold and the recent measurements of the current (or last) release.
     public var analysis: [Metric]
+    /// The gate hooks of the release in flight (or of the revision reverted last), from `status.hooks`.
+    public var hooks: [Hook]
 
     /// A canary step: 1-based position, its weight and pause.
     public struct Step: Codable, Sendable, Hashable {
@@ -88,6 +90,24 @@ public struct ReleaseView: Codable, Sendable, Hashable {
         public var exists: Bool
         /// The selected revision; `nil` with `exists` means the key is absent (traffic split by ready pods).
         public var selects: String?
+    }
+
+    /// A gate hook (`preCutover`, `postCutover`): running, passed or failed.
+    public struct Hook: Codable, Sendable, Hashable {
+        /// `preCutover` or `postCutover`.
+        public var name: String
+        /// `Running`, `Passed` or `Failed`.
+        public var phase: String
+        /// When it was first called.
+        public var startedAt: Timestamp
+        /// When its final answer came.
+        public var finishedAt: Timestamp?
+        /// Attempts made, once it finished.
+        public var attempts: Int32?
+        /// The last answer (`HTTP 500: <start of the body>`) or error.
+        public var message: String?
+        /// Seconds it has been running at the time the view was built; nil once finished.
+        public var runningSeconds: Int64?
     }
 
     /// One metric's threshold and recent results.

@@ -37,6 +37,7 @@ public enum TreeRenderer {
             ]
         }
         for row in columns(rows) { children.append(Node(text: row)) }
+        for hook in view.hooks { children.append(Node(text: "Gate \(hook.name): \(gateText(hook))")) }
         if !view.analysis.isEmpty {
             let metrics = view.analysis.map { metric in
                 let marks = metric.measurements.map { "\(mark($0.verdict)) \($0.value.map(Number.short) ?? "-")" }
@@ -85,6 +86,20 @@ public enum TreeRenderer {
         }
         let role = view.revisions.first { $0.revision == revision }?.role
         return role.map { "\(revision) (\($0))" } ?? revision
+    }
+
+    /// `Running since 12s`, `Passed (2 attempts)`, `Failed (3 attempts): HTTP 500: boom` (the
+    /// answer on one line, cut at 120 characters).
+    static func gateText(_ hook: ReleaseView.Hook) -> String {
+        if let running = hook.runningSeconds { return "\(hook.phase) since \(Age.format(seconds: Double(running)))" }
+        var text = hook.phase
+        if let attempts = hook.attempts { text += " (\(attempts) attempt\(attempts == 1 ? "" : "s"))" }
+        if hook.phase == HookPhase.failed.rawValue, let message = hook.message, !message.isEmpty {
+            var line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            if line.count > 120 { line = String(line.prefix(119)) + "…" }
+            text += ": \(line)"
+        }
+        return text
     }
 
     static func mark(_ verdict: Verdict) -> String {
