@@ -7,40 +7,48 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `kubectl cutover history`: what can be known about past revisions. Cutover keeps no release
-/// log: the status holds only the current release and the last revert, and old revision
-/// Deployments are deleted beyond `revisionHistoryLimit`. So each entry is derived from the
-/// revision's Deployment (images, creation = first release start), the status (active, green,
-/// rolled back with the last abort) and, while they last, the Rollout's Events (promoted,
-/// reverted, superseded, with their times). ``Entry/source`` says where the outcome came from.
+/// `kubectl cutover history`: the past releases. When the controller keeps a release record
+/// (`status.history`), each entry is one record: images, who started it, times, outcome and
+/// reason, exactly as recorded. For a Rollout without one (a controller from before release
+/// records) it falls back to deriving what it can: each entry from the revision's Deployment
+/// (images, creation = first release start), the status (active, green, rolled back with the last
+/// abort) and, while they last, the Rollout's Events (promoted, reverted, superseded, with their
+/// times). ``Entry/source`` says where the outcome came from.
 public struct RevisionHistory: Sendable, Hashable {
     /// One revision, newest first.
     public struct Entry: Sendable, Hashable, Codable {
         /// The template hash.
         public var revision: String
-        /// The container images of its pod template.
+        /// The container images of its pod template (`container=image` from a record).
         public var images: [String]
+        /// Who changed the template (the field manager), from a record; nil otherwise.
+        public var startedBy: String?
         /// The Deployment's creation: the start of the revision's first release.
         public var started: Timestamp?
         /// When the outcome happened, if recorded.
         public var ended: Timestamp?
         /// `in flight (Canary)`, `promoted, serving`, `reverted: ...`, `superseded by ...`, ...
         public var outcome: String
-        /// `status`, `event` or `unknown`.
+        /// `record` (status.history), `status`, `event` or `unknown`.
         public var source: String
     }
 
     /// Newest first (by start).
     public var entries: [Entry]
 
-    /// Derives the history from the Rollout, its revision Deployments and its Events.
+    /// The history from `status.history` when the Rollout has one, else derived from the Rollout,
+    /// its revision Deployments and its Events.
     public init(rollout: Rollout, deployments: [Deployment], events: [Event]) {
+        if let records = rollout.status?.history, !records.isEmpty {
+            entries = Self.recordEntries(records, status: rollout.status ?? RolloutStatus())
+            return
+        }
         let status = rollout.status ?? RolloutStatus()
         let newestFirst = events.sorted { (Self.time($0)?.date ?? .distantPast) > (Self.time($1)?.date ?? .distantPast) }
         entries = deployments.compactMap { deployment -> Entry? in
             guard let revision = deployment.metadata.labels?[CutoverLabels.revision] else { return nil }
             var entry = Entry(
-                revision: revision, images: ReleaseView.images(of: deployment.spec?.template),
+                revision: revision, images: ReleaseView.images(of: deployment.spec?.template), startedBy: nil,
                 started: deployment.metadata.creationTimestamp, ended: nil, outcome: "", source: "status")
             if revision == status.greenRevision {
                 entry.started = status.releaseStartedAt ?? entry.started
@@ -96,10 +104,10 @@ public struct RevisionHistory: Sendable, Hashable {
 
     /// The table `history` prints.
     public func lines() -> [String] {
-        var rows = [["REVISION", "IMAGES", "STARTED", "ENDED", "OUTCOME"]]
+        var rows = [["REVISION", "IMAGES", "STARTED-BY", "STARTED", "ENDED", "OUTCOME"]]
         for entry in entries {
             rows.append([
-                entry.revision, entry.images.joined(separator: ","), entry.started?.description ?? "-",
+                entry.revision, entry.images.joined(separator: ","), entry.startedBy ?? "-", entry.started?.description ?? "-",
                 entry.ended?.description ?? "-", entry.outcome + (entry.source == "event" ? " (from events)" : ""),
             ])
         }

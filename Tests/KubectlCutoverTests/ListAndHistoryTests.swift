@@ -63,10 +63,13 @@ struct ListAndHistoryTests {
             #expect(lines[0].hasPrefix("REVISION"))
             let third = try #require(done.status?.activeRevision), second = try #require(reverted.status?.rolledBackRevision)
             let one = try #require(first.status?.activeRevision)
-            #expect(lines[1].hasPrefix(third) && lines[1].contains("example/web:3") && lines[1].hasSuffix("promoted, serving"), "\(lines[1])")
-            #expect(lines[2].hasPrefix(second) && lines[2].contains("example/web:2")
-                && lines[2].contains("reverted: green was not ready within 2s (from events)"), "\(lines[2])")
-            #expect(lines[3].hasPrefix(one) && lines[3].contains("example/web:1") && lines[3].hasSuffix("promoted, later replaced (from events)"), "\(lines[3])")
+            // From status.history, which the controller keeps: outcomes and reasons as recorded.
+            #expect(lines[0].hasPrefix("REVISION") && lines[0].contains("STARTED-BY"), "\(lines[0])")
+            #expect(lines[1].hasPrefix(third) && lines[1].contains("app=example/web:3") && lines[1].hasSuffix("promoted, serving"), "\(lines[1])")
+            #expect(lines[2].hasPrefix(second) && lines[2].contains("app=example/web:2")
+                && lines[2].hasSuffix("reverted: ProgressDeadlineExceeded: green was not ready within 2s"), "\(lines[2])")
+            #expect(lines[3].hasPrefix(one) && lines[3].contains("app=example/web:1") && lines[3].hasSuffix("promoted"), "\(lines[3])")
+            #expect(!console.output.contains("(from events)"), "\(console.output)")
         }
     }
 }
