@@ -50,6 +50,32 @@ struct RenderingTests {
         try expectGolden(TreeRenderer.render(view).joined(separator: "\n") + "\n", "tree-canary-analysis")
     }
 
+    /// The gate hooks of the release in flight, one tree line each: running with its age, passed
+    /// with its attempts, failed with the answer.
+    @Test func gateHooksOfTheCurrentReleaseAreLinesInTheTree() throws {
+        var rollout = Fixtures.rollout(phase: .promoting)
+        var passed = HookStatus(name: .preCutover, revision: "green22222", phase: .passed, startedAt: Fixtures.at)
+        passed.attempts = 2
+        passed.finishedAt = Fixtures.at
+        passed.message = "HTTP 200: ok"
+        let running = HookStatus(name: .postCutover, revision: "green22222", phase: .running, startedAt: Fixtures.at)
+        let other = HookStatus(name: .preCutover, revision: "old0000000", phase: .failed, startedAt: Fixtures.at)
+        rollout.status?.hooks = [passed, running, other]
+        let view = ReleaseView(rollout: rollout, deployments: [], services: [:], now: Fixtures.at.date.addingTimeInterval(12))
+        let lines = TreeRenderer.render(view)
+        #expect(lines.contains("├── Gate preCutover: Passed (2 attempts)"), "\(lines)")
+        #expect(lines.contains("└── Gate postCutover: Running since 12s"), "\(lines)")
+        #expect(!lines.joined().contains("Failed"), "hooks of other revisions are not shown")
+
+        var failed = HookStatus(name: .preCutover, revision: "green22222", phase: .failed, startedAt: Fixtures.at)
+        failed.attempts = 1
+        failed.message = "HTTP 500: " + String(repeating: "x", count: 200)
+        var reverted = Fixtures.rollout(phase: .rolledBack)
+        reverted.status?.hooks = [failed]
+        let line = try #require(TreeRenderer.render(ReleaseView(rollout: reverted, deployments: [], services: [:], now: Fixtures.at.date)).last)
+        #expect(line.hasPrefix("└── Gate preCutover: Failed (1 attempt): HTTP 500: xxx") && line.hasSuffix("x…") && line.count < 170, "\(line)")
+    }
+
     @Test func historyFromStatusDeploymentsAndEvents() {
         let rollout = Fixtures.rollout(phase: .rolledBack)
         let deployments = [
