@@ -122,4 +122,31 @@ struct ReportCommandTests {
                 "\(console.output)")
         }
     }
+
+    /// The built binary through the real kubectl: the flags, the same text, exit codes.
+    @Test func theReportThroughKubectl() async throws {
+        try await Self.withRecords { cluster in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-report-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let kubeconfig = try cluster.writeKubeconfig(in: directory)
+
+            let markdown = try await PluginProcessTests.run(
+                ["kubectl", "cutover", "report", "web", "--revision", ReportFixtures.breached, "-n", "default"], kubeconfig: kubeconfig)
+            #expect(markdown.status == 0, "\(markdown.err)")
+            try expectGolden(markdown.out, "report-reverted-breach-markdown")
+
+            let json = try await PluginProcessTests.run(["kubectl", "cutover", "report", "api", "--format", "json"], kubeconfig: kubeconfig)
+            #expect(json.status == 0, "\(json.err)")
+            try expectGolden(json.out, "report-promoted-json")
+
+            let unknown = try await PluginProcessTests.run(["kubectl", "cutover", "report", "web", "--revision", "nope"], kubeconfig: kubeconfig)
+            #expect(unknown.status == 1 && unknown.out.isEmpty)
+            #expect(unknown.err.hasPrefix("error: rollout web has no release of revision \"nope\"; known revisions (newest first): "), "\(unknown.err)")
+
+            let badFormat = try await PluginProcessTests.run(["kubectl", "cutover", "report", "web", "--format", "html"], kubeconfig: kubeconfig)
+            #expect(badFormat.status == 64, "a bad flag is a usage error: \(badFormat.err)")
+            #expect(badFormat.err.contains("allowed formats are: markdown,json"), "\(badFormat.err)")
+        }
+    }
 }
