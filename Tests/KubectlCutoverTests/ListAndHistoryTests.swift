@@ -70,6 +70,13 @@ struct ListAndHistoryTests {
                 && lines[2].hasSuffix("reverted: ProgressDeadlineExceeded: green was not ready within 2s"), "\(lines[2])")
             #expect(lines[3].hasPrefix(one) && lines[3].contains("app=example/web:1") && lines[3].hasSuffix("promoted"), "\(lines[3])")
             #expect(!console.output.contains("(from events)"), "\(console.output)")
+
+            // The report of a record the controller wrote.
+            let (reportContext, report) = cluster.context()
+            try await ReportCommand.run(name: "web", revision: second, format: .markdown, context: reportContext)
+            #expect(report.output.hasPrefix("# Release \(second) of default/web\n"), "\(report.output)")
+            #expect(report.output.contains("| Outcome | RolledBack |\n| Reason | ProgressDeadlineExceeded |"), "\(report.output)")
+            #expect(report.output.contains("| Blue revision | `\(one)` |"), "\(report.output)")
         }
     }
 }
