@@ -61,6 +61,8 @@ extension PlanBuilder {
             }
         }
         history[last].measurements = finals.isEmpty ? nil : finals
+        let hooks = (status.hooks ?? []).filter { $0.revision == history[last].revision }
+        history[last].hooks = hooks.isEmpty ? nil : hooks
         status.history = history
     }
 

@@ -25,6 +25,8 @@ public struct ReleaseRecord: Codable, Sendable, Hashable {
     public var timeline: [ReleaseEvent]
     /// The last measurement of every metric when the release ended.
     public var measurements: [FinalMeasurement]?
+    /// The gate hooks of the release as they ended (`status.hooks` keeps only the current ones).
+    public var hooks: [HookStatus]?
 
     /// Entries kept in one record's timeline; the oldest after `Started` go first.
     public static let timelineLimit = 16

@@ -60,7 +60,7 @@ extension ReleaseReport {
             lines.append(Self.inline("- **Approval:** waited at +\(offset(event)) (\(event.reason ?? "ManualApproval")): \(event.message)"))
         }
         if hooks.isEmpty {
-            lines.append("- **Gate hooks:** none in `status.hooks` for this revision (only the latest release's are kept).")
+            lines.append("- **Gate hooks:** none called in this release.")
         }
         for hook in hooks {
             lines.append(Self.inline("- **Gate \(hook.name.rawValue):** \(Self.hookLine(hook))"))

@@ -2,8 +2,7 @@ import Cutover
 import KubeModels
 
 /// The deployment report of one release (`kubectl cutover report`): a ``ReleaseRecord`` from
-/// `status.history` with the Rollout it belongs to and the gate hooks of its revision still in
-/// `status.hooks`. Its JSON is the record's own fields, as the status has them, plus `rollout`,
+/// `status.history` with the Rollout it belongs to and the gate hooks of its revision. Its JSON is the record's own fields, as the status has them, plus `rollout`,
 /// `namespace` and `hooks`, so a script reads the same names as in `kubectl get rollout -o json`.
 /// Nothing in it depends on the clock: the same record always gives the same report.
 public struct ReleaseReport: Codable, Sendable, Hashable {
@@ -13,8 +12,8 @@ public struct ReleaseReport: Codable, Sendable, Hashable {
     public var namespace: String
     /// The release, exactly as in `status.history`.
     public var record: ReleaseRecord
-    /// The gate hooks of `record.revision` still in `status.hooks` (the planner keeps only those of
-    /// the current or last release), in status order.
+    /// The gate hooks of the release: the closed record's own, or, in flight, those of its revision
+    /// in `status.hooks`; in the order they were called.
     public var hooks: [HookStatus]
 
     public init(rollout: String, namespace: String, record: ReleaseRecord, hooks: [HookStatus]) {
@@ -46,9 +45,12 @@ public struct ReleaseReport: Codable, Sendable, Hashable {
         } else {
             chosen = history[history.count - 1]
         }
-        self.init(
-            rollout: name, namespace: rollout.metadata.namespace ?? "-", record: chosen,
-            hooks: (rollout.status?.hooks ?? []).filter { $0.revision == chosen.revision })
+        // A closed record carries its hooks; the release in flight has them in status.hooks. The
+        // report's own `hooks` key holds them either way, so the record's copy is not repeated.
+        let hooks = chosen.hooks ?? (rollout.status?.hooks ?? []).filter { $0.revision == chosen.revision }
+        var record = chosen
+        record.hooks = nil
+        self.init(rollout: name, namespace: rollout.metadata.namespace ?? "-", record: record, hooks: hooks)
     }
 
     private enum Keys: String, CodingKey {
@@ -65,7 +67,9 @@ public struct ReleaseReport: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
+        // The flat object's `hooks` are the report's; the record does not carry a second copy.
         record = try ReleaseRecord(from: decoder)
+        record.hooks = nil
         let container = try decoder.container(keyedBy: Keys.self)
         rollout = try container.decode(String.self, forKey: .rollout)
         namespace = try container.decode(String.self, forKey: .namespace)

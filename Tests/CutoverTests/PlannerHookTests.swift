@@ -69,6 +69,7 @@ struct PlannerHookTests {
         let hook = try #require(world.status.hooks?.first)
         #expect(hook.phase == (testCase.passed ? .passed : .failed))
         #expect(hook.attempts == 2)
+        #expect(world.status.history?.last?.hooks == [hook], "the closed record keeps its hooks")
         if !testCase.passed {
             let abort = try #require(world.status.abort)
             #expect(abort.reason == (testCase.hook == .preCutover ? "PreCutoverHookFailed" : "PostCutoverHookFailed"))
