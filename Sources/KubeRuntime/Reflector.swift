@@ -127,6 +127,13 @@ public final class Reflector<Object: KubeObject>: Sendable {
     /// to hear the first list as `added` changes.
     public func changes() -> AsyncStream<ObjectChange<Object>> { broadcaster.subscribe() }
 
+    /// Like ``changes()``, but each change is mapped by `map` as it is applied (nil: skipped), and
+    /// only the result waits in the stream. A subscriber that needs keys rather than objects holds
+    /// no object while it lags behind a burst of changes (10,000 Deployments scaling at once).
+    public func changes<Value: Sendable>(_ map: @escaping @Sendable (ObjectChange<Object>) -> Value?) -> AsyncStream<Value> {
+        broadcaster.subscribe(map: map)
+    }
+
     // MARK: Running
 
     /// Lists and watches until the calling task is cancelled, then ends every ``changes()`` stream.

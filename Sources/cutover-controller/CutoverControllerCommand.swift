@@ -85,7 +85,9 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MallocArenas.limit()
+        Malloc.limitArenas()
+        let trimming = Malloc.trimPeriodically()
+        defer { trimming.cancel() }
         let level = logLevel
         let format = logFormat
         LoggingSystem.bootstrap { label in

@@ -43,6 +43,11 @@ import Testing
             let reflector = Reflector<ConfigMap>(
                 client: client, configuration: Self.configuration(pageSize: 2), store: Store(transform: Store.droppingManagedFields))
             let changes = reflector.changes()
+            // A mapped subscriber: only what the map returns waits in its stream; nil is skipped.
+            let names = reflector.changes { change -> String? in
+                guard case .modified = change else { return nil }
+                return change.object.metadata.name
+            }
             #expect(!reflector.hasSynced)
             #expect(reflector.state == .empty)
             try await Self.running(reflector) {
@@ -73,6 +78,9 @@ import Testing
             }
             #expect(Set(seen.prefix(3)) == ["added a", "added b", "added c"])
             #expect(Array(seen.dropFirst(3)) == ["added d", "modified a v→2", "deleted b"])
+            var modified: [String] = []
+            for await name in names { modified.append(name) }
+            #expect(modified == ["a"])
         }
     }
 

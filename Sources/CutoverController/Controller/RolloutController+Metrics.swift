@@ -40,7 +40,7 @@ extension RolloutController {
         guard let metrics else { return }
         var phases: [String: Int] = [:]
         for reflector in rollouts.reflectors {
-            for rollout in reflector.store.snapshot().objects.values {
+            reflector.store.forEach { rollout in
                 phases[rollout.status?.phase?.rawValue ?? ControllerMetrics.unknownPhase, default: 0] += 1
             }
         }

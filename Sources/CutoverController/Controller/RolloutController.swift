@@ -124,28 +124,23 @@ public final class RolloutController: Sendable {
     /// On cancellation it stops taking keys, lets the reconciles in flight finish, then stops the
     /// caches and the analysis runner.
     public func run() async {
-        // Subscribed before the reflectors start, so the first lists arrive as additions.
-        let rolloutChanges = rollouts.reflectors.map { $0.changes() }
-        let deploymentChanges = deployments.reflectors.map { $0.changes() }
-        let serviceChanges = services.reflectors.map { $0.changes() }
+        // Subscribed before the reflectors start, so the first lists arrive as additions. Each
+        // change is turned into keys as it is applied: the streams buffer keys, never objects.
+        let rolloutKeys = rollouts.reflectors.map { reflector in
+            reflector.changes { change -> [RolloutKey]? in
+                self.forgetWrittenOnceSeen(change)
+                return Self.nonEmpty(Self.keys(forRolloutChange: change))
+            }
+        }
+        let deploymentKeys = deployments.reflectors.map { $0.changes { Self.nonEmpty(Self.keys(forDeploymentChange: $0)) } }
+        let serviceKeys = services.reflectors.map { $0.changes { self.nonEmptyKeys(forServiceChange: $0) } }
         let background = Task {
             await withDiscardingTaskGroup { group in
                 for reflector in self.rollouts.reflectors { group.addTask { await reflector.run() } }
                 for reflector in self.deployments.reflectors { group.addTask { await reflector.run() } }
                 for reflector in self.services.reflectors { group.addTask { await reflector.run() } }
-                for stream in rolloutChanges {
-                    group.addTask {
-                        await self.queue.enqueue(stream) { change in
-                            self.forgetWrittenOnceSeen(change)
-                            return Self.keys(forRolloutChange: change)
-                        }
-                    }
-                }
-                for stream in deploymentChanges {
-                    group.addTask { await self.queue.enqueue(stream) { Self.keys(forDeploymentChange: $0) } }
-                }
-                for stream in serviceChanges {
-                    group.addTask { await self.queue.enqueue(stream) { self.keys(forServiceChange: $0) } }
+                for stream in rolloutKeys + deploymentKeys + serviceKeys {
+                    group.addTask { await self.queue.enqueue(keys: stream) }
                 }
                 let queue = self.queue
                 group.addTask { await self.runner.run { key in _ = Task { await queue.add(key) } } }
@@ -177,6 +172,10 @@ public final class RolloutController: Sendable {
     }
 
     // MARK: Triggers
+
+    static func nonEmpty(_ keys: [RolloutKey]) -> [RolloutKey]? { keys.isEmpty ? nil : keys }
+
+    func nonEmptyKeys(forServiceChange change: ObjectChange<Service>) -> [RolloutKey]? { Self.nonEmpty(keys(forServiceChange: change)) }
 
     static func keys(forRolloutChange change: ObjectChange<Rollout>) -> [RolloutKey] {
         change.isSpecOrMetadataChange ? [RolloutKey(change.object)] : []
