@@ -89,8 +89,8 @@ public final class RolloutController: Sendable {
         // Gate hooks and notifications read their URLs from Secrets through the controller's client.
         let secrets = KubeSecretReader(client: client)
         webhooks = WebhookClient(logger: logger)
-        hooks = HookRunner(client: webhooks, secrets: secrets, logger: logger)
-        notifier = Notifier(client: webhooks, secrets: secrets, logger: logger)
+        hooks = HookRunner(client: webhooks, secrets: secrets, metrics: metrics, logger: logger)
+        notifier = Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger)
         self.recorder = recorder
         self.metrics = metrics
         self.logger = logger

@@ -78,6 +78,14 @@ public final class ControllerMetrics: Sendable {
         registry.makeCounter(descriptor: Family.reconcileErrorsTotal, labels: [("reason", reason)]).increment()
     }
 
+    /// A gate hook or a notification finished all its attempts; `kind` is `preCutover`,
+    /// `postCutover` or `notification`.
+    public func webhookFinished(kind: String, succeeded: Bool) {
+        registry.makeCounter(
+            descriptor: Family.webhooksTotal, labels: [("kind", kind), ("result", succeeded ? "success" : "failure")]
+        ).increment()
+    }
+
     /// One Kubernetes API response (or transport failure, code 0): wire it to `KubeClient.Options.observer`.
     public func observe(_ request: KubeClient.RequestRecord) {
         registry.makeCounter(
@@ -237,6 +245,12 @@ private enum Family {
             metricName: "cutover_reverts_total", unitName: "",
             helpText: 
                 "Releases reverted to blue, by reason (AnalysisBreach, ProgressDeadlineExceeded, Aborted, Superseded, ...).")
+    }
+
+    static var webhooksTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "cutover_webhooks_total", unitName: "",
+            helpText: "Gate hooks and notifications that finished all their attempts, by kind and result (success or failure).")
     }
 
     static var analysisLastValue: MetricNameDescriptor {

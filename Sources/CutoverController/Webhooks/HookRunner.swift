@@ -31,15 +31,20 @@ public actor HookRunner {
 
     private let client: WebhookClient
     private let secrets: any SecretReader
+    private let metrics: ControllerMetrics?
     private let logger: Logger
     private let submissions: AsyncStream<Submission>
     private let input: AsyncStream<Submission>.Continuation
     private var inFlight: Set<CallKey> = []
     private var results: [RolloutKey: [HookResult]] = [:]
 
-    public init(client: WebhookClient, secrets: any SecretReader, logger: Logger = Logger(label: "cutover.hooks")) {
+    public init(
+        client: WebhookClient, secrets: any SecretReader, metrics: ControllerMetrics? = nil,
+        logger: Logger = Logger(label: "cutover.hooks")
+    ) {
         self.client = client
         self.secrets = secrets
+        self.metrics = metrics
         self.logger = logger
         (submissions, input) = AsyncStream.makeStream(of: Submission.self)
     }
@@ -58,8 +63,10 @@ public actor HookRunner {
                 guard inFlight.insert(key).inserted else { continue }
                 group.addTask {
                     let result = await self.call(submission.call, namespace: submission.key.namespace)
+                    // Cut short by a shutdown: no outcome; the next controller calls it again.
+                    guard !Task.isCancelled else { return }
                     await self.finish(key, result: result)
-                    if !Task.isCancelled { onFinished(submission.key) }
+                    onFinished(submission.key)
                 }
             }
         }
@@ -84,6 +91,7 @@ public actor HookRunner {
 
     private func finish(_ key: CallKey, result: HookResult) {
         inFlight.remove(key)
+        metrics?.webhookFinished(kind: result.name.rawValue, succeeded: result.passed)
         results[key.rollout, default: []].append(result)
     }
 

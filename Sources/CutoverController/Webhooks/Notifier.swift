@@ -52,6 +52,7 @@ public actor Notifier {
     public let configuration: Configuration
     private let client: WebhookClient
     private let secrets: any SecretReader
+    private let metrics: ControllerMetrics?
     private let logger: Logger
     private let submissions: AsyncStream<Submission>
     private let input: AsyncStream<Submission>.Continuation
@@ -67,10 +68,11 @@ public actor Notifier {
 
     public init(
         client: WebhookClient, secrets: any SecretReader, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "cutover.notifications")
+        metrics: ControllerMetrics? = nil, logger: Logger = Logger(label: "cutover.notifications")
     ) {
         self.client = client
         self.secrets = secrets
+        self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
         (submissions, input) = AsyncStream.makeStream(of: Submission.self)
@@ -167,6 +169,7 @@ public actor Notifier {
                 let delivery = await deliver(item)
                 if Task.isCancelled { return }  // unsent: the outbox keeps it for the next controller
                 queues[key]?.removeFirst()
+                metrics?.webhookFinished(kind: "notification", succeeded: delivery.delivered)
                 var kept = outcomes[key, default: []]
                 kept.append(delivery)
                 if kept.count > Self.rememberedOutcomes { kept.removeFirst(kept.count - Self.rememberedOutcomes) }

@@ -19,6 +19,8 @@ struct ControllerMetricsTests {
         metrics.reconciled(in: .milliseconds(12), error: KubeError.transport(method: "GET", path: "/", reason: "refused"))
         metrics.record(.reverted(revision: "abc", reason: "AnalysisBreach"))
         metrics.measured(Self.measurement("error-rate", value: .value(0.25)), rollout: RolloutKey(namespace: "prod", name: "web"))
+        metrics.webhookFinished(kind: "notification", succeeded: false)
+        metrics.webhookFinished(kind: "preCutover", succeeded: true)
         let text = Exposition(metrics.exposition())
         #expect(text.value("cutover_workqueue_depth") == 3)
         #expect(text.value("cutover_rollouts", ["phase": "Canary"]) == 2)
@@ -30,6 +32,8 @@ struct ControllerMetricsTests {
         #expect(text.value("cutover_reconcile_duration_seconds_count") == 1)
         #expect(text.value("cutover_reverts_total", ["reason": "AnalysisBreach"]) == 1)
         #expect(text.value("cutover_analysis_last_value", ["namespace": "prod", "rollout": "web", "metric": "error-rate"]) == 0.25)
+        #expect(text.value("cutover_webhooks_total", ["kind": "notification", "result": "failure"]) == 1)
+        #expect(text.value("cutover_webhooks_total", ["kind": "preCutover", "result": "success"]) == 1)
         let check = try Promtool.check(text.text)
         #expect(check.ok, "promtool check metrics: \(check.output)\n\(text.text)")
     }
