@@ -120,8 +120,9 @@ echo "    why: $(kubectl -n demo get rollout payment -o jsonpath='{.status.abort
 kubectl -n demo get service payment -o jsonpath='    active Service selector: {.spec.selector}{"\n"}'
 kubectl -n demo get events --field-selector involvedObject.name=payment 2>/dev/null | tail -5 | sed 's/^/    /'
 
-say "the same, through the plugin: kubectl cutover get / history"
+say "the same, through the plugin: kubectl cutover get / history / report"
 kubectl cutover get payment -n demo | sed 's/^/    /'
 kubectl cutover history payment -n demo | sed 's/^/    /'
+kubectl cutover report payment -n demo | sed 's/^/    /'
 
 say "done: the good release was promoted and the bad one reverted by itself"
