@@ -12,7 +12,9 @@ import Foundation
 /// their outcomes for the next reconcile, the way ``AnalysisRunner`` keeps measurements.
 ///
 /// Promises:
-/// - one call per hook, revision and Rollout at a time; a call asked for while it runs is ignored;
+/// - one call per hook, revision and Rollout at a time; a call asked for while it runs is ignored,
+///   and one asked for after it finished (a reconcile planned before the outcome arrived) gets
+///   that outcome again instead of a second call;
 /// - a call makes `retries + 1` attempts of at most `timeout` each, 1 s, 2 s, 4 s … apart; a 2xx
 ///   passes at once, anything else (another status, a timeout, a refused connection, an
 ///   unreadable Secret) is retried and, on the last attempt, fails with the answer as the message;
@@ -37,6 +39,8 @@ public actor HookRunner {
     private let input: AsyncStream<Submission>.Continuation
     private var inFlight: Set<CallKey> = []
     private var results: [RolloutKey: [HookResult]] = [:]
+    /// The outcome of each finished call, the current revision's only.
+    private var outcomes: [CallKey: HookResult] = [:]
 
     public init(
         client: WebhookClient, secrets: any SecretReader, metrics: ControllerMetrics? = nil,
@@ -60,6 +64,11 @@ public actor HookRunner {
         await withDiscardingTaskGroup { group in
             for await submission in submissions {
                 let key = CallKey(rollout: submission.key, name: submission.call.name, revision: submission.call.payload.revision)
+                if let outcome = outcomes[key] {
+                    results[key.rollout, default: []].append(outcome)
+                    onFinished(key.rollout)
+                    continue
+                }
                 guard inFlight.insert(key).inserted else { continue }
                 group.addTask {
                     let result = await self.call(submission.call, namespace: submission.key.namespace)
@@ -87,10 +96,15 @@ public actor HookRunner {
     }
 
     /// Drops what is kept about a deleted Rollout.
-    public func forget(_ rollout: RolloutKey) { results[rollout] = nil }
+    public func forget(_ rollout: RolloutKey) {
+        results[rollout] = nil
+        outcomes = outcomes.filter { $0.key.rollout != rollout }
+    }
 
     private func finish(_ key: CallKey, result: HookResult) {
         inFlight.remove(key)
+        outcomes = outcomes.filter { $0.key.rollout != key.rollout || $0.key.revision == key.revision }
+        outcomes[key] = result
         metrics?.webhookFinished(kind: result.name.rawValue, succeeded: result.passed)
         results[key.rollout, default: []].append(result)
     }
