@@ -13,8 +13,8 @@ struct GateHookTests {
 
     static func hooks(_ receiver: WebhookReceiver, retries: Int = 1) -> JSONValue {
         [
-            "preCutover": ["url": .string(receiver.baseURL + "/pre"), "timeout": "5s", "retries": .int(Int64(retries))],
-            "postCutover": ["urlSecret": ["name": .string(F.secret), "key": "post"], "timeout": "5s", "retries": .int(Int64(retries))],
+            "preCutover": ["url": .string(receiver.baseURL + "/pre"), "timeout": "30s", "retries": .int(Int64(retries))],
+            "postCutover": ["urlSecret": ["name": .string(F.secret), "key": "post"], "timeout": "30s", "retries": .int(Int64(retries))],
         ]
     }
 

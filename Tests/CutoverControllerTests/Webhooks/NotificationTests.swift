@@ -11,7 +11,7 @@ import Testing
 struct NotificationTests {
     typealias F = WebhookFixtures
 
-    static func targets(_ formats: [(String, String)], timeout: String = "2s") -> JSONValue {
+    static func targets(_ formats: [(String, String)], timeout: String = "10s") -> JSONValue {
         .array(formats.map { name, format in
             ["name": .string(name), "format": .string(format), "timeout": .string(timeout),
              "urlSecret": ["name": .string(F.secret), "key": .string(name)]]
@@ -130,16 +130,16 @@ struct NotificationTests {
     }
 
     @Test func aReceiverThatHangsDoesNotDelayTheRelease() async throws {
-        try await F.withReceiver({ _, _ in .init(delay: .seconds(30)) }) { receiver in
+        try await F.withReceiver({ _, _ in .init(delay: .seconds(120)) }) { receiver in
         try await withControllerCluster { _, client, controllers in
             try await controllers.start()
             try await F.prepare(client, urls: ["json": receiver.baseURL + "/json"])
             let strategy: JSONValue = ["holdWindow": "0s"]
             let started = ContinuousClock.now
             _ = try await client.create(
-                try F.rollout(image: "web:1", strategy: strategy, extra: ["notifications": Self.targets([("json", "JSON")], timeout: "20s")]))
+                try F.rollout(image: "web:1", strategy: strategy, extra: ["notifications": Self.targets([("json", "JSON")], timeout: "60s")]))
             _ = try await ReleaseTests.waitHealthy(client)
-            #expect(ContinuousClock.now - started < .seconds(20), "Healthy before the first attempt could even time out")
+            #expect(ContinuousClock.now - started < .seconds(60), "Healthy before the first attempt could even time out")
             let pending = try await F.current(client).status?.notifications?.pending ?? []
             #expect(pending.map(\.event.type) == [.started, .completed])
         } }
