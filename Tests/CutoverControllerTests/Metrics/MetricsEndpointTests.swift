@@ -89,10 +89,14 @@ struct MetricsEndpointTests {
 
         // A release held in its canary step, measured every second: the last value is exported.
         try await ReleaseFixture.release(client, image: "example/web:2", query: "vector(0.05)")
+        // Phases are counted from the watch cache, which may trail the controller's own status
+        // writes on a loaded machine: wait for both.
         let canary = try await eventually("the last measured value in /metrics during the canary step", timeout: .seconds(40)) {
             let scraped = try await Exposition.scrape(url, http: http)
             let value = scraped.value("cutover_analysis_last_value", rollout)
-            return (value == 0.05 ? scraped : nil, "cutover_analysis_last_value \(value.map { "\($0)" } ?? "absent")")
+            let phase = scraped.value("cutover_rollouts", ["phase": "Canary"])
+            return (value == 0.05 && phase == 1 ? scraped : nil,
+                    "cutover_analysis_last_value \(value.map { "\($0)" } ?? "absent"), Canary \(phase.map { "\($0)" } ?? "absent")")
         }
         #expect(canary.value("cutover_rollouts", ["phase": "Canary"]) == 1)
         #expect(canary.all("cutover_rollouts").map(\.value).reduce(0, +) == 1, "\(canary.all("cutover_rollouts"))")
