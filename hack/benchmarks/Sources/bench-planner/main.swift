@@ -57,7 +57,7 @@ struct Cluster {
                 deployments[name]?.metadata.generation! += 1
             case .deleteDeployment(let name): deployments[name] = nil
             case .patchServiceSelector(let patch): services[patch.service]?.spec?.selector?["cutover.dev/revision"] = patch.revision
-            case .recordEvent, .measure: break
+            case .recordEvent, .measure, .callHook: break
             }
         }
         rollout.status = plan.status
