@@ -44,7 +44,7 @@ public actor AnalysisRunner {
     private let submissions: AsyncStream<Submission>
     private let submissionInput: AsyncStream<Submission>.Continuation
     private var inFlight: Set<MetricKey> = []
-    private var pending: [RolloutKey: [Measurement]] = [:]
+    private var pending = Handover<Measurement>(limit: AnalysisRunner.pendingLimit)
     private var latest: [MetricKey: MetricReading] = [:]
 
     /// - Parameters:
@@ -116,7 +116,7 @@ public actor AnalysisRunner {
     /// The measurements taken for `rollout` since the last call, oldest first; pass them in the
     /// next ``ReleaseSnapshot``.
     public func takeMeasurements(for rollout: RolloutKey) -> [Measurement] {
-        pending.removeValue(forKey: rollout) ?? []
+        pending.take(for: rollout)
     }
 
     /// Gives back measurements taken by ``takeMeasurements(for:)`` whose status write did not
@@ -124,10 +124,7 @@ public actor AnalysisRunner {
     /// again. They go before any taken since, keeping the oldest-first order; beyond
     /// ``pendingLimit`` the oldest are dropped, as in ``run(onMeasured:)``.
     public func putBack(_ measurements: [Measurement], for rollout: RolloutKey) {
-        guard !measurements.isEmpty else { return }
-        var list = measurements + pending[rollout, default: []]
-        if list.count > Self.pendingLimit { list.removeFirst(list.count - Self.pendingLimit) }
-        pending[rollout] = list
+        pending.putBack(measurements, for: rollout)
     }
 
     /// The latest reading of every metric of every Rollout, for operator metrics.
@@ -144,15 +141,12 @@ public actor AnalysisRunner {
 
     /// Drops what is kept about a deleted Rollout (pending measurements, readings).
     public func forget(_ rollout: RolloutKey) {
-        pending[rollout] = nil
+        pending.forget(rollout)
         latest = latest.filter { $0.key.rollout != rollout }
     }
 
     private func keep(_ measurements: [Measurement], for rollout: RolloutKey) {
-        var list = pending[rollout, default: []]
-        list.append(contentsOf: measurements)
-        if list.count > Self.pendingLimit { list.removeFirst(list.count - Self.pendingLimit) }
-        pending[rollout] = list
+        pending.append(measurements, for: rollout)
     }
 
     private func record(_ measurement: Measurement, rollout: RolloutKey, duration: Duration) {

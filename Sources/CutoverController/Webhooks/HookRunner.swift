@@ -38,7 +38,7 @@ public actor HookRunner {
     private let submissions: AsyncStream<Submission>
     private let input: AsyncStream<Submission>.Continuation
     private var inFlight: Set<CallKey> = []
-    private var results: [RolloutKey: [HookResult]] = [:]
+    private var results = Handover<HookResult>()
     /// The outcome of each finished call, the current revision's only.
     private var outcomes: [CallKey: HookResult] = [:]
 
@@ -65,7 +65,7 @@ public actor HookRunner {
             for await submission in submissions {
                 let key = CallKey(rollout: submission.key, name: submission.call.name, revision: submission.call.payload.revision)
                 if let outcome = outcomes[key] {
-                    results[key.rollout, default: []].append(outcome)
+                    results.append([outcome], for: key.rollout)
                     onFinished(key.rollout)
                     continue
                 }
@@ -86,18 +86,17 @@ public actor HookRunner {
 
     /// The outcomes for `rollout` since the last call; pass them in the next ``ReleaseSnapshot``.
     public func takeResults(for rollout: RolloutKey) -> [HookResult] {
-        results.removeValue(forKey: rollout) ?? []
+        results.take(for: rollout)
     }
 
     /// Gives back outcomes whose status write failed, so the next reconcile sees them again.
     public func putBack(_ taken: [HookResult], for rollout: RolloutKey) {
-        guard !taken.isEmpty else { return }
-        results[rollout] = taken + results[rollout, default: []]
+        results.putBack(taken, for: rollout)
     }
 
     /// Drops what is kept about a deleted Rollout.
     public func forget(_ rollout: RolloutKey) {
-        results[rollout] = nil
+        results.forget(rollout)
         outcomes = outcomes.filter { $0.key.rollout != rollout }
     }
 
@@ -106,7 +105,7 @@ public actor HookRunner {
         outcomes = outcomes.filter { $0.key.rollout != key.rollout || $0.key.revision == key.revision }
         outcomes[key] = result
         metrics?.webhookFinished(kind: result.name.rawValue, succeeded: result.passed)
-        results[key.rollout, default: []].append(result)
+        results.append([result], for: key.rollout)
     }
 
     /// All attempts of one call.

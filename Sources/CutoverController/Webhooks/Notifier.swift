@@ -64,7 +64,7 @@ public actor Notifier {
     /// The newest id queued per target: anything at or below it is queued, in flight or done.
     private var newestQueued: [TargetKey: Int64] = [:]
     private var outcomes: [TargetKey: [NotificationDelivery]] = [:]
-    private var results: [RolloutKey: [NotificationDelivery]] = [:]
+    private var results = Handover<NotificationDelivery>()
 
     public init(
         client: WebhookClient, secrets: any SecretReader, configuration: Configuration = Configuration(),
@@ -101,18 +101,17 @@ public actor Notifier {
 
     /// The outcomes for `rollout` since the last call; pass them in the next ``ReleaseSnapshot``.
     public func takeDeliveries(for rollout: RolloutKey) -> [NotificationDelivery] {
-        results.removeValue(forKey: rollout) ?? []
+        results.take(for: rollout)
     }
 
     /// Gives back outcomes whose status write failed.
     public func putBack(_ taken: [NotificationDelivery], for rollout: RolloutKey) {
-        guard !taken.isEmpty else { return }
-        results[rollout] = taken + results[rollout, default: []]
+        results.putBack(taken, for: rollout)
     }
 
     /// Drops what is kept about a deleted Rollout (events already queued are still sent).
     public func forget(_ rollout: RolloutKey) {
-        results[rollout] = nil
+        results.forget(rollout)
         outcomes = outcomes.filter { $0.key.rollout != rollout }
         newestQueued = newestQueued.filter { $0.key.rollout != rollout || queues[$0.key] != nil }
     }
@@ -125,7 +124,7 @@ public actor Notifier {
                 let key = TargetKey(rollout: submission.rollout, uid: submission.uid, target: name)
                 if let newest = newestQueued[key], notice.id <= newest {
                     if let outcome = outcomes[key]?.first(where: { $0.id == notice.id }) {
-                        results[submission.rollout, default: []].append(outcome)
+                        results.append([outcome], for: submission.rollout)
                         reported = true
                     }
                     continue
@@ -174,7 +173,7 @@ public actor Notifier {
                 kept.append(delivery)
                 if kept.count > Self.rememberedOutcomes { kept.removeFirst(kept.count - Self.rememberedOutcomes) }
                 outcomes[key] = kept
-                results[item.rollout, default: []].append(delivery)
+                results.append([delivery], for: item.rollout)
                 onDelivered(item.rollout)
             }
             queues[key] = nil
