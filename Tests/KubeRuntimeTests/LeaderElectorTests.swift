@@ -48,6 +48,28 @@ import Testing
         }
     }
 
+    @Test func anotherHoldersLeaseIsValidForItsDurationOnOurOwnClock() async throws {
+        try await withRuntimeSimulator { _, client in
+            let holder = LeaderElector(
+                client: client, configuration: try LeaderElectionConfiguration(
+                    leaseName: "cutover", leaseNamespace: "default", identity: "a", leaseDuration: .seconds(15)))
+            #expect(try await holder.tryAcquireOrRenew() == .acquired)
+            // The holder goes quiet. A candidate judges the lease by when it first saw this record,
+            // on its own clock, never by renewTime against a wall clock.
+            let time = ManualTimeSource()
+            let candidate = LeaderElector(
+                client: client, configuration: try LeaderElectionConfiguration(
+                    leaseName: "cutover", leaseNamespace: "default", identity: "b", leaseDuration: .seconds(2), renewDeadline: .seconds(1), retryPeriod: .milliseconds(500)),
+                time: time)
+            #expect(try await candidate.tryAcquireOrRenew() == .heldBy("a"))
+            time.advance(by: .seconds(14))
+            #expect(try await candidate.tryAcquireOrRenew() == .heldBy("a"), "valid for the 15 s the record names, from when b first saw it")
+            time.advance(by: .seconds(1))
+            #expect(try await candidate.tryAcquireOrRenew() == .acquired)
+            #expect(candidate.observedLeader == "b")
+        }
+    }
+
     @Test func leaseTimesAreMicroTimeWithSixFractionalDigits() async throws {
         try await withRuntimeSimulator { sim, client in
             let a = try Self.elector("a", client)

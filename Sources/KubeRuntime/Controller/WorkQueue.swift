@@ -25,15 +25,18 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     private var delayed = Heap<Scheduled>()
     /// The pending deadline of each delayed key; heap entries with another deadline are stale.
     private var deadlines: [Key: ContinuousClock.Instant] = [:]
-    private var timer: Task<Void, Never>?
-    private var timerDeadline: ContinuousClock.Instant?
+    private var wakeUp: Task<Void, Never>?
+    private var wakeUpDeadline: ContinuousClock.Instant?
     private var shuttingDown = false
 
     /// Backoff of ``addRateLimited(_:)``; client-go's default is 5 ms doubling to 1000 s.
     public let backoff: Backoff
+    /// The clock of delayed keys.
+    private let time: any TimeSource
 
-    public init(backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300))) {
+    public init(backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300)), time: any TimeSource = SystemTimeSource()) {
         self.backoff = backoff
+        self.time = time
     }
 
     private struct Scheduled: Comparable {
@@ -66,7 +69,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     public func add(_ key: Key, after delay: Duration) {
         guard !shuttingDown else { return }
         guard delay > .zero else { return add(key) }
-        let deadline = ContinuousClock.now + delay
+        let deadline = time.now + delay
         if let existing = deadlines[key], existing <= deadline { return }
         deadlines[key] = deadline
         delayed.insert(Scheduled(deadline: deadline, key: key))
@@ -129,8 +132,8 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// delayed keys are dropped. Keys being processed may still call ``done(_:)``.
     public func shutDown() {
         shuttingDown = true
-        timer?.cancel()
-        timer = nil
+        wakeUp?.cancel()
+        wakeUp = nil
         delayed = Heap()
         deadlines.removeAll()
         queue.removeAll()
@@ -157,6 +160,9 @@ public actor WorkQueue<Key: Hashable & Sendable> {
 
     public var isShuttingDown: Bool { shuttingDown }
 
+    /// Consumers suspended in ``next()`` waiting for a key.
+    public var waitingConsumers: Int { waiters.count }
+
     // MARK: Private
 
     private func cancelWaiter(_ id: Int) {
@@ -164,23 +170,24 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         waiters.remove(at: index).continuation.resume(returning: nil)
     }
 
-    /// Makes sure a timer fires at the earliest deadline.
+    /// Makes sure a wake-up fires at the earliest deadline.
     private func armTimer() {
         guard let earliest = delayed.min?.deadline else { return }
-        if let timerDeadline, timerDeadline <= earliest, timer != nil { return }
-        timer?.cancel()
-        timerDeadline = earliest
-        timer = Task { [weak self] in
-            try? await Task.sleep(until: earliest, clock: .continuous)
+        if let wakeUpDeadline, wakeUpDeadline <= earliest, wakeUp != nil { return }
+        wakeUp?.cancel()
+        wakeUpDeadline = earliest
+        let time = self.time
+        wakeUp = Task { [weak self] in
+            try? await time.sleep(until: earliest)
             guard !Task.isCancelled else { return }
             await self?.fireDue()
         }
     }
 
     private func fireDue() {
-        timer = nil
-        timerDeadline = nil
-        let now = ContinuousClock.now
+        wakeUp = nil
+        wakeUpDeadline = nil
+        let now = time.now
         while let first = delayed.min, first.deadline <= now {
             _ = delayed.removeMin()
             // A stale entry: the key was rescheduled earlier and already fired, or fired since.
@@ -191,7 +198,6 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         armTimer()
     }
 }
-
 extension WorkQueue {
     /// Runs `count` workers until the queue shuts down (or the calling task is cancelled). Each
     /// takes a key and calls `reconcile`: returning nil forgets the key's failures; returning a

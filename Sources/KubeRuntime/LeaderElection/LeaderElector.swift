@@ -49,10 +49,16 @@ public final class LeaderElector: Sendable {
     private let logger: Logger
     private let shared = Mutex(Shared())
     private let broadcaster = Broadcaster<LeadershipEvent>()
+    /// The monotonic clock lease validity is judged on, and retries wait on.
+    private let time: any TimeSource
 
-    public init(client: KubeClient, configuration: LeaderElectionConfiguration, logger: Logger = Logger(label: "cutover.leader")) {
+    public init(
+        client: KubeClient, configuration: LeaderElectionConfiguration, logger: Logger = Logger(label: "cutover.leader"),
+        time: any TimeSource = SystemTimeSource()
+    ) {
         self.client = client
         self.configuration = configuration
+        self.time = time
         var logger = logger
         logger[metadataKey: "lease"] = "\(configuration.leaseNamespace)/\(configuration.leaseName)"
         logger[metadataKey: "identity"] = "\(configuration.identity)"
@@ -126,28 +132,28 @@ public final class LeaderElector: Sendable {
             if attempt == .acquired { return }
             if case .failed(let reason) = attempt { logger.debug("could not acquire the lease: \(reason)") }
             let period = configuration.retryPeriod.seconds
-            try await Task.sleep(for: .seconds(period * (1 + Double.random(in: 0...0.2))))
+            try await time.sleep(for: .seconds(period * (1 + Double.random(in: 0...0.2))))
         }
     }
 
     /// Renews every retry period; returns when the lease is lost: another holder seen, or no
     /// successful renewal within the renew deadline.
     private func renewUntilLost() async throws {
-        var lastRenewal = ContinuousClock.now
+        var lastRenewal = time.now
         while true {
             let deadline = lastRenewal + configuration.renewDeadline
-            let wait = min(configuration.retryPeriod, deadline - ContinuousClock.now)
-            if wait > .zero { try await Task.sleep(for: wait) }
+            let wait = min(configuration.retryPeriod, deadline - time.now)
+            if wait > .zero { try await time.sleep(for: wait) }
             let attempt = try await withDeadline(deadline) { try await self.tryAcquireOrRenew() }
             switch attempt {
             case .acquired?:
-                lastRenewal = ContinuousClock.now
+                lastRenewal = time.now
             case .heldBy(let holder)?:
                 logger.warning("the lease is held by \(holder)")
                 return
             case .failed(let reason)?:
                 logger.warning("renewal failed: \(reason)")
-                if ContinuousClock.now >= deadline { return }
+                if time.now >= deadline { return }
             case nil:
                 logger.warning("no successful renewal within the renew deadline")
                 return
@@ -162,7 +168,7 @@ public final class LeaderElector: Sendable {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
+                try await self.time.sleep(until: deadline)
                 return nil
             }
             let first = try await group.next()!
@@ -200,10 +206,11 @@ public final class LeaderElector: Sendable {
 
         let spec = current.spec ?? LeaseSpec()
         let holder = spec.holderIdentity ?? ""
+        let seenAt = time.now
         let observedAt: ContinuousClock.Instant = shared.withLock { shared in
             if shared.observedSpec != spec || shared.observedAt == nil {
                 shared.observedSpec = spec
-                shared.observedAt = .now
+                shared.observedAt = seenAt
             }
             shared.lease = current
             return shared.observedAt!
@@ -211,7 +218,7 @@ public final class LeaderElector: Sendable {
         noteHolder(holder)
         if !holder.isEmpty, holder != identity {
             let duration = Duration.seconds(Int64(spec.leaseDurationSeconds ?? configuration.leaseDurationSeconds))
-            if observedAt + duration > .now { return .heldBy(holder) }
+            if observedAt + duration > time.now { return .heldBy(holder) }
         }
         var next = current
         let ours = holder == identity
@@ -251,10 +258,11 @@ public final class LeaderElector: Sendable {
     // MARK: Bookkeeping
 
     private func record(_ lease: Lease) {
+        let now = time.now
         shared.withLock { shared in
             shared.lease = lease
             shared.observedSpec = lease.spec
-            shared.observedAt = .now
+            shared.observedAt = now
         }
         noteHolder(lease.spec?.holderIdentity ?? "")
     }

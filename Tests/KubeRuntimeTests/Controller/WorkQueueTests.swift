@@ -25,7 +25,8 @@ import Testing
         // Re-added while processing: waits, merged into one.
         #expect(await queue.depth == 0)
         let second = Task { await queue.next() }
-        try await Task.sleep(for: .milliseconds(50))
+        try await eventually("the second consumer to wait") { await queue.waitingConsumers == 1 }
+        #expect(await queue.depth == 0)
         await queue.done("a")
         #expect(await second.value == "a")
         #expect(await queue.depth == 0)
@@ -100,19 +101,34 @@ import Testing
     }
 
     @Test func theEarlierOfTwoSchedulesForOneKeyWinsAndFiresOnce() async throws {
-        let queue = WorkQueue<String>()
-        let start = ContinuousClock.now
+        let time = ManualTimeSource()
+        let queue = WorkQueue<String>(time: time)
         await queue.add("a", after: .seconds(5))
         await queue.add("a", after: .milliseconds(50))
         await queue.add("a", after: .seconds(3))
         #expect(await queue.delayedCount == 1)
-        #expect(await queue.next() == "a")
-        #expect(ContinuousClock.now - start < .seconds(3), "came at the earliest schedule, not a later one")
+        time.advance(by: .milliseconds(49))
+        time.advance(by: .milliseconds(1))
+        #expect(await queue.next() == "a", "came at the earliest schedule, not a later one")
         await queue.done("a")
-        // The superseded schedules are gone: nothing else arrives.
         #expect(await queue.delayedCount == 0)
-        try await Task.sleep(for: .milliseconds(100))
+        // The superseded schedules are gone: once their times pass, a key scheduled after both
+        // is the next one out, with no second "a" before it.
+        await queue.add("sentinel", after: .seconds(6))
+        time.advance(by: .seconds(6))
+        #expect(await queue.next() == "sentinel")
         #expect(await queue.depth == 0)
+    }
+
+    @Test func aDelayedKeyWaitsForItsTimeOnTheInjectedClock() async throws {
+        let time = ManualTimeSource()
+        let queue = WorkQueue<String>(time: time)
+        await queue.add("a", after: .seconds(30))
+        try await eventually("the wake-up to sleep") { time.sleeping == 1 }
+        time.advance(by: .seconds(29))
+        #expect(await queue.depth == 0, "not before its time")
+        time.advance(by: .seconds(1))
+        #expect(await queue.next() == "a")
     }
 
     @Test func shutdownStopsHandingOutKeysAndDrainWaitsForInFlightWork() async throws {
@@ -125,13 +141,13 @@ import Testing
             _ = await queue.next() // "waiting"
             return await queue.next()
         }
+        try await eventually("the idle consumer to wait for a third key") { await queue.waitingConsumers == 1 }
         let finished = Box(false)
         let drained = Task {
-            try? await Task.sleep(for: .milliseconds(10))
             await queue.drain()
             return finished.get
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await eventually("the shutdown") { await queue.isShuttingDown }
         #expect(await queue.next() == nil, "no keys after shutdown")
         await queue.add("later")
         #expect(await queue.depth == 0, "adds after shutdown are ignored")
@@ -145,7 +161,7 @@ import Testing
     @Test func cancellingAWaitingConsumerReturnsNil() async throws {
         let queue = WorkQueue<String>()
         let consumer = Task { await queue.next() }
-        try await Task.sleep(for: .milliseconds(20))
+        try await eventually("the consumer to wait") { await queue.waitingConsumers == 1 }
         consumer.cancel()
         #expect(await consumer.value == nil)
         await queue.add("a")
