@@ -26,4 +26,13 @@ import Testing
         #expect(ObjectChange.added(annotated).isSpecOrMetadataChange)
         #expect(ObjectChange.deleted(annotated).isSpecOrMetadataChange)
     }
+
+    @Test func everyChangeOfAKindWithoutAGenerationIs() {
+        var old = ConfigMap(metadata: ObjectMeta(name: "settings", namespace: "default"), data: ["a": "1"])
+        old.metadata.resourceVersion = "1"
+        var new = old
+        new.data = ["a": "2"]
+        new.metadata.resourceVersion = "2"
+        #expect(ObjectChange.modified(old: old, new: new).isSpecOrMetadataChange)
+    }
 }

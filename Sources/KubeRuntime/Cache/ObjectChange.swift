@@ -35,11 +35,26 @@ extension ObjectChange {
     /// deletion, or a modification of its generation (spec), labels, annotations, finalizers or
     /// deletionTimestamp. A status-only write — typically the controller's own — is not one
     /// (kube-rs's `predicate_filter(generation)`, widened to the metadata users annotate).
+    /// For a kind without a generation (no status subresource: a ConfigMap) every change is one.
     public var isSpecOrMetadataChange: Bool {
         guard case .modified(let old, let new) = self else { return true }
         let before = old.metadata, after = new.metadata
+        if before.generation == nil, after.generation == nil { return true }
         return before.generation != after.generation || before.labels != after.labels
             || before.annotations != after.annotations || before.finalizers != after.finalizers
             || before.deletionTimestamp != after.deletionTimestamp
+    }
+}
+
+extension ObjectChange {
+    /// What a change of the primary kind wakes: the object's own key, except for a status-only
+    /// write (``isSpecOrMetadataChange``).
+    public var primaryKeys: [ObjectKey] { isSpecOrMetadataChange ? [ObjectKey(object)] : [] }
+
+    /// What a change of an owned kind wakes: the key of the object's controller owner (the
+    /// ownerReference with `controller: true`) when it is of `kind`.
+    public func ownerKeys(kind: String) -> [ObjectKey] {
+        guard let owner = object.metadata.controllerReference, owner.kind == kind else { return [] }
+        return [ObjectKey(namespace: object.metadata.namespace ?? "", name: owner.name)]
     }
 }
