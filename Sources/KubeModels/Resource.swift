@@ -49,9 +49,6 @@ extension Resource {
     public static let configMaps = Resource(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
     public static let deployments = Resource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true)
     public static let leases = Resource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true)
-    public static let customResourceDefinitions = Resource(
-        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
-        kind: "CustomResourceDefinition", namespaced: false)
 }
 
 /// A Kubernetes object with a known ``Resource``: what the typed client verbs accept.

@@ -81,9 +81,6 @@ public actor HookRunner {
         }
     }
 
-    /// Ends ``run(onFinished:)`` once the calls in flight are done.
-    public nonisolated func finish() { input.finish() }
-
     /// The outcomes for `rollout` since the last call; pass them in the next ``ReleaseSnapshot``.
     public func takeResults(for rollout: RolloutKey) -> [HookResult] {
         results.take(for: rollout)

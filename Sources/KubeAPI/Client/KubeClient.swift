@@ -114,9 +114,6 @@ public final class KubeClient: Sendable {
         try await watchHTTP.shutdown()
     }
 
-    /// The namespace of the configuration's context.
-    public var defaultNamespace: String { config.namespace }
-
     static func hostAndPort(of server: String) -> (host: String, port: Int)? {
         guard let url = URL(string: server), let host = url.host else { return nil }
         return (host, url.port ?? (url.scheme == "https" ? 443 : 80))
