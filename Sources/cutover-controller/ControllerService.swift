@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// so another replica can take over at once. Losing the lease is a failure (exit 1, the pod
 /// restarts and campaigns again), as with client-go.
 struct ControllerService: Service {
-    let controller: RolloutController
+    let controller: Controller<RolloutController>
     let elector: LeaderElector?
     let metrics: ControllerMetrics
     let logger: Logger
@@ -26,10 +26,10 @@ struct ControllerService: Service {
         metrics.setLeader(elector == nil)
         do {
             try await cancelWhenGracefulShutdown {
-                guard let elector else { return await controller.run() }
+                guard let elector else { return try await controller.run() }
                 try await elector.withLeadership {
                     metrics.setLeader(true)
-                    await controller.run()
+                    try await controller.run()
                 }
             }
         } catch is CancellationError {

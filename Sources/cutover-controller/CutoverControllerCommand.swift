@@ -102,11 +102,13 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         let client = try KubeClient(
             config: config, options: KubeClient.Options(qps: qps, burst: burst, observer: { metrics.observe($0) }))
         let identity = Self.identity()
-        let controller = RolloutController(
-            client: client, configuration: .init(namespaces: namespaces, workers: workers),
-            runner: AnalysisRunner(secrets: KubeSecretReader(client: client), observer: metrics),
-            recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
-            metrics: metrics)
+        let controller = Controller(
+            RolloutController(
+                client: client, configuration: .init(namespaces: namespaces),
+                runner: AnalysisRunner(secrets: KubeSecretReader(client: client), observer: metrics),
+                recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
+                metrics: metrics),
+            configuration: .init(workers: workers), logger: Logger(label: "cutover.controller"))
         let elector: LeaderElector? =
             leaderElect == .on
             ? LeaderElector(
@@ -168,13 +170,13 @@ struct CutoverControllerCommand: AsyncParsableCommand {
 
     /// Binds the health and metrics listeners (one when both addresses are the same).
     private func startServers(
-        controller: RolloutController, elector: LeaderElector?, metrics: ControllerMetrics, logger: Logger
+        controller: Controller<RolloutController>, elector: LeaderElector?, metrics: ControllerMetrics, logger: Logger
     ) async throws -> [OperationsServer] {
         let sources = OperationsServer.Sources(
             // A replica waiting for the lease is ready: it is a healthy standby.
             ready: { controller.hasSynced || (elector.map { !$0.isLeader } ?? false) },
             metrics: {
-                await controller.updateMetrics(isLeader: elector?.isLeader ?? true)
+                controller.reconciler.updateMetrics(queueDepth: await controller.queueDepth, isLeader: elector?.isLeader ?? true)
                 return metrics.exposition()
             },
             metricsContentType: ControllerMetrics.contentType)

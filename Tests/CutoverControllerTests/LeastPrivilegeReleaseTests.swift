@@ -43,14 +43,16 @@ struct LeastPrivilegeReleaseTests {
             let client = try KubeClient(config: config, options: ControllerRuns.clientOptions)
             controllerClient = client
             // Wired as cutover-controller's main does, with its default lease.
-            let controller = RolloutController(
-                client: client, configuration: .init(workers: 2), runner: AnalysisRunner(secrets: KubeSecretReader(client: client)),
-                recorder: EventRecorder(client: client, component: "cutover-controller", instance: "least-privilege-test"))
+            let controller = Controller(
+                RolloutController(
+                    client: client, runner: AnalysisRunner(secrets: KubeSecretReader(client: client)),
+                    recorder: EventRecorder(client: client, component: "cutover-controller", instance: "least-privilege-test")),
+                configuration: .init(workers: 2))
             let elector = LeaderElector(
                 client: client,
                 configuration: try LeaderElectionConfiguration(
                     leaseName: "cutover-controller", leaseNamespace: "cutover-system", identity: "least-privilege-test"))
-            running = Task { try await elector.withLeadership { await controller.run() } }
+            running = Task { try await elector.withLeadership { try await controller.run() } }
             _ = try await eventually("leadership and synced caches", timeout: .seconds(30)) {
                 (elector.isLeader && controller.hasSynced ? true : nil, "leader \(elector.isLeader), synced \(controller.hasSynced)")
             }

@@ -30,11 +30,12 @@ struct MeasurementConflictTests {
                 var options = ControllerRuns.clientOptions
                 options.observer = { record in seen.requests.withLock { $0.append((record.verb, record.code)) } }
                 let controllerClient = try KubeClient(config: config, options: options)
-                let controller = RolloutController(
-                    client: controllerClient, configuration: .init(workers: 2),
-                    runner: AnalysisRunner(secrets: NoSecrets(), observer: seen),
-                    recorder: EventRecorder(client: controllerClient, component: "cutover-controller"))
-                let running = Task { await controller.run() }
+                let controller = Controller(
+                    RolloutController(
+                        client: controllerClient, runner: AnalysisRunner(secrets: NoSecrets(), observer: seen),
+                        recorder: EventRecorder(client: controllerClient, component: "cutover-controller")),
+                    configuration: .init(workers: 2))
+                let running = Task { _ = try? await controller.run() }
                 do {
                     try await Self.exercise(sim: sim, client: client, prometheus: prometheus.baseURL, seen: seen)
                     running.cancel()

@@ -236,26 +236,3 @@ import Testing
         }
     }
 }
-
-/// Wiring a reflector to a work queue: a child's change wakes its owner's key.
-@Suite struct ReflectorToQueueTests {
-    @Test func aChildChangeQueuesItsControllerOwnersKey() async throws {
-        try await withRuntimeSimulator { _, client in
-            let reflector = Reflector<ConfigMap>(client: client, configuration: ReflectorTests.configuration())
-            let queue = WorkQueue<String>()
-            let changes = reflector.changes()
-            let feeding = Task { await queue.enqueue(changes) { change in change.controllerKey(kind: "Rollout").map { [$0] } ?? [] } }
-            let running = Task { await reflector.run() }
-            defer { running.cancel() }
-            await reflector.waitUntilSynced()
-            var child = ReflectorTests.configMap("web-green")
-            child.metadata.ownerReferences = [OwnerReference(apiVersion: "cutover.dev/v1alpha1", kind: "Rollout", name: "web", uid: "u1", controller: true)]
-            _ = try await client.create(ReflectorTests.configMap("orphan"))
-            _ = try await client.create(child)
-            #expect(await queue.next() == "default/web")
-            running.cancel()
-            await feeding.value
-            #expect(await queue.depth == 0, "the orphan woke nothing")
-        }
-    }
-}

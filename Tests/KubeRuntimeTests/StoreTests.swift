@@ -21,7 +21,7 @@ import Testing
         #expect(store.get("one/a")?.metadata.namespace == "one")
         #expect(store.get(name: "a", namespace: "two")?.metadata.namespace == "two")
         let replaced = store.upsert(Self.configMap("a", namespace: "one", version: "2"))
-        #expect(replaced?.metadata.resourceVersion == "1")
+        #expect(replaced?.oldObject?.metadata.resourceVersion == "1")
         #expect(store.count == 2)
         #expect(store.remove(Self.configMap("a", namespace: "one"))?.metadata.resourceVersion == "2")
         #expect(store.get("one/a") == nil)

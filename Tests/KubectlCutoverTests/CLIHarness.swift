@@ -41,10 +41,12 @@ struct CLICluster: Sendable {
             let cluster = CLICluster(sim: sim, client: client, config: config)
             guard controller else { return try await body(cluster) }
             let controllerClient = try KubeClient(config: config, options: clientOptions)
-            let rolloutController = RolloutController(
-                client: controllerClient, configuration: .init(workers: 2), runner: AnalysisRunner(secrets: KubeSecretReader(client: controllerClient)),
-                recorder: EventRecorder(client: controllerClient, component: "cutover-controller"))
-            let task = Task { await rolloutController.run() }
+            let rolloutController = Controller(
+                RolloutController(
+                    client: controllerClient, runner: AnalysisRunner(secrets: KubeSecretReader(client: controllerClient)),
+                    recorder: EventRecorder(client: controllerClient, component: "cutover-controller")),
+                configuration: .init(workers: 2))
+            let task = Task { _ = try? await rolloutController.run() }
             func stop() async {
                 task.cancel()
                 await task.value

@@ -8,19 +8,6 @@ import Foundation
 #endif
 
 extension RolloutController {
-    /// ``reconcile(_:)``, timed and counted in the metrics.
-    func measuredReconcile(_ key: RolloutKey) async throws -> Duration? {
-        let started = ContinuousClock.now
-        do {
-            let requeue = try await reconcile(key)
-            metrics?.reconciled(in: ContinuousClock.now - started, error: nil)
-            return requeue
-        } catch {
-            metrics?.reconciled(in: ContinuousClock.now - started, error: error)
-            throw error
-        }
-    }
-
     /// Counts a release that ended with this (successfully written) status and drops its
     /// per-Rollout series.
     func statusWritten(from old: RolloutStatus?, to plan: ReleasePlan, key: RolloutKey) {
@@ -34,17 +21,15 @@ extension RolloutController {
         metrics.releaseEnded(key, revision: outcome.revision)
     }
 
-    /// Sets the metrics computed at scrape time: the queue depth and the Rollouts per phase, from
-    /// the cache (one pass over it, no per-Rollout series), and leadership.
-    public func updateMetrics(isLeader: Bool) async {
+    /// Sets the metrics computed at scrape time: the queue depth (the ``Controller``'s), the
+    /// Rollouts per phase from the cache (one pass over it, no per-Rollout series), and leadership.
+    public func updateMetrics(queueDepth: Int, isLeader: Bool) {
         guard let metrics else { return }
         var phases: [String: Int] = [:]
-        for reflector in rollouts.reflectors {
-            reflector.store.forEach { rollout in
-                phases[rollout.status?.phase?.rawValue ?? ControllerMetrics.unknownPhase, default: 0] += 1
-            }
+        rollouts.forEach { rollout in
+            phases[rollout.status?.phase?.rawValue ?? ControllerMetrics.unknownPhase, default: 0] += 1
         }
-        metrics.update(queueDepth: await queue.depth, phases: phases, isLeader: isLeader)
+        metrics.update(queueDepth: queueDepth, phases: phases, isLeader: isLeader)
     }
 
     /// `measurements` without those `status` already records (same metric, revision and second):

@@ -3,7 +3,6 @@ import KubeAPI
 import KubeModels
 import KubeRuntime
 import Logging
-import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -11,36 +10,32 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The Cutover controller: watches Rollouts, their Deployments and Services, and reconciles each
-/// Rollout (observe → ``planNextStep(for:now:)`` → act → write status) on a work queue.
+/// The Rollout reconciler, run by KubeRuntime's ``Controller``: watches Rollouts, their Deployments
+/// and Services, and reconciles each Rollout (observe → ``planNextStep(for:now:)`` → act → write
+/// status).
 ///
 /// Promises:
 /// - nothing about a release is remembered between reconciles: every decision is made from the
 ///   caches and the Rollout's own status, so a restarted controller continues where it was;
-/// - one Rollout is never reconciled by two workers at once;
 /// - a Rollout's own status writes do not wake it; its spec, metadata, owned Deployments, named
-///   Services, finished measurements and the plan's `requeueAfter` do;
+///   Services, finished background work (measurements, gate hooks, notifications) and the plan's
+///   `requeueAfter` do;
+/// - a status write is read back at once (``ObjectCache/assumeWritten(_:over:)``): the next
+///   reconcile never plans from the version it replaced, however far the watch trails;
 /// - a measurement is never lost to a failed status write (a 409 Conflict included): it is put
-///   back into the runner and planned with again, and never recorded twice;
-/// - ``run()`` returns after its task is cancelled, once the reconciles in flight have finished.
-public final class RolloutController: Sendable {
-    /// How the controller runs.
+///   back into the runner and planned with again, and never recorded twice.
+public final class RolloutController: Reconciler {
+    /// How the controller reads and writes.
     public struct Configuration: Sendable {
         /// Namespaces to watch; empty watches all of them.
         public var namespaces: [String]
-        /// Reconciles running at once (each on a different Rollout).
-        public var workers: Int
         /// Delay before looking again after a status write lost a race (409 Conflict).
         public var conflictRequeue: Duration
         /// `fieldManager` of every write.
         public var fieldManager: String
 
-        public init(
-            namespaces: [String] = [], workers: Int = 4, conflictRequeue: Duration = .milliseconds(250),
-            fieldManager: String = "cutover-controller"
-        ) {
+        public init(namespaces: [String] = [], conflictRequeue: Duration = .milliseconds(250), fieldManager: String = "cutover-controller") {
             self.namespaces = namespaces
-            self.workers = workers
             self.conflictRequeue = conflictRequeue
             self.fieldManager = fieldManager
         }
@@ -56,24 +51,12 @@ public final class RolloutController: Sendable {
     /// Operator metrics; nil records none.
     let metrics: ControllerMetrics?
     let logger: Logger
-    let rollouts: NamespacedCache<Rollout>
-    let deployments: NamespacedCache<Deployment>
-    let services: NamespacedCache<Service>
-    let queue = WorkQueue<RolloutKey>(backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(60)))
-    /// Per Rollout, what its last status write produced (status and resourceVersion) and the
-    /// resourceVersions that write (and the ones before it) replaced. While the cache still shows
-    /// one of those, it has not seen our own write yet: planning from it would redo steps already
-    /// taken (re-widen the selector of a release just reverted), so reconcile uses the written
-    /// status instead. Only the status is kept: a status write changes nothing else, and a spec
-    /// change in between would have made the write a 409.
-    let written = Mutex<[RolloutKey: WrittenStatus]>([:])
-
-    /// A status write the cache may not show yet.
-    struct WrittenStatus {
-        var replaced: Set<String>
-        var resourceVersion: String?
-        var status: RolloutStatus?
-    }
+    let rollouts: ObjectCache<Rollout>
+    let deployments: ObjectCache<Deployment>
+    let services: ObjectCache<Service>
+    /// Rollouts whose background work finished (a measurement, a hook, a delivery): reconcile them.
+    private let finished: AsyncStream<RolloutKey>
+    private let finish: AsyncStream<RolloutKey>.Continuation
 
     /// - Parameters:
     ///   - runner: takes the measurements plans ask for; the controller runs it.
@@ -94,119 +77,69 @@ public final class RolloutController: Sendable {
         self.recorder = recorder
         self.metrics = metrics
         self.logger = logger
-        rollouts = NamespacedCache(
+        rollouts = ObjectCache(
             client: client, namespaces: configuration.namespaces, transform: CachedForm.rollout, logger: logger)
-        deployments = NamespacedCache(
+        deployments = ObjectCache(
             client: client, namespaces: configuration.namespaces, labelSelector: CutoverLabels.rollout,
             transform: CachedForm.deployment, logger: logger)
-        services = NamespacedCache(
+        services = ObjectCache(
             client: client, namespaces: configuration.namespaces, transform: CachedForm.service, logger: logger)
+        (finished, finish) = AsyncStream.makeStream()
     }
 
-    /// Whether every cache holds its first complete list (what `/readyz` reports).
-    public var hasSynced: Bool { rollouts.hasSynced && deployments.hasSynced && services.hasSynced }
-
-    /// Returns once every cache has synced, or when the calling task is cancelled.
-    public func waitUntilSynced() async {
-        // Polled: a reflector's own wait never returns once it has stopped unsynced, which is
-        // what a shutdown before the first list does.
-        while !hasSynced, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+    /// Read once, by the one ``Controller`` that runs this reconciler.
+    public var triggers: [Trigger<RolloutKey>] {
+        [
+            .primary(rollouts),
+            .owned(deployments, byKind: "Rollout"),
+            .changes(of: services) { [rollouts] change in Self.keys(forServiceChange: change, rollouts: rollouts) },
+            .keys(finished),
+        ]
     }
 
-    /// Keys waiting in the work queue.
-    public var queueDepth: Int { get async { await queue.depth } }
-
-    // MARK: Running
-
-    /// Runs the caches, the analysis runner and the workers until the calling task is cancelled.
-    /// On cancellation it stops taking keys, lets the reconciles in flight finish, then stops the
-    /// caches and the analysis runner.
-    public func run() async {
-        // Subscribed before the reflectors start, so the first lists arrive as additions. Each
-        // change is turned into keys as it is applied: the streams buffer keys, never objects.
-        let rolloutKeys = rollouts.reflectors.map { reflector in
-            reflector.changes { change -> [RolloutKey]? in
-                self.forgetWrittenOnceSeen(change)
-                return Self.nonEmpty(Self.keys(forRolloutChange: change))
-            }
+    /// The analysis runner, gate hooks and notifications, until the controller stops.
+    public func runBackground() async {
+        let wake = finish
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.runner.run { wake.yield($0) } }
+            group.addTask { await self.hooks.run { wake.yield($0) } }
+            group.addTask { await self.notifier.run { wake.yield($0) } }
         }
-        let deploymentKeys = deployments.reflectors.map { $0.changes { Self.nonEmpty(Self.keys(forDeploymentChange: $0)) } }
-        let serviceKeys = services.reflectors.map { $0.changes { self.nonEmptyKeys(forServiceChange: $0) } }
-        let background = Task {
-            await withDiscardingTaskGroup { group in
-                for reflector in self.rollouts.reflectors { group.addTask { await reflector.run() } }
-                for reflector in self.deployments.reflectors { group.addTask { await reflector.run() } }
-                for reflector in self.services.reflectors { group.addTask { await reflector.run() } }
-                for stream in rolloutKeys + deploymentKeys + serviceKeys {
-                    group.addTask { await self.queue.enqueue(keys: stream) }
-                }
-                let queue = self.queue
-                group.addTask { await self.runner.run { key in _ = Task { await queue.add(key) } } }
-                group.addTask { await self.hooks.run { key in _ = Task { await queue.add(key) } } }
-                group.addTask { await self.notifier.run { key in _ = Task { await queue.add(key) } } }
-            }
-        }
-        // Not a child of this task: cancelling `run()` must not cancel a reconcile half-way through
-        // its actions. Shutting the queue down stops the workers once their keys are done.
-        let workers = Task {
-            while !self.hasSynced {
-                if await self.queue.isShuttingDown { return }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            self.logger.info("caches synced; reconciling", metadata: ["workers": "\(self.configuration.workers)"])
-            await self.queue.run(workers: self.configuration.workers) { key in try await self.measuredReconcile(key) }
-        }
-        await withTaskCancellationHandler {
-            await workers.value
-        } onCancel: {
-            let queue = self.queue
-            Task { await queue.shutDown() }
-        }
-        await queue.drain()
-        background.cancel()
-        await background.value
         await webhooks.shutdown()
-        logger.info("controller stopped")
-    }
-
-    // MARK: Triggers
-
-    static func nonEmpty(_ keys: [RolloutKey]) -> [RolloutKey]? { keys.isEmpty ? nil : keys }
-
-    func nonEmptyKeys(forServiceChange change: ObjectChange<Service>) -> [RolloutKey]? { Self.nonEmpty(keys(forServiceChange: change)) }
-
-    static func keys(forRolloutChange change: ObjectChange<Rollout>) -> [RolloutKey] {
-        change.isSpecOrMetadataChange ? [RolloutKey(change.object)] : []
-    }
-
-    static func keys(forDeploymentChange change: ObjectChange<Deployment>) -> [RolloutKey] {
-        guard let owner = change.object.metadata.controllerReference, owner.kind == "Rollout" else { return [] }
-        return [RolloutKey(namespace: change.object.metadata.namespace ?? "", name: owner.name)]
     }
 
     /// The Rollouts that name the changed Service in `spec.services`.
-    func keys(forServiceChange change: ObjectChange<Service>) -> [RolloutKey] {
+    static func keys(forServiceChange change: ObjectChange<Service>, rollouts: ObjectCache<Rollout>) -> [RolloutKey] {
         let namespace = change.object.metadata.namespace ?? ""
-        guard let name = change.object.metadata.name, let store = rollouts.store(for: namespace) else { return [] }
-        return store.list(namespace: namespace).filter { $0.serviceNames.contains(name) }.map { RolloutKey($0) }
+        guard let name = change.object.metadata.name else { return [] }
+        return rollouts.list(namespace: namespace).filter { $0.serviceNames.contains(name) }.map { RolloutKey($0) }
     }
 
     // MARK: Reconcile
 
-    /// Observes, plans and acts for one Rollout; returns when to look again (nil: on the next change).
-    /// Throws when an action failed; the queue retries with backoff.
-    func reconcile(_ key: RolloutKey) async throws -> Duration? {
-        guard let cached = rollouts.get(name: key.name, namespace: key.namespace) else {
-            written.withLock { $0[key] = nil }
+    /// Observes, plans and acts for one Rollout, timed and counted in the metrics.
+    public func reconcile(_ key: RolloutKey) async throws -> Duration? {
+        let started = ContinuousClock.now
+        do {
+            let requeue = try await reconcileOnce(key)
+            metrics?.reconciled(in: ContinuousClock.now - started, error: nil)
+            return requeue
+        } catch {
+            metrics?.reconciled(in: ContinuousClock.now - started, error: error)
+            throw error
+        }
+    }
+
+    /// Returns when to look again (nil: on the next change). Throws when an action failed; the
+    /// queue retries with backoff.
+    func reconcileOnce(_ key: RolloutKey) async throws -> Duration? {
+        guard let rollout = rollouts.get(key) else {
             await runner.forget(key)
             await hooks.forget(key)
             await notifier.forget(key)
             metrics?.forget(key)
             return nil
         }
-        let (rollout, replaced) = newest(cached, key: key)
         let snapshot = await snapshot(of: rollout, key: key)
         let plan = planNextStep(for: snapshot, now: Date())
         var reconcileLogger = logger
@@ -226,16 +159,7 @@ public final class RolloutController: Sendable {
             updated.status = plan.status
             do {
                 let stored = try await client.replaceStatus(updated, fieldManager: configuration.fieldManager)
-                let superseded = replaced.union([rollout.metadata.resourceVersion ?? ""])
-                written.withLock {
-                    $0[key] = WrittenStatus(replaced: superseded, resourceVersion: stored.metadata.resourceVersion, status: stored.status)
-                }
-                // The watch may have delivered our write before this response: then nothing is left to bridge.
-                if let seen = rollouts.get(name: key.name, namespace: key.namespace)?.metadata.resourceVersion,
-                    !superseded.contains(seen)
-                {
-                    written.withLock { _ = $0.removeValue(forKey: key) }
-                }
+                rollouts.assumeWritten(stored, over: rollout.metadata.resourceVersion ?? "")
             } catch let error as KubeError where error.isConflict {
                 // The cache was behind the server; plan again from the newer Rollout, with the
                 // measurements this status would have recorded.
@@ -252,47 +176,16 @@ public final class RolloutController: Sendable {
                 throw error
             }
             statusWritten(from: rollout.status, to: plan, key: key)
-            reconcileLogger.debug(
-                "status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
+            reconcileLogger.debug("status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
         // Only what a written status holds goes out: a restarted controller finds the same outbox.
         if let pending = plan.status.notifications?.pending, !pending.isEmpty { notifier.submit(pending, for: rollout) }
         return requeue
     }
 
-    /// Drops the remembered status write of a Rollout once its cache shows a version that write
-    /// did not replace (ours or newer): without this, a Rollout that goes quiet after its last write
-    /// would be held twice, at 10,000 Rollouts a second cache.
-    func forgetWrittenOnceSeen(_ change: ObjectChange<Rollout>) {
-        let key = RolloutKey(change.object)
-        let version = change.object.metadata.resourceVersion ?? ""
-        written.withLock { entries in
-            guard let entry = entries[key] else { return }
-            if case .deleted = change { entries[key] = nil } else if !entry.replaced.contains(version) { entries[key] = nil }
-        }
-    }
-
-    /// The cached Rollout, or the one our last status write produced if the cache has not caught up
-    /// with it; with the versions already replaced by our writes.
-    func newest(_ cached: Rollout, key: RolloutKey) -> (Rollout, Set<String>) {
-        written.withLock { entries in
-            guard let entry = entries[key] else { return (cached, []) }
-            if entry.replaced.contains(cached.metadata.resourceVersion ?? "") {
-                var rollout = cached
-                rollout.metadata.resourceVersion = entry.resourceVersion
-                rollout.status = entry.status
-                return (rollout, entry.replaced)
-            }
-            entries[key] = nil  // the cache shows our write or someone else's newer one: trust it
-            return (cached, [])
-        }
-    }
-
-    /// What the planner needs about `rollout`, from the caches and the analysis runner.
+    /// What the planner needs about `rollout`, from the caches and the background runners.
     func snapshot(of rollout: Rollout, key: RolloutKey) async -> ReleaseSnapshot {
-        let uid = rollout.metadata.uid ?? ""
-        let owned = (deployments.store(for: key.namespace)?.owned(by: uid) ?? [])
-            .filter { $0.metadata.controllerReference?.uid == uid }
+        let owned = deployments.controlled(by: rollout.metadata.uid ?? "", namespace: key.namespace)
         var named: [String: Service] = [:]
         for name in rollout.serviceNames {
             if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }

@@ -262,9 +262,7 @@ public final class Reflector<Object: KubeObject>: Sendable {
             let change: ObjectChange<Object>?
             switch update {
             case .added(let object), .modified(let object):
-                let cached = store.upsert(object)
-                let stored = store.get(object.metadata.key) ?? object
-                change = cached.map { .modified(old: $0, new: stored) } ?? .added(stored)
+                change = store.upsert(object)
                 resourceVersion = object.metadata.resourceVersion ?? resourceVersion
             case .deleted(let object):
                 let old = store.remove(object)

@@ -9,14 +9,26 @@ import Synchronization
 /// half-filled. Reads run under the lock and copy out only what they return: a ``StoreSnapshot``
 /// held across a write makes that write copy the whole store (copy-on-write), which at 10,000
 /// objects and a burst of watch events was most of the controller's transient memory.
+///
+/// Read your own writes: ``assumeWritten(_:over:)`` puts what a controller's own write returned
+/// into the store at once, so its next reconcile does not plan from the version that write
+/// replaced (client-go's "expectations", kube's mutation cache). Until the watch delivers that
+/// write, the older versions it replaced are not applied again.
 public final class Store<Object: KubeObject>: Sendable {
-    private let state: Mutex<StoreSnapshot<Object>>
+    private struct Contents {
+        var snapshot = StoreSnapshot<Object>()
+        /// Per key with an assumed write the watch has not delivered yet: the resourceVersions
+        /// that write (and the assumed writes before it) replaced.
+        var superseded: [String: Set<String>] = [:]
+    }
+
+    private let state: Mutex<Contents>
     private let transform: @Sendable (Object) -> Object
 
     /// - Parameter transform: applied to every object before it is cached, e.g.
     ///   ``Store/droppingManagedFields(_:)`` to save memory.
     public init(transform: @escaping @Sendable (Object) -> Object = { $0 }) {
-        self.state = Mutex(StoreSnapshot())
+        self.state = Mutex(Contents())
         self.transform = transform
     }
 
@@ -34,59 +46,105 @@ public final class Store<Object: KubeObject>: Sendable {
 
     /// The current contents as an immutable value; later writes do not change it. The next write
     /// while it is held copies the store: prefer the reads below in hot paths.
-    public func snapshot() -> StoreSnapshot<Object> { state.withLock { $0 } }
+    public func snapshot() -> StoreSnapshot<Object> { state.withLock { $0.snapshot } }
 
     /// The object under `key` (`namespace/name`, or `name` for a cluster-scoped kind).
-    public func get(_ key: String) -> Object? { state.withLock { $0.objects[key] } }
+    public func get(_ key: String) -> Object? { state.withLock { $0.snapshot.objects[key] } }
 
     /// The object named `name` in `namespace`.
     public func get(name: String, namespace: String?) -> Object? { get(Self.key(name: name, namespace: namespace)) }
 
     /// Every object, in no particular order.
-    public func list() -> [Object] { state.withLock { Array($0.objects.values) } }
+    public func list() -> [Object] { state.withLock { Array($0.snapshot.objects.values) } }
 
     /// The objects in `namespace`.
-    public func list(namespace: String) -> [Object] { state.withLock { $0.list(namespace: namespace) } }
+    public func list(namespace: String) -> [Object] { state.withLock { $0.snapshot.list(namespace: namespace) } }
 
     /// The objects that list `uid` among their ownerReferences.
-    public func owned(by uid: String) -> [Object] { state.withLock { $0.owned(by: uid) } }
+    public func owned(by uid: String) -> [Object] { state.withLock { $0.snapshot.owned(by: uid) } }
 
     /// Calls `body` with every object, in no particular order, under the store's lock: quick
     /// bodies only, and none that touches this store.
     public func forEach(_ body: (Object) -> Void) {
         state.withLock { state in
-            for object in state.objects.values { body(object) }
+            for object in state.snapshot.objects.values { body(object) }
         }
     }
 
     /// How many objects are cached.
-    public var count: Int { state.withLock { $0.objects.count } }
+    public var count: Int { state.withLock { $0.snapshot.objects.count } }
+
+    /// How many keys hold an assumed write that the watch has not delivered yet.
+    public var assumedCount: Int { state.withLock { $0.superseded.count } }
 
     // MARK: Writes (the reflector's)
 
-    /// Inserts or replaces `object` (after the transform); returns the object it replaced.
+    /// Inserts or replaces `object` (after the transform) and returns the change: `added`, or
+    /// `modified` from what it replaced. Returns nil, changing nothing, when `object` is a version
+    /// that an assumed write of ours replaced (the watch is still catching up with that write).
     @discardableResult
-    public func upsert(_ object: Object) -> Object? {
+    public func upsert(_ object: Object) -> ObjectChange<Object>? {
         let object = transform(object)
-        return state.withLock { $0.upsert(object) }
+        return state.withLock { contents in
+            let key = object.metadata.key
+            if let superseded = contents.superseded[key] {
+                if superseded.contains(object.metadata.resourceVersion ?? "") { return nil }
+                contents.superseded[key] = nil
+            }
+            return contents.snapshot.upsert(object).map { .modified(old: $0, new: object) } ?? .added(object)
+        }
     }
 
     /// Removes the object with `object`'s key; returns what was cached.
     @discardableResult
     public func remove(_ object: Object) -> Object? {
-        state.withLock { $0.remove(key: object.metadata.key) }
+        state.withLock { contents in
+            contents.superseded[object.metadata.key] = nil
+            return contents.snapshot.remove(key: object.metadata.key)
+        }
     }
 
     /// Replaces the whole contents at once (after the transform) and returns the previous
-    /// contents, so the caller can tell what a relist added, changed and removed.
+    /// contents, so the caller can tell what a relist added, changed and removed. A listed object
+    /// that an assumed write replaced stays as that write.
     @discardableResult
     public func replaceAll(_ objects: [Object]) -> StoreSnapshot<Object> {
         var fresh = StoreSnapshot<Object>()
         for object in objects { fresh.upsert(transform(object)) }
         return state.withLock { current in
-            let previous = current
-            current = fresh
+            let previous = current.snapshot
+            var superseded: [String: Set<String>] = [:]
+            for (key, versions) in current.superseded {
+                guard let listed = fresh[key], versions.contains(listed.metadata.resourceVersion ?? ""),
+                    let assumed = previous[key]
+                else { continue }
+                fresh.upsert(assumed)
+                superseded[key] = versions
+            }
+            current = Contents(snapshot: fresh, superseded: superseded)
             return previous
+        }
+    }
+
+    // MARK: Read your own writes
+
+    /// Puts `written` — what the API server returned for a write of ours that was based on
+    /// version `base` of the same object — into the store now, instead of when the watch delivers
+    /// it. Does nothing when the store no longer shows `base` (the watch already delivered this
+    /// write or a newer version) or shows no object at all. Until the watch delivers `written` or a
+    /// newer version, versions it replaced are not applied again.
+    ///
+    /// Subscribers hear of the write when the watch delivers it, as a change from `written` to
+    /// itself.
+    public func assumeWritten(_ written: Object, over base: String) {
+        let written = transform(written)
+        let key = written.metadata.key
+        state.withLock { contents in
+            guard let current = contents.snapshot[key], let shown = current.metadata.resourceVersion, shown == base,
+                written.metadata.resourceVersion != base
+            else { return }
+            contents.superseded[key, default: []].insert(shown)
+            contents.snapshot.upsert(written)
         }
     }
 

@@ -53,7 +53,7 @@ final class ControllerRuns: Sendable {
     static let clientOptions = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 0.5), requestTimeout: 5)
 
     private struct Run {
-        var controller: RolloutController
+        var controller: Controller<RolloutController>
         var client: KubeClient
         var task: Task<Void, Never>
     }
@@ -67,12 +67,14 @@ final class ControllerRuns: Sendable {
 
     /// Starts a controller and returns once its caches have synced.
     @discardableResult
-    func start() async throws -> RolloutController {
+    func start() async throws -> Controller<RolloutController> {
         let client = try KubeClient(config: config, options: Self.clientOptions)
-        let controller = RolloutController(
-            client: client, configuration: .init(workers: 2), runner: AnalysisRunner(secrets: NoSecrets()),
-            recorder: EventRecorder(client: client, component: "cutover-controller"))
-        let task = Task { await controller.run() }
+        let controller = Controller(
+            RolloutController(
+                client: client, runner: AnalysisRunner(secrets: NoSecrets()),
+                recorder: EventRecorder(client: client, component: "cutover-controller")),
+            configuration: .init(workers: 2))
+        let task = Task { _ = try? await controller.run() }
         runs.withLock { $0.append(Run(controller: controller, client: client, task: task)) }
         _ = try await eventually("the controller's caches to sync", timeout: .seconds(10)) {
             (controller.hasSynced ? true : nil, "not synced")

@@ -107,10 +107,10 @@ struct ReleaseTests {
             let deployments = try await client.list(
                 Deployment.self, namespace: Self.namespace, options: ListOptions(labelSelector: CutoverLabels.rollout))
             #expect(deployments.items.count == 2, "one Deployment per revision, no duplicates")
-            // Once the cache shows the last status write, the controller holds the Rollout once.
-            _ = try await eventually("the remembered status writes to be dropped", timeout: .seconds(10)) {
-                let left = controller.written.withLock { $0.count }
-                return (left == 0 ? true : nil, "\(left) remembered")
+            // Once the watch delivers the last status write, no assumed write is left to reconcile with it.
+            _ = try await eventually("the assumed status writes to be delivered", timeout: .seconds(10)) {
+                let left = controller.reconciler.rollouts.store(for: Self.namespace)?.assumedCount ?? -1
+                return (left == 0 ? true : nil, "\(left) assumed")
             }
         }
     }

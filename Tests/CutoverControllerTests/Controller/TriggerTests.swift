@@ -37,29 +37,29 @@ struct TriggerTests {
         status.phase = .healthy
         statusOnly.status = status
         statusOnly.metadata.resourceVersion = "other"
-        #expect(RolloutController.keys(forRolloutChange: .modified(old: old, new: statusOnly)).isEmpty)
+        #expect(ObjectChange.modified(old: old, new: statusOnly).primaryKeys.isEmpty)
 
         let annotated = try Self.rollout(annotations: [CutoverLabels.promote: "1"])
-        #expect(RolloutController.keys(forRolloutChange: .modified(old: old, new: annotated)) == [RolloutKey(old)])
+        #expect(ObjectChange.modified(old: old, new: annotated).primaryKeys == [RolloutKey(old)])
         let newSpec = try Self.rollout(generation: 2)
-        #expect(RolloutController.keys(forRolloutChange: .modified(old: old, new: newSpec)) == [RolloutKey(old)])
-        #expect(RolloutController.keys(forRolloutChange: .added(old)) == [RolloutKey(old)])
-        #expect(RolloutController.keys(forRolloutChange: .deleted(old)) == [RolloutKey(old)])
+        #expect(ObjectChange.modified(old: old, new: newSpec).primaryKeys == [RolloutKey(old)])
+        #expect(ObjectChange.added(old).primaryKeys == [RolloutKey(old)])
+        #expect(ObjectChange.deleted(old).primaryKeys == [RolloutKey(old)])
     }
 
     @Test func aDeploymentWakesTheRolloutThatControlsIt() {
         let owner = OwnerReference(apiVersion: "cutover.dev/v1alpha1", kind: "Rollout", name: "web", uid: "uid-web", controller: true)
         let owned = Deployment(metadata: ObjectMeta(name: "web-abc", namespace: "prod", ownerReferences: [owner]))
-        #expect(RolloutController.keys(forDeploymentChange: .added(owned)) == [RolloutKey(namespace: "prod", name: "web")])
+        #expect(ObjectChange.added(owned).ownerKeys(kind: "Rollout") == [RolloutKey(namespace: "prod", name: "web")])
 
         var notController = owner
         notController.controller = nil
         let merelyOwned = Deployment(metadata: ObjectMeta(name: "web-abc", namespace: "prod", ownerReferences: [notController]))
-        #expect(RolloutController.keys(forDeploymentChange: .added(merelyOwned)).isEmpty)
+        #expect(ObjectChange.added(merelyOwned).ownerKeys(kind: "Rollout").isEmpty)
         var otherKind = owner
         otherKind.kind = "ReplicaSet"
         let foreign = Deployment(metadata: ObjectMeta(name: "x", namespace: "prod", ownerReferences: [otherKind]))
-        #expect(RolloutController.keys(forDeploymentChange: .deleted(foreign)).isEmpty)
+        #expect(ObjectChange.deleted(foreign).ownerKeys(kind: "Rollout").isEmpty)
     }
 
     @Test func aServiceWakesTheRolloutsThatNameIt() async throws {
@@ -71,20 +71,28 @@ struct TriggerTests {
             Service(metadata: ObjectMeta(name: name, namespace: namespace))
         }
         let web = RolloutKey(namespace: ReleaseTests.namespace, name: "web")
-        #expect(controller.keys(forServiceChange: .added(service("web"))) == [web])
-        #expect(controller.keys(forServiceChange: .added(service("other"))).isEmpty)
-        #expect(controller.keys(forServiceChange: .added(service("web", namespace: "elsewhere"))).isEmpty)
+        func keys(_ service: Service) -> [RolloutKey] {
+            RolloutController.keys(forServiceChange: .added(service), rollouts: controller.rollouts)
+        }
+        #expect(keys(service("web")) == [web])
+        #expect(keys(service("other")).isEmpty)
+        #expect(keys(service("web", namespace: "elsewhere")).isEmpty)
     }
 
     @Test(.timeLimit(.minutes(1))) func cancellingBeforeTheCachesSyncStopsPromptly() async throws {
-        let controller = try Self.unconnectedController()
-        let running = Task { await controller.run() }
-        try await Task.sleep(for: .milliseconds(300))
+        let reconciler = try Self.unconnectedController()
+        let controller = Controller(reconciler)
+        let running = Task { _ = try? await controller.run() }
+        // The first list has been tried and failed: the caches are running and cannot sync.
+        _ = try await eventually("a failed first list", timeout: .seconds(10)) {
+            let failures = reconciler.rollouts.reflectors.map(\.counters.failures).reduce(0, +)
+            return (failures > 0 ? true : nil, "\(failures) failures")
+        }
         #expect(!controller.hasSynced)
         let started = ContinuousClock.now
         running.cancel()
         await running.value
         #expect(ContinuousClock.now - started < .seconds(5))
-        try await controller.client.shutdown()
+        try await reconciler.client.shutdown()
     }
 }
