@@ -100,4 +100,71 @@ import Testing
         }
         #expect(torn.get == 0)
     }
+
+    // MARK: Read your own writes
+
+    @Test func anAssumedWriteIsReadAtOnceAndTheVersionItReplacedIsNotAppliedAgain() {
+        let store = Store<ConfigMap>()
+        store.upsert(Self.configMap("a", version: "1"))
+        var written = Self.configMap("a", version: "2")
+        written.data = ["k": "ours"]
+        store.assumeWritten(written, over: "1")
+        #expect(store.get("default/a")?.data == ["k": "ours"])
+        #expect(store.assumedCount == 1)
+        // The watch trails: it delivers version 1 again (a relist, or an event sent before our write).
+        #expect(store.upsert(Self.configMap("a", version: "1")) == nil)
+        #expect(store.get("default/a")?.metadata.resourceVersion == "2")
+        // Then our own write arrives: a change from it to itself, and nothing is assumed any more.
+        let delivered = store.upsert(written)
+        #expect(delivered?.oldObject?.metadata.resourceVersion == "2")
+        #expect(store.assumedCount == 0)
+        // From then on every version is applied.
+        store.upsert(Self.configMap("a", version: "3"))
+        #expect(store.get("default/a")?.metadata.resourceVersion == "3")
+    }
+
+    @Test func writesInARowSupersedeEveryVersionBeforeThem() {
+        let store = Store<ConfigMap>()
+        store.upsert(Self.configMap("a", version: "1"))
+        store.assumeWritten(Self.configMap("a", version: "2"), over: "1")
+        store.assumeWritten(Self.configMap("a", version: "3"), over: "2")
+        #expect(store.upsert(Self.configMap("a", version: "1")) == nil)
+        #expect(store.upsert(Self.configMap("a", version: "2")) == nil)
+        #expect(store.get("default/a")?.metadata.resourceVersion == "3")
+        store.upsert(Self.configMap("a", version: "3"))
+        #expect(store.assumedCount == 0)
+    }
+
+    @Test func aWriteTheStoreAlreadyShowsOrHasPassedIsNotAssumed() {
+        let store = Store<ConfigMap>()
+        // The watch delivered our write (version 2) before the response to it came back.
+        store.upsert(Self.configMap("a", version: "2"))
+        store.assumeWritten(Self.configMap("a", version: "2"), over: "1")
+        #expect(store.assumedCount == 0)
+        // Someone else wrote version 3 after ours, and the watch showed it first.
+        store.upsert(Self.configMap("a", version: "3"))
+        store.assumeWritten(Self.configMap("a", version: "2"), over: "1")
+        #expect(store.get("default/a")?.metadata.resourceVersion == "3")
+        #expect(store.assumedCount == 0)
+        // Nothing cached under the key (deleted meanwhile): nothing to assume.
+        store.assumeWritten(Self.configMap("b", version: "5"), over: "4")
+        #expect(store.get("default/b") == nil)
+    }
+
+    @Test func aRelistKeepsAnAssumedWriteOverTheVersionItReplacedAndADeleteForgetsIt() {
+        let store = Store<ConfigMap>(transform: Store.droppingManagedFields)
+        store.upsert(Self.configMap("a", version: "1"))
+        store.upsert(Self.configMap("b", version: "1"))
+        store.assumeWritten(Self.configMap("a", version: "2"), over: "1")
+        store.assumeWritten(Self.configMap("b", version: "2"), over: "1")
+        #expect(store.get("default/a")?.metadata.managedFields == nil, "the transform applies to assumed writes")
+        // A list served from a trailing cache: a still at 1 (ours stays), b already newer.
+        store.replaceAll([Self.configMap("a", version: "1"), Self.configMap("b", version: "4")])
+        #expect(store.get("default/a")?.metadata.resourceVersion == "2")
+        #expect(store.get("default/b")?.metadata.resourceVersion == "4")
+        #expect(store.assumedCount == 1)
+        store.remove(Self.configMap("a"))
+        #expect(store.assumedCount == 0)
+        #expect(store.get("default/a") == nil)
+    }
 }
