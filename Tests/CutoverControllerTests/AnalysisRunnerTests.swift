@@ -1,12 +1,20 @@
 import Cutover
-import CutoverController
+@testable import CutoverController
 import Foundation
 import SimulatorHarness
 import KubeAPI
 import Testing
 
-@Suite("AnalysisRunner scheduling", .timeLimit(.minutes(1)))
+@Suite("Measurements in the background", .timeLimit(.minutes(1)))
 struct AnalysisRunnerTests {
+    /// The controller's background work, as the Rollout reconciler wires it.
+    static func effects(_ runner: AnalysisRunner) -> ReleaseEffects {
+        let webhooks = WebhookClient()
+        return ReleaseEffects(
+            runner: runner, hookRunner: HookRunner(client: webhooks, secrets: NoSecrets()),
+            notifier: Notifier(client: webhooks, secrets: NoSecrets()))
+    }
+
     /// A hung Prometheus holds one Rollout's metric for its timeout; meanwhile the same metric is
     /// not measured twice, and another Rollout (whose Prometheus hangs too, with a shorter timeout)
     /// is measured and finished while the first is still waiting.
@@ -14,28 +22,37 @@ struct AnalysisRunnerTests {
         let hung = try BlackHoleListener()
         let alsoHung = try BlackHoleListener()
         let runner = AnalysisRunner(secrets: NoSecrets())
+        let effects = Self.effects(runner)
         let slow = AnalysisFixture.rollout("slow", prometheus: PrometheusSource(address: hung.address, timeout: "5s"))
         let other = AnalysisFixture.rollout("other", prometheus: PrometheusSource(address: alsoHung.address, timeout: "1s"))
-        let slowKey = RolloutKey(slow)
+        let slowKey = RolloutKey(slow), otherKey = RolloutKey(other)
+        let slowMetric = MeasurementWork.ID(owner: slowKey, metric: "error-rate")
+        let woken = Box<[RolloutKey]>([])
+        let running = Task { await effects.run { key in woken.update { $0.append(key) } } }
         let started = ContinuousClock.now
 
-        async let first = runner.measure([AnalysisFixture.query("error-rate", "up")], for: slow)
+        effects.measure([AnalysisFixture.query("error-rate", "up")], of: slow)
         _ = try await eventually("the slow measurement to start", timeout: .seconds(2)) {
-            await runner.isMeasuring(slowKey, metric: "error-rate") ? (true, "") : (nil, "not measuring")
+            await effects.measurements.isPending(slowMetric) ? (true, "") : (nil, "not measuring")
         }
+        effects.measure([AnalysisFixture.query("error-rate", "up")], of: slow)  // while it runs: dropped
+        effects.measure([AnalysisFixture.query("error-rate", "up")], of: other)
 
-        let again = await runner.measure([AnalysisFixture.query("error-rate", "up")], for: slow)
-        #expect(again.isEmpty, "a metric in flight was measured a second time")
+        _ = try await eventually("the other Rollout's measurement", timeout: .seconds(1) + schedulingSlack) {
+            (woken.get.contains(otherKey) ? true : nil, "woken \(woken.get)")
+        }
+        #expect(await effects.take(otherKey).measurements.map(\.value) == [.error("Prometheus did not answer within 1s")])
+        #expect(await effects.measurements.isPending(slowMetric), "the other Rollout waited for the slow one")
 
-        let otherResult = await runner.measure([AnalysisFixture.query("error-rate", "up")], for: other)
-        #expect(otherResult.map(\.value) == [.error("Prometheus did not answer within 1s")])
-        #expect(await runner.isMeasuring(slowKey, metric: "error-rate"), "the other Rollout waited for the slow one")
-
-        let slowResult = await first
+        _ = try await eventually("the slow measurement", timeout: .seconds(5) + schedulingSlack) {
+            (woken.get.contains(slowKey) ? true : nil, "woken \(woken.get)")
+        }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .seconds(5) && elapsed < .seconds(5) + schedulingSlack, "the hung query took \(elapsed)")
-        #expect(slowResult.map(\.value) == [.error("Prometheus did not answer within 5s")])
-        #expect(await !runner.isMeasuring(slowKey, metric: "error-rate"))
+        #expect(await effects.take(slowKey).measurements.map(\.value) == [.error("Prometheus did not answer within 5s")])
+        #expect(await !effects.measurements.isPending(slowMetric), "no second measurement of the metric was queued")
+        running.cancel()
+        await running.value
         await runner.shutdown()
         withExtendedLifetime((hung, alsoHung)) {}
     }
@@ -44,35 +61,34 @@ struct AnalysisRunnerTests {
         let address = "http://127.0.0.1:\(try freeLoopbackPort())"
         let observer = CollectingObserver()
         let runner = AnalysisRunner(secrets: NoSecrets(), observer: observer)
+        let effects = Self.effects(runner)
         let rollout = AnalysisFixture.rollout(prometheus: PrometheusSource(address: address, timeout: "1s"))
         let key = RolloutKey(rollout)
         let (ready, readyInput) = AsyncStream.makeStream(of: RolloutKey.self)
 
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await runner.run { readyInput.yield($0) } }
-            runner.submit([AnalysisFixture.query("error-rate", "up"), AnalysisFixture.query("latency", "up")], for: rollout)
+            group.addTask { await effects.run { readyInput.yield($0) } }
+            effects.measure([AnalysisFixture.query("error-rate", "up"), AnalysisFixture.query("latency", "up")], of: rollout)
             var seenKeys: [RolloutKey] = []
             var taken: [Measurement] = []
             for await notified in ready {
                 seenKeys.append(notified)
-                taken += await runner.takeMeasurements(for: notified)
+                taken += await effects.take(notified).measurements
+                await effects.commit(notified)
                 if taken.count == 2 { break }
             }
             #expect(Set(seenKeys) == [key])
             #expect(taken.map(\.metric).sorted() == ["error-rate", "latency"])
-            #expect(await runner.takeMeasurements(for: key).isEmpty)
+            #expect(await effects.take(key).measurements.isEmpty)
 
-            let readings = await runner.readings()[key] ?? [:]
-            #expect(readings["error-rate"]?.errors == 1)
-            #expect(readings["error-rate"]?.value == nil)
-            #expect(readings["latency"]?.lastError?.contains("cannot reach Prometheus") == true)
+            let seen = Dictionary(uniqueKeysWithValues: observer.measurements.map { ($0.1.metric, $0.1) })
+            #expect(seen["error-rate"]?.value.errorMessage != nil)
+            #expect(seen["latency"]?.value.errorMessage?.contains("cannot reach Prometheus") == true)
             #expect(observer.measurements.count == 2)
             #expect(observer.measurements.allSatisfy { $0.0 == key })
-
-            await runner.forget(key)
-            #expect(await runner.readings()[key] == nil)
             group.cancelAll()
         }
+        await runner.shutdown()
     }
 
     @Test func aRolloutWithoutPrometheusGetsErrorsNotACrash() async {

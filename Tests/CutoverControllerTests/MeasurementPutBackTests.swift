@@ -5,7 +5,7 @@ import Testing
 
 @testable import CutoverController
 
-/// The pieces of the 409 fix on their own: the runner takes measurements back in order, and a
+/// The pieces of the 409 fix on their own: the inbox takes measurements back in order, and a
 /// snapshot leaves out those its Rollout's status already records.
 @Suite("Measurements put back after a failed status write")
 struct MeasurementPutBackTests {
@@ -15,24 +15,39 @@ struct MeasurementPutBackTests {
         Measurement(metric: "error-rate", revision: revision, at: Date(timeIntervalSince1970: Double(1_700_000_000 + second) + 0.4), value: .value(0.01))
     }
 
-    @Test func putBackMeasurementsComeBeforeLaterOnesOldestFirst() async {
-        let runner = AnalysisRunner(secrets: NoSecrets())
-        await runner.putBack([Self.measurement(3)], for: Self.key)
-        await runner.putBack([Self.measurement(1), Self.measurement(2)], for: Self.key)
-        let taken = await runner.takeMeasurements(for: Self.key)
-        #expect(taken.map(\.at) == [1, 2, 3].map { Self.measurement($0).at })
-        #expect(await runner.takeMeasurements(for: Self.key).isEmpty, "taken once")
-        await runner.shutdown()
+    @Test func rolledBackMeasurementsComeBeforeLaterOnesOldestFirst() {
+        var inbox = Inbox<Measurement>(limit: ReleaseEffects.pendingMeasurements)
+        inbox.append([Self.measurement(1), Self.measurement(2)], for: Self.key)
+        let taken = inbox.take(Self.key)
+        inbox.append([Self.measurement(3)], for: Self.key)
+        inbox.rollback(Self.key)
+        #expect(inbox.take(Self.key).map(\.at) == [1, 2, 3].map { Self.measurement($0).at })
+        inbox.commit(Self.key)
+        #expect(inbox.take(Self.key).isEmpty, "committed once")
+        #expect(taken.count == 2)
     }
 
-    @Test func putBackKeepsTheNewestWithinTheLimit() async {
-        let runner = AnalysisRunner(secrets: NoSecrets())
-        let many = (0..<(AnalysisRunner.pendingLimit + 6)).map { Self.measurement($0) }
-        await runner.putBack(many, for: Self.key)
-        let taken = await runner.takeMeasurements(for: Self.key)
-        #expect(taken.count == AnalysisRunner.pendingLimit)
+    @Test func rollingBackKeepsTheNewestWithinTheLimit() {
+        var inbox = Inbox<Measurement>(limit: ReleaseEffects.pendingMeasurements)
+        let many = (0..<(ReleaseEffects.pendingMeasurements + 6)).map { Self.measurement($0) }
+        inbox.append(many.prefix(10), for: Self.key)
+        _ = inbox.take(Self.key)
+        inbox.append(many.dropFirst(10), for: Self.key)
+        inbox.rollback(Self.key)
+        let taken = inbox.take(Self.key)
+        #expect(taken.count == ReleaseEffects.pendingMeasurements)
         #expect(taken.first?.at == many[6].at && taken.last?.at == many.last?.at)
-        await runner.shutdown()
+    }
+
+    @Test func aTakeNeitherCommittedNorRolledBackIsHandedOutAgain() {
+        var inbox = Inbox<Measurement>()
+        inbox.append([Self.measurement(1)], for: Self.key)
+        _ = inbox.take(Self.key)
+        inbox.append([Self.measurement(2)], for: Self.key)
+        #expect(inbox.take(Self.key).map(\.at) == [Self.measurement(1).at, Self.measurement(2).at])
+        inbox.forget(Self.key)
+        inbox.rollback(Self.key)
+        #expect(inbox.take(Self.key).isEmpty, "forgotten, taken ones included")
     }
 
     @Test func aSnapshotDropsMeasurementsTheStatusAlreadyRecords() {

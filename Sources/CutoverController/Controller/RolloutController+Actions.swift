@@ -49,10 +49,10 @@ extension RolloutController {
                 message: event.message)
 
         case .measure(let queries):
-            runner.submit(queries, for: rollout)
+            effects.measure(queries, of: rollout)
 
         case .callHook(let call):
-            hooks.submit(call, for: RolloutKey(rollout))
+            effects.callHook(call, for: RolloutKey(rollout))
         }
     }
 }

@@ -42,11 +42,11 @@ public final class RolloutController: Reconciler {
     }
 
     public let configuration: Configuration
-    let client: KubeClient
     let runner: AnalysisRunner
+    let client: KubeClient
+    /// Measurements, gate hooks and notifications, run in the background.
+    let effects: ReleaseEffects
     let webhooks: WebhookClient
-    let hooks: HookRunner
-    let notifier: Notifier
     let recorder: EventRecorder
     /// Operator metrics; nil records none.
     let metrics: ControllerMetrics?
@@ -68,12 +68,13 @@ public final class RolloutController: Reconciler {
     ) {
         self.client = client
         self.configuration = configuration
-        self.runner = runner
         // Gate hooks and notifications read their URLs from Secrets through the controller's client.
         let secrets = KubeSecretReader(client: client)
         webhooks = WebhookClient(logger: logger)
-        hooks = HookRunner(client: webhooks, secrets: secrets, metrics: metrics, logger: logger)
-        notifier = Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger)
+        effects = ReleaseEffects(
+            runner: runner, hookRunner: HookRunner(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
+            notifier: Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger))
+        self.runner = runner
         self.recorder = recorder
         self.metrics = metrics
         self.logger = logger
@@ -97,15 +98,12 @@ public final class RolloutController: Reconciler {
         ]
     }
 
-    /// The analysis runner, gate hooks and notifications, until the controller stops.
+    /// Measurements, gate hooks and notifications, until the controller stops.
     public func runBackground() async {
         let wake = finish
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.runner.run { wake.yield($0) } }
-            group.addTask { await self.hooks.run { wake.yield($0) } }
-            group.addTask { await self.notifier.run { wake.yield($0) } }
-        }
+        await effects.run { wake.yield($0) }
         await webhooks.shutdown()
+        await runner.shutdown()
     }
 
     /// The Rollouts that name the changed Service in `spec.services`.
@@ -134,13 +132,11 @@ public final class RolloutController: Reconciler {
     /// queue retries with backoff.
     func reconcileOnce(_ key: RolloutKey) async throws -> Duration? {
         guard let rollout = rollouts.get(key) else {
-            await runner.forget(key)
-            await hooks.forget(key)
-            await notifier.forget(key)
+            await effects.forget(key)
             metrics?.forget(key)
             return nil
         }
-        let snapshot = await snapshot(of: rollout, key: key)
+        let snapshot = snapshot(of: rollout, key: key, taking: await effects.take(key))
         let plan = planNextStep(for: snapshot, now: Date())
         var reconcileLogger = logger
         reconcileLogger[metadataKey: "rollout"] = "\(key)"
@@ -150,7 +146,7 @@ public final class RolloutController: Reconciler {
             }
         } catch {
             // The status that would have recorded them is not written: plan with them again.
-            await putBack(snapshot, key: key)
+            await effects.rollback(key)
             throw error
         }
         let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
@@ -164,42 +160,37 @@ public final class RolloutController: Reconciler {
                 // The cache was behind the server; plan again from the newer Rollout, with the
                 // measurements this status would have recorded.
                 reconcileLogger.debug("status write conflicted; looking again")
-                await putBack(snapshot, key: key)
+                await effects.rollback(key)
                 metrics?.reconcileFailed(reason: "Conflict")
                 return min(requeue ?? configuration.conflictRequeue, configuration.conflictRequeue)
             } catch let error as KubeError where error.isNotFound {
+                await effects.rollback(key)  // the Rollout is gone; its next reconcile forgets them
                 return nil
             } catch {
-                // Perhaps written, perhaps not: put back; ones already recorded are dropped by
+                // Perhaps written, perhaps not: roll back; ones already recorded are dropped by
                 // the next snapshot.
-                await putBack(snapshot, key: key)
+                await effects.rollback(key)
                 throw error
             }
             statusWritten(from: rollout.status, to: plan, key: key)
             reconcileLogger.debug("status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
+        await effects.commit(key)
         // Only what a written status holds goes out: a restarted controller finds the same outbox.
-        if let pending = plan.status.notifications?.pending, !pending.isEmpty { notifier.submit(pending, for: rollout) }
+        if let pending = plan.status.notifications?.pending, !pending.isEmpty { effects.send(pending, of: rollout) }
         return requeue
     }
 
-    /// What the planner needs about `rollout`, from the caches and the background runners.
-    func snapshot(of rollout: Rollout, key: RolloutKey) async -> ReleaseSnapshot {
+    /// What the planner needs about `rollout`: the caches, and the outcomes of background work.
+    func snapshot(of rollout: Rollout, key: RolloutKey, taking outcomes: ReleaseEffects.Outcomes) -> ReleaseSnapshot {
         let owned = deployments.controlled(by: rollout.metadata.uid ?? "", namespace: key.namespace)
         var named: [String: Service] = [:]
         for name in rollout.serviceNames {
             if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
         }
-        let measurements = Self.unrecorded(await runner.takeMeasurements(for: key), in: rollout.status)
         return ReleaseSnapshot(
-            rollout: rollout, deployments: owned, services: named, measurements: measurements,
-            hookResults: await hooks.takeResults(for: key), deliveries: await notifier.takeDeliveries(for: key))
-    }
-
-    /// Returns what a snapshot took from the runners when the status recording it was not written.
-    func putBack(_ snapshot: ReleaseSnapshot, key: RolloutKey) async {
-        await runner.putBack(snapshot.measurements, for: key)
-        await hooks.putBack(snapshot.hookResults, for: key)
-        await notifier.putBack(snapshot.deliveries, for: key)
+            rollout: rollout, deployments: owned, services: named,
+            measurements: Self.unrecorded(outcomes.measurements, in: rollout.status),
+            hookResults: outcomes.hooks, deliveries: outcomes.deliveries)
     }
 }

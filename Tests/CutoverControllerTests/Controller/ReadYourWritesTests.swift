@@ -70,7 +70,7 @@ struct ReadYourWritesTests {
 
             // A breach arrives: the reconcile reverts (Service back on blue, green to 0, RolledBack).
             let breach = Measurement(metric: "error-rate", revision: green, at: Date(), value: .value(0.5))
-            await reconciler.runner.putBack([breach], for: key)
+            await reconciler.effects.measurements.deliver([breach], for: key)
             _ = try await reconciler.reconcile(key)
             let reverted = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
             #expect(reverted.status?.phase == .rolledBack)

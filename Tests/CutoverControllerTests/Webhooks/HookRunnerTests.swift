@@ -20,21 +20,24 @@ struct HookRunnerTests {
     @Test func aCallAskedForAfterItFinishedGetsTheSameOutcomeWithoutASecondRequest() async throws {
         try await WebhookFixtures.withReceiver({ _, earlier in earlier == 0 ? .init(status: 503, body: "warming up") : .init() }) { receiver in
             let client = WebhookClient()
-            let runner = HookRunner(client: client, secrets: NoSecrets())
+            let effects = ReleaseEffects(
+                runner: AnalysisRunner(secrets: NoSecrets()), hookRunner: HookRunner(client: client, secrets: NoSecrets()),
+                notifier: Notifier(client: client, secrets: NoSecrets()))
             let key = RolloutKey(namespace: "default", name: "web")
             let finished = Box(0)
-            let running = Task { await runner.run { _ in finished.update { $0 += 1 } } }
-            runner.submit(Self.call(receiver.baseURL + "/pre", retries: 2), for: key)
-            runner.submit(Self.call(receiver.baseURL + "/pre", retries: 2), for: key)  // while it runs: ignored
+            let running = Task { await effects.run { _ in finished.update { $0 += 1 } } }
+            effects.callHook(Self.call(receiver.baseURL + "/pre", retries: 2), for: key)
+            effects.callHook(Self.call(receiver.baseURL + "/pre", retries: 2), for: key)  // while it runs: ignored
             try await eventually(within: 20, "the outcome") { finished.get == 1 }
-            let first = await runner.takeResults(for: key)
+            let first = await effects.take(key).hooks
+            await effects.commit(key)
             #expect(first.map(\.passed) == [true])
             #expect(first.first?.attempts == 2, "a 503 first, retried after 1 s")
             #expect(first.first?.message == "HTTP 200: ok")
 
-            runner.submit(Self.call(receiver.baseURL + "/pre", retries: 2), for: key)
+            effects.callHook(Self.call(receiver.baseURL + "/pre", retries: 2), for: key)
             try await eventually(within: 10, "the outcome again") { finished.get == 2 }
-            #expect(await runner.takeResults(for: key) == first)
+            #expect(await effects.take(key).hooks == first)
             #expect(receiver.requests(to: "/pre").count == 2, "no call after the outcome")
             #expect(receiver.requests(to: "/pre").first?.headers["x-cutover-attempt"] == "1")
             running.cancel()

@@ -1,0 +1,152 @@
+import Cutover
+import KubeRuntime
+
+/// The Rollout reconciler's background work: Prometheus measurements, gate hook calls and
+/// notification deliveries, each an ``EffectPipeline`` with its perform function. A reconcile
+/// takes what finished (``take(_:)``), plans and acts with it, then commits it once the status
+/// recording it is written, or rolls it back.
+final class ReleaseEffects: Sendable {
+    /// What a reconcile takes: the outcomes that finished since the last one.
+    struct Outcomes: Sendable {
+        var measurements: [Measurement] = []
+        var hooks: [HookResult] = []
+        var deliveries: [NotificationDelivery] = []
+    }
+
+    /// Measurements kept per Rollout until taken; older ones are dropped beyond this.
+    static let pendingMeasurements = 64
+
+    let measurements: EffectPipeline<MeasurementWork>
+    let hooks: EffectPipeline<HookWork>
+    let notifications: EffectPipeline<NotificationWork>
+
+    init(runner: AnalysisRunner, hookRunner: HookRunner, notifier: Notifier) {
+        // Measurements and hooks wait on other services (a Prometheus that may hang for its
+        // timeout, a smoke test that runs for minutes): enough workers that one Rollout's slow
+        // service does not hold up the others. Deliveries are cheap and rate-limited by receivers.
+        measurements = EffectPipeline(.init(workers: 256, inboxLimit: Self.pendingMeasurements)) { work in
+            let taken = await runner.measure([work.query], for: work.rollout)
+            return taken.first
+        }
+        hooks = EffectPipeline(.init(workers: 64, retainedPerOwner: 8)) { work in
+            await hookRunner.call(work.call, namespace: work.owner.namespace)
+        }
+        notifications = EffectPipeline(.init(workers: 8, retainedPerOwner: 128)) { work in
+            await notifier.deliver(work.notice, to: work.target, rollout: work.owner, uid: work.uid)
+        }
+    }
+
+    /// Runs every pipeline until the calling task is cancelled.
+    func run(wake: @escaping @Sendable (RolloutKey) -> Void) async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.measurements.run(wake: wake) }
+            group.addTask { await self.hooks.run(wake: wake) }
+            group.addTask { await self.notifications.run(wake: wake) }
+        }
+    }
+
+    /// Measures `queries` of `rollout` in the background; a metric still being measured is skipped.
+    func measure(_ queries: [MetricQuery], of rollout: Rollout) {
+        measurements.submit(queries.map { MeasurementWork(query: $0, rollout: rollout) })
+    }
+
+    /// Calls a gate hook in the background, once per hook and revision.
+    func callHook(_ call: HookCall, for key: RolloutKey) {
+        hooks.submit([HookWork(call: call, owner: key)])
+    }
+
+    /// Sends the outbox of `rollout` as its written status holds it, oldest first per target.
+    func send(_ pending: [PendingNotification], of rollout: Rollout) {
+        let key = RolloutKey(rollout), uid = rollout.metadata.uid ?? "", targets = rollout.spec.notifications ?? []
+        var work: [NotificationWork] = []
+        for notice in pending.sorted(by: { $0.id < $1.id }) {
+            for name in notice.targets {
+                guard let target = targets.first(where: { $0.name == name }) else { continue }
+                work.append(NotificationWork(notice: notice, target: target, owner: key, uid: uid))
+            }
+        }
+        notifications.submit(work)
+    }
+
+    /// Everything finished for `key` since the last take; commit or roll back after the status write.
+    func take(_ key: RolloutKey) async -> Outcomes {
+        Outcomes(measurements: await measurements.take(key), hooks: await hooks.take(key), deliveries: await notifications.take(key))
+    }
+
+    /// The status recording the taken outcomes is written.
+    func commit(_ key: RolloutKey) async {
+        await measurements.commit(key)
+        await hooks.commit(key)
+        await notifications.commit(key)
+    }
+
+    /// The taken outcomes were not recorded: the next take hands them out again, before newer ones.
+    func rollback(_ key: RolloutKey) async {
+        await measurements.rollback(key)
+        await hooks.rollback(key)
+        await notifications.rollback(key)
+    }
+
+    /// Drops what is kept about a deleted Rollout.
+    func forget(_ key: RolloutKey) async {
+        await measurements.forget(key)
+        await hooks.forget(key)
+        await notifications.forget(key)
+    }
+}
+
+/// One measurement of one metric of a Rollout; one per metric and Rollout at a time.
+struct MeasurementWork: Effect {
+    typealias Outcome = Measurement
+
+    struct ID: Hashable, Sendable {
+        var owner: RolloutKey
+        var metric: String
+    }
+
+    var query: MetricQuery
+    var rollout: Rollout
+    var owner: RolloutKey { RolloutKey(rollout) }
+    var id: ID { ID(owner: owner, metric: query.metric) }
+    var lane: ID { id }
+}
+
+/// One gate hook call: once per hook, revision and Rollout.
+struct HookWork: Effect {
+    typealias Outcome = HookResult
+
+    struct ID: Hashable, Sendable {
+        var owner: RolloutKey
+        var name: HookName
+        var revision: String
+    }
+
+    var call: HookCall
+    var owner: RolloutKey
+    var id: ID { ID(owner: owner, name: call.name, revision: call.payload.revision) }
+    var lane: ID { id }
+}
+
+/// One event to one target; a target of a Rollout reads its events one at a time in id order. The
+/// uid keeps a re-created Rollout (ids from 1 again) apart.
+struct NotificationWork: Effect {
+    typealias Outcome = NotificationDelivery
+
+    struct Lane: Hashable, Sendable {
+        var owner: RolloutKey
+        var uid: String
+        var target: String
+    }
+
+    struct ID: Hashable, Sendable {
+        var lane: Lane
+        var notice: Int64
+    }
+
+    var notice: PendingNotification
+    var target: NotificationTarget
+    var owner: RolloutKey
+    var uid: String
+    var lane: Lane { Lane(owner: owner, uid: uid, target: target.name) }
+    var id: ID { ID(lane: lane, notice: notice.id) }
+}
