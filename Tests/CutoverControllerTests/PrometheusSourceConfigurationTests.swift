@@ -1,5 +1,5 @@
 import Cutover
-import CutoverController
+@testable import CutoverController
 import Foundation
 import KubeAPI
 import KubeModels

@@ -1,12 +1,12 @@
 /// Why the runner could not even ask Prometheus: the Rollout's connection settings point at
 /// credentials that are not there. Each message names the Secret and key to fix.
-public enum AnalysisError: Error, Sendable, Hashable, CustomStringConvertible {
+enum AnalysisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The Secret could not be read (missing, forbidden, API server unreachable).
     case unreadableSecret(namespace: String, name: String, reason: String)
     /// The Secret exists but lacks a key the Rollout names.
     case missingSecretKey(namespace: String, name: String, key: String, field: String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .unreadableSecret(let namespace, let name, let reason):
             return "cannot read Secret \(namespace)/\(name): \(reason)"

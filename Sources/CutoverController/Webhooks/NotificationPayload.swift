@@ -9,24 +9,24 @@ import Foundation
 
 /// The generic JSON body of a notification. `deliveryID` (`<rollout uid>/<id>`) is the same for
 /// every attempt and after a controller restart: receivers can drop repeats by it.
-public struct NotificationPayload: Codable, Sendable, Hashable {
-    public var deliveryID: String
-    public var id: Int64
-    public var rollout: String
-    public var namespace: String
-    public var event: ReleaseEventType
-    public var at: Timestamp
-    public var message: String
-    public var revision: String
-    public var blueRevision: String?
-    public var reason: String?
-    public var step: Int32?
-    public var weight: Int32?
-    public var metric: String?
-    public var value: Double?
-    public var limit: Double?
+struct NotificationPayload: Codable, Sendable, Hashable {
+    var deliveryID: String
+    var id: Int64
+    var rollout: String
+    var namespace: String
+    var event: ReleaseEventType
+    var at: Timestamp
+    var message: String
+    var revision: String
+    var blueRevision: String?
+    var reason: String?
+    var step: Int32?
+    var weight: Int32?
+    var metric: String?
+    var value: Double?
+    var limit: Double?
 
-    public init(_ notice: PendingNotification, rollout: String, namespace: String, uid: String) {
+    init(_ notice: PendingNotification, rollout: String, namespace: String, uid: String) {
         let event = notice.event
         deliveryID = "\(uid)/\(notice.id)"
         id = notice.id
@@ -46,7 +46,7 @@ public struct NotificationPayload: Codable, Sendable, Hashable {
     }
 
     /// The body for `format`.
-    public func body(_ format: NotificationTarget.Format) -> [UInt8] {
+    func body(_ format: NotificationTarget.Format) -> [UInt8] {
         switch format {
         case .json: return (try? JSONEncoder.sortedKeys.encode(self)).map { Array($0) } ?? []
         case .slack: return (try? JSONEncoder.sortedKeys.encode(["text": slackText])).map { Array($0) } ?? []
@@ -54,7 +54,7 @@ public struct NotificationPayload: Codable, Sendable, Hashable {
     }
 
     /// One Slack message (mrkdwn): what happened, to which revision, and the numbers of a breach.
-    public var slackText: String {
+    var slackText: String {
         var text = "\(emoji) *\(namespace)/\(rollout)* \(event.rawValue): \(Self.escaped(message))"
         if let metric, let value {
             text += "\n`\(Self.escaped(metric))` = \(Self.number(value))" + (limit.map { " (limit \(Self.number($0)))" } ?? "")

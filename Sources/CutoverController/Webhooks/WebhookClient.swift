@@ -7,31 +7,31 @@ import Synchronization
 /// POSTs JSON to gate hooks and notification receivers. One connection pool for all of them,
 /// made at the first POST (most controllers never send one); every exchange ends by its
 /// timeout, a body that stalls after the headers included.
-public final class WebhookClient: Sendable {
+final class WebhookClient: Sendable {
     /// What a receiver answered.
-    public struct Response: Sendable, Hashable {
-        public var status: Int
+    struct Response: Sendable, Hashable {
+        var status: Int
         /// The start of the body, as text (at most ``WebhookClient/bodyPreview`` bytes).
-        public var body: String
+        var body: String
 
         /// Whether the status is 2xx.
-        public var isSuccess: Bool { (200..<300).contains(status) }
+        var isSuccess: Bool { (200..<300).contains(status) }
 
         /// `HTTP 503: <start of the body>`, for status and Events.
-        public var summary: String {
+        var summary: String {
             let text = body.split(whereSeparator: \.isNewline).joined(separator: " ")
             return text.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(text)"
         }
     }
 
     /// Why an exchange produced no answer.
-    public enum Failure: Error, CustomStringConvertible, Sendable {
+    enum Failure: Error, CustomStringConvertible, Sendable {
         case timedOut(seconds: Int64)
         case transport(String)
         case invalidURL(String)
         case shutDown
 
-        public var description: String {
+        var description: String {
             switch self {
             case .shutDown: "the controller is shutting down"
             case .timedOut(let seconds): "no answer within \(seconds)s"
@@ -42,13 +42,13 @@ public final class WebhookClient: Sendable {
     }
 
     /// Bytes of a response body kept for messages.
-    public static let bodyPreview = 300
+    static let bodyPreview = 300
 
     /// The pool once made; `closed` after ``shutdown()``.
     private let pool = Mutex<(http: HTTPClient?, closed: Bool)>((nil, false))
     private let logger: Logger
 
-    public init(logger: Logger = Logger(label: "cutover.webhooks")) {
+    init(logger: Logger = Logger(label: "cutover.webhooks")) {
         self.logger = logger
     }
 
@@ -67,7 +67,7 @@ public final class WebhookClient: Sendable {
 
     /// POSTs `body` (JSON) to `url` with `headers`; the whole exchange takes at most `timeout`
     /// seconds. Any answer is returned, 2xx or not; throws ``Failure`` when there is none.
-    public func post(_ url: String, body: [UInt8], headers: [(String, String)] = [], timeout: Int64) async throws -> Response {
+    func post(_ url: String, body: [UInt8], headers: [(String, String)] = [], timeout: Int64) async throws -> Response {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw Failure.invalidURL(url) }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -107,7 +107,7 @@ public final class WebhookClient: Sendable {
     }
 
     /// Closes the connection pool; later POSTs fail with ``Failure/shutDown``.
-    public func shutdown() async {
+    func shutdown() async {
         let http = pool.withLock { pool in
             pool.closed = true
             defer { pool.http = nil }
