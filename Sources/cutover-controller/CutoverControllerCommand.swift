@@ -109,15 +109,13 @@ struct CutoverControllerCommand: AsyncParsableCommand {
                 recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
                 metrics: metrics),
             configuration: .init(workers: workers), logger: Logger(label: "cutover.controller"))
-        let elector: LeaderElector? =
-            leaderElect == .on
-            ? LeaderElector(
-                client: client,
-                configuration: try LeaderElectionConfiguration(
-                    leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity,
-                    leaseDuration: .seconds(leaseDuration), renewDeadline: .seconds(renewDeadline),
-                    retryPeriod: .seconds(retryPeriod)))
-            : nil
+        var election = try LeaderElectionConfiguration(
+            leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity,
+            leaseDuration: .seconds(leaseDuration), renewDeadline: .seconds(renewDeadline), retryPeriod: .seconds(retryPeriod))
+        election.remedy =
+            "not acting until it can: create namespace \"\(leaseNamespace)\" (or point --lease-namespace at one that exists) "
+            + "and let the controller create and update Leases there, or run a single replica with --leader-elect off"
+        let elector = leaderElect == .on ? LeaderElector(client: client, configuration: election) : nil
 
         let servers: [OperationsServer]
         do {
@@ -173,8 +171,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         controller: Controller<RolloutController>, elector: LeaderElector?, metrics: ControllerMetrics, logger: Logger
     ) async throws -> [OperationsServer] {
         let sources = OperationsServer.Sources(
-            // A replica waiting for the lease is ready: it is a healthy standby.
-            ready: { controller.hasSynced || (elector.map { !$0.isLeader } ?? false) },
+            ready: { Self.notReady(controller: controller, elector: elector) },
             metrics: {
                 controller.reconciler.updateMetrics(queueDepth: await controller.queueDepth, isLeader: elector?.isLeader ?? true)
                 return metrics.exposition()
@@ -206,6 +203,16 @@ struct CutoverControllerCommand: AsyncParsableCommand {
             }
         }
         return servers
+    }
+
+    /// Why `/readyz` fails, or nil. A replica waiting for the lease is ready (a healthy standby);
+    /// one that cannot campaign at all (no such namespace, no RBAC) is not, and says why.
+    static func notReady(controller: Controller<RolloutController>, elector: LeaderElector?) -> String? {
+        if controller.hasSynced { return nil }
+        guard let elector, !elector.isLeader else { return "caches not synced" }
+        guard let problem = elector.campaignProblem else { return nil }
+        let lease = "\(elector.configuration.leaseNamespace)/\(elector.configuration.leaseName)"
+        return "not acting: cannot acquire the Lease \(lease): \(problem)"
     }
 
     static func split(address: String) -> (String, Int)? {

@@ -23,8 +23,8 @@ final class OperationsServer: Service, Sendable {
 
     /// What the endpoints report.
     struct Sources: Sendable {
-        /// Asked on every `/readyz`.
-        var ready: @Sendable () -> Bool
+        /// Asked on every `/readyz`: nil when ready, else why not (the 503's body).
+        var ready: @Sendable () -> String?
         /// Renders the body of `/metrics` (updating scrape-time values first).
         var metrics: @Sendable () async -> String
         /// The `Content-Type` of `/metrics`.
@@ -110,10 +110,10 @@ private final class OperationsHandler: ChannelInboundHandler, Sendable {
         case "/healthz" where health, "/livez" where health:
             respond(context: context, version: request.version, status: .ok, body: "ok\n")
         case "/readyz" where health:
-            let ready = sources.ready()
+            let problem = sources.ready()
             respond(
-                context: context, version: request.version, status: ready ? .ok : .serviceUnavailable,
-                body: ready ? "ok\n" : "caches not synced\n")
+                context: context, version: request.version, status: problem == nil ? .ok : .serviceUnavailable,
+                body: (problem ?? "ok") + "\n")
         case "/metrics" where endpoints.contains(.metrics):
             // Rendering may await the controller (queue depth); answer back on the event loop.
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

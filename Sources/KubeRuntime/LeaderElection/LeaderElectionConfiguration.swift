@@ -14,6 +14,9 @@ public struct LeaderElectionConfiguration: Sendable, Hashable {
     /// Whether to hand the lease back (empty holder) when leading ends gracefully, so another
     /// replica can take over at once instead of after ``leaseDuration``.
     public var releaseOnCancel: Bool
+    /// What an operator can do when campaigning fails outright (the Lease's namespace does not
+    /// exist, no RBAC), appended to the warning: the program's own flags, say.
+    public var remedy: String?
 
     /// Validates LeaseDuration > RenewDeadline > 1.2 × RetryPeriod (client-go's rule: the renew
     /// deadline must leave room for a jittered retry, and candidates must not judge the lease

@@ -27,6 +27,9 @@ public final class LeaderElector: Sendable {
         case stoppedLeading
         /// The lease is (now) held by this identity; empty when it was released.
         case observedLeader(String)
+        /// Campaigning fails for a new reason (the Lease's namespace does not exist, no RBAC):
+        /// this process cannot lead, and cannot be a standby either, until it is fixed.
+        case campaignFailed(String)
     }
 
     /// The outcome of one acquire-or-renew attempt.
@@ -42,6 +45,7 @@ public final class LeaderElector: Sendable {
         var lease: Lease?
         var leading = false
         var observedHolder: String?
+        var campaignProblem: String?
     }
 
     public let configuration: LeaderElectionConfiguration
@@ -71,6 +75,10 @@ public final class LeaderElector: Sendable {
 
     /// The holder this process last saw on the lease (nil before the first look).
     public var observedLeader: String? { shared.withLock { $0.observedHolder } }
+
+    /// Why the last attempt to acquire the lease failed outright (not: held by another); nil once
+    /// an attempt reaches the lease.
+    public var campaignProblem: String? { shared.withLock { $0.campaignProblem } }
 
     /// Leadership changes from now on, for as long as the elector lives.
     public func events() -> AsyncStream<LeadershipEvent> { broadcaster.subscribe() }
@@ -129,8 +137,8 @@ public final class LeaderElector: Sendable {
         while true {
             try Task.checkCancellation()
             let attempt = try await tryAcquireOrRenew()
+            noteCampaign(attempt)
             if attempt == .acquired { return }
-            if case .failed(let reason) = attempt { logger.debug("could not acquire the lease: \(reason)") }
             let period = configuration.retryPeriod.seconds
             try await time.sleep(for: .seconds(period * (1 + Double.random(in: 0...0.2))))
         }
@@ -265,6 +273,23 @@ public final class LeaderElector: Sendable {
             shared.observedAt = now
         }
         noteHolder(lease.spec?.holderIdentity ?? "")
+    }
+
+    /// Records why campaigning fails; a new reason is a warning and a ``LeadershipEvent/campaignFailed(_:)``.
+    private func noteCampaign(_ attempt: Attempt) {
+        let problem: String? = if case .failed(let reason) = attempt { reason } else { nil }
+        let changed = shared.withLock { shared in
+            defer { shared.campaignProblem = problem }
+            return shared.campaignProblem != problem
+        }
+        guard let problem else { return }
+        if changed {
+            let lease = "\(configuration.leaseNamespace)/\(configuration.leaseName)"
+            logger.warning("cannot acquire the Lease \(lease): \(problem)\(configuration.remedy.map { "; \($0)" } ?? "")")
+            broadcaster.yield(.campaignFailed(problem))
+        } else {
+            logger.debug("cannot acquire the lease: \(problem)")
+        }
     }
 
     private func noteHolder(_ holder: String) {
