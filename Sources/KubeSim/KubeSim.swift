@@ -61,6 +61,9 @@ public final class KubeSim: Sendable {
     public var caCertificatePEM: String { certificates?.caCertificatePEM ?? "" }
     /// The bound port.
     public var port: Int { server.port }
+    /// Watches open now. A watch counts from the moment it has taken its initial state: every
+    /// change after that reaches it as an event, so a test can wait for it instead of sleeping.
+    public var openWatches: Int { store.openWatchCount }
 
     private init(
         options: Options, store: ObjectStore, registry: ResourceRegistry, api: APIServer, simulation: ClusterSimulation,

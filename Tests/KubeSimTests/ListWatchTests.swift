@@ -49,10 +49,10 @@ struct ListWatchTests {
 
     @Test("watch from RV unset sends ADDED for current objects, then live changes as JSON lines")
     func watchInitialAndLive() async throws {
-        try await withSim { _, client in
+        try await withSim { sim, client in
             _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("before"))
             async let stream = client.send("GET", Fixtures.configmaps + "?watch=true&timeoutSeconds=2")
-            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await eventually { sim.openWatches == 1 }, "the watch to start")
             _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("after"))
             _ = try await client.delete(Fixtures.configmaps + "/before")
             let response = try await stream

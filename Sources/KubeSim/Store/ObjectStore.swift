@@ -229,6 +229,13 @@ final class ObjectStore: @unchecked Sendable {
         subscription.continuation.yield(.bookmark(revision))
     }
 
+    /// Watches open now.
+    var openWatchCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return subscriptions.count
+    }
+
     /// Closes a watch opened by ``subscribe(_:from:)``.
     func unsubscribe(_ subscription: Subscription) {
         lock.lock()
