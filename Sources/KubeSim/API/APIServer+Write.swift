@@ -48,6 +48,8 @@ extension APIServer {
             object["status"] = nil
         }
 
+        // Causes in the real validators' order: the name (on create), then the schema.
+        let nameCauses = old == nil ? NameValidation.causes(name, type) : []
         if let schema = type.schema {
             let result = SchemaValidator(schema: schema).process(object)
             if !result.unknownFields.isEmpty {
@@ -60,11 +62,12 @@ extension APIServer {
                 default: warnings += result.unknownFields.map { "unknown field \"\($0)\"" }
                 }
             }
-            if !result.causes.isEmpty { throw APIError.invalid(type, name: name, causes: result.causes) }
+            let causes = nameCauses + result.causes
+            if !causes.isEmpty { throw APIError.invalid(type, name: name, causes: causes) }
             object = result.object
         }
         ObjectRules.applyDefaults(&object, type, isCreate: old == nil)
-        let causes = ObjectRules.validate(object, type, old: old)
+        let causes = (type.schema == nil ? nameCauses : []) + ObjectRules.validate(object, type, old: old)
         if !causes.isEmpty { throw APIError.invalid(type, name: name, causes: causes) }
         if type.isCRD { object["status"] = ObjectRules.crdStatus(object) }
 
