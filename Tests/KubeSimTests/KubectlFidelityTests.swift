@@ -27,4 +27,24 @@ struct KubectlFidelityTests {
             #expect(result.stderr == "The Widget \"C20-Bad-Name\" is invalid: metadata.name: Invalid value: \"C20-Bad-Name\": \(NameValidationTests.subdomain)\n", "\(result.stderr)")
         }
     }
+
+    @Test("int32 overflow and a negative count list every cause, in the validators' order")
+    func int32Overflow() async throws {
+        try await withWidget { _, kubectl, _ in
+            let negative = try await kubectl("apply", "-f", "-", input: Self.widget.replacingOccurrences(of: "replicas: 2", with: "replicas: -1"))
+            #expect(negative.stderr == """
+                The Widget "w1" is invalid: 
+                * spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0
+                * .spec.replicas: Invalid value: -1: should be a non-negative integer
+
+                """, "\(negative.stderr)")
+            let big = try await kubectl("apply", "-f", "-", input: Self.widget.replacingOccurrences(of: "replicas: 2", with: "replicas: 3000000000"))
+            #expect(big.stderr == """
+                The Widget "w1" is invalid: 
+                * spec.replicas: Invalid value: 3000000000: spec.replicas in body should be less than or equal to 100
+                * .spec.replicas: Invalid value: 3000000000: should be less than or equal to 2147483647
+
+                """, "\(big.stderr)")
+        }
+    }
 }

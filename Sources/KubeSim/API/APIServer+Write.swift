@@ -48,7 +48,8 @@ extension APIServer {
             object["status"] = nil
         }
 
-        // Causes in the real validators' order: the name (on create), then the schema.
+        // Causes in the real validators' order: the name (on create), then the schema, then the
+        // scale subresource's paths (customResourceValidator.Validate).
         let nameCauses = old == nil ? NameValidation.causes(name, type) : []
         if let schema = type.schema {
             let result = SchemaValidator(schema: schema).process(object)
@@ -63,6 +64,7 @@ extension APIServer {
                 }
             }
             let causes = nameCauses + result.causes
+                + ScaleValidation.causes(result.object, type.builtin ? nil : type.scale, includeSpec: subresource != "status")
             if !causes.isEmpty { throw APIError.invalid(type, name: name, causes: causes) }
             object = result.object
         }
