@@ -28,6 +28,23 @@ struct KubectlFidelityTests {
         }
     }
 
+    @Test("kubectl diff (client- and server-side) of an unchanged object shows nothing and exits 0; a change exits 1")
+    func diffUnchanged() async throws {
+        try await withWidget { _, kubectl, _ in
+            let same = try await kubectl("diff", "-f", "-", input: Self.widget)
+            #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+            #expect(same.stdout.isEmpty, "\(same.stdout)")
+            let sameServerSide = try await kubectl("diff", "--server-side", "-f", "-", input: Self.widget)
+            #expect(sameServerSide.status == 0, "\(sameServerSide.stdout)\(sameServerSide.stderr)")
+            #expect(sameServerSide.stdout.isEmpty, "\(sameServerSide.stdout)")
+            let changed = try await kubectl("diff", "-f", "-", input: Self.widget.replacingOccurrences(of: "replicas: 2", with: "replicas: 3"))
+            #expect(changed.status == 1, "\(changed.stderr)")
+            #expect(changed.stdout.contains("-  replicas: 2\n+  replicas: 3\n"), "\(changed.stdout)")
+            let changedLines = changed.stdout.split(separator: "\n").filter { ($0.hasPrefix("-") || $0.hasPrefix("+")) && !$0.hasPrefix("---") && !$0.hasPrefix("+++") }
+            #expect(changedLines == ["-  generation: 1", "+  generation: 2", "-  replicas: 2", "+  replicas: 3"], "\(changed.stdout)")
+        }
+    }
+
     @Test("int32 overflow and a negative count list every cause, in the validators' order")
     func int32Overflow() async throws {
         try await withWidget { _, kubectl, _ in

@@ -195,8 +195,16 @@ extension APIServer {
         try store.mutate(type.storageKey, namespace: namespace, name: name) { current in
             let object = try transform(current)
             result = object
-            if dryRun || isNoOp(current, object) {
-                result = dryRun ? object : current
+            if isNoOp(current, object) {
+                result = current
+                return .keep
+            }
+            if dryRun {
+                // The real server answers a dry-run update with the object as it would be stored,
+                // still at the current resourceVersion (kubectl diff compares it with the live one).
+                var preview = object
+                if let current { preview.set(path: ["metadata", "resourceVersion"], to: current[path: ["metadata", "resourceVersion"]]) }
+                result = preview
                 return .keep
             }
             let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
