@@ -45,6 +45,15 @@ struct KubectlFidelityTests {
         }
     }
 
+    @Test("a failed JSON-patch test prints the real server's generic refusal")
+    func failedJSONPatchTest() async throws {
+        try await withWidget { _, kubectl, _ in
+            let result = try await kubectl("patch", "widget", "w1", "--type", "json", "-p", #"[{"op":"test","path":"/spec/replicas","value":9}]"#)
+            #expect(result.status != 0)
+            #expect(result.stderr == "The request is invalid: the server rejected our request due to an error in our request\n", "\(result.stderr)")
+        }
+    }
+
     @Test("int32 overflow and a negative count list every cause, in the validators' order")
     func int32Overflow() async throws {
         try await withWidget { _, kubectl, _ in

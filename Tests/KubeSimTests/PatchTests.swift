@@ -131,3 +131,22 @@ struct PatchBookkeepingTests {
         }
     }
 }
+
+/// The real server's answers to patches that fail (issue 16).
+@Suite("PATCH failures as the real server reports them")
+struct PatchFailureTests {
+    @Test("a failed JSON-patch test is the generic 422 that names no object")
+    func failedTest() async throws {
+        try await withSim { _, client in
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("j", data: ["y": "2"]))
+            let response = try await client.patch(
+                Fixtures.configmaps + "/j", #"[{"op":"test","path":"/data/y","value":"nope"}]"#, type: "application/json-patch+json")
+            #expect(response.status == 422)
+            #expect(response.json == [
+                "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "code": 422, "reason": "Invalid",
+                "message": "the server rejected our request due to an error in our request",
+                "details": [:],
+            ])
+        }
+    }
+}

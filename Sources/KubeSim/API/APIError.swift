@@ -87,6 +87,14 @@ struct APIError: Error, Sendable {
             details: StatusDetails(name: name, group: type.group, kind: type.kind, causes: causes))
     }
 
+    /// A JSON patch that does not apply (a failed `test`, a missing path): the real server's
+    /// `NewGenericServerResponse(422, ...)` with no causes, so the JSON-patch library's reason is
+    /// lost and kubectl prints `The request is invalid: the server rejected our request due to
+    /// an error in our request`, exactly as against a real cluster.
+    static let patchNotApplicable = APIError(
+        code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request",
+        details: StatusDetails())
+
     static func badRequest(_ message: String) -> APIError {
         APIError(code: 400, reason: "BadRequest", message: message)
     }

@@ -51,10 +51,14 @@ extension APIServer {
             guard body.objectValue != nil else { throw APIError.badRequest("merge patch must be a JSON object") }
             return MergePatch.apply(body, to: object)
         case "application/json-patch+json":
+            // jsonpatch.DecodePatch refuses anything but a list of operations with 400.
+            guard body.arrayValue != nil else {
+                throw APIError.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+            }
             do {
                 return try JSONPatch.apply(body, to: object)
-            } catch let failure as JSONPatch.Failure {
-                throw APIError(code: 422, reason: "Invalid", message: failure.message, details: StatusDetails(name: name, group: type.group, kind: type.kind))
+            } catch is JSONPatch.Failure {
+                throw APIError.patchNotApplicable
             }
         default:
             do {
