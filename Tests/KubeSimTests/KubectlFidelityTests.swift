@@ -73,4 +73,14 @@ struct KubectlFidelityTests {
                 """, "\(big.stderr)")
         }
     }
+
+    @Test("a server-side apply conflict prints the real layout and kubectl's advice")
+    func applyConflict() async throws {
+        try await withWidget { _, kubectl, _ in
+            // kubectl apply (client-side) owns spec.replicas as kubectl-client-side-apply.
+            let result = try await kubectl("apply", "--server-side", "-f", "-", input: Self.widget.replacingOccurrences(of: "replicas: 2", with: "replicas: 4"))
+            #expect(result.status != 0)
+            #expect(result.stderr.hasPrefix("error: Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using test.kubesim.dev/v1: .spec.replicas\nPlease review the fields above--they currently have other managers."), "\(result.stderr)")
+        }
+    }
 }

@@ -149,4 +149,21 @@ struct PatchFailureTests {
             ])
         }
     }
+
+    @Test("apply conflicts with several managers are grouped by manager, an applier named alone")
+    func groupedConflicts() async throws {
+        try await withSim { _, client in
+            #expect(try await client.post(Fixtures.configmaps + "?fieldManager=bob", Fixtures.configMap("c", data: ["a": "1", "b": "2"])).status == 201)
+            let dave = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"c":"3"}}"#
+            #expect(try await client.patch(Fixtures.configmaps + "/c?fieldManager=dave", dave, type: "application/apply-patch+yaml").status == 200)
+            let carol = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"z","b":"z","c":"z"}}"#
+            let conflict = try await client.patch(Fixtures.configmaps + "/c?fieldManager=carol", carol, type: "application/apply-patch+yaml")
+            #expect(conflict.status == 409)
+            #expect(conflict.json["message"] == "Apply failed with 3 conflicts: conflicts with \"bob\" using v1:\n- .data.a\n- .data.b\nconflicts with \"dave\":\n- .data.c")
+            #expect(conflict.json["reason"] == "Conflict")
+            let causes = (conflict.json.at("details.causes")?.arrayValue ?? []).map { "\($0["field"]?.stringValue ?? "") \($0["message"]?.stringValue ?? "")" }
+            #expect(causes.sorted() == [".data.a conflict with \"bob\" using v1", ".data.b conflict with \"bob\" using v1", ".data.c conflict with \"dave\""])
+            #expect(conflict.json.at("details.name") == nil)
+        }
+    }
 }
