@@ -74,6 +74,40 @@ struct KubectlFidelityTests {
         }
     }
 
+    @Test("Roles and ClusterRoles show CREATED AT; bindings show ROLE and AGE (wide: subjects)")
+    func rbacColumns() async throws {
+        try await withSim(tls: true) { sim, _ in
+            let kubectl = try Kubectl(sim)
+            let manifests = """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: reader}
+                rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: {name: readers, namespace: default}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
+                subjects:
+                - {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
+                - {kind: ServiceAccount, name: bot, namespace: default}
+                """
+            let applied = try await kubectl("apply", "-f", "-", input: manifests)
+            #expect(applied.status == 0, "\(applied.stderr)")
+            let roles = try await kubectl("get", "clusterrole", "reader")
+            let roleLines = roles.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            #expect(roleLines.first == ["NAME", "CREATED", "AT"], "\(roles.stdout)\(roles.stderr)")
+            #expect(roleLines.dropFirst().first?.last.flatMap { Timestamp(rfc3339: $0) } != nil, "\(roles.stdout)")
+            let bindings = try await kubectl("get", "rolebinding", "readers", "-o", "wide")
+            let bindingLines = bindings.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            #expect(bindingLines.first == ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"], "\(bindings.stdout)\(bindings.stderr)")
+            #expect(bindingLines.dropFirst().first?.first == "readers")
+            #expect(bindingLines.dropFirst().first?.dropFirst().first == "ClusterRole/reader")
+            #expect(bindings.stdout.contains("alice"))
+            #expect(bindings.stdout.contains("default/bot"))
+        }
+    }
+
     @Test("a server-side apply conflict prints the real layout and kubectl's advice")
     func applyConflict() async throws {
         try await withWidget { _, kubectl, _ in
