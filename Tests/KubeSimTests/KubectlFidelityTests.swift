@@ -117,4 +117,24 @@ struct KubectlFidelityTests {
             #expect(result.stderr.hasPrefix("error: Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using test.kubesim.dev/v1: .spec.replicas\nPlease review the fields above--they currently have other managers."), "\(result.stderr)")
         }
     }
+
+    @Test("kubectl apply -f crds/ installs the CRD alone, and kubectl explain prints its descriptions")
+    func applyCRDFolderAndExplain() async throws {
+        let path = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try await withSim(tls: true) { sim, _ in
+            let kubectl = try Kubectl(sim)
+            let applied = try await kubectl("apply", "-f", folder + "/")
+            #expect(applied.status == 0, "\(applied.stderr)")
+            #expect(applied.stdout == "customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev created\n", "\(applied.stderr)")
+            let explained = try await kubectl("explain", "rollout.spec.strategy.canary.steps.weight")
+            #expect(explained.status == 0, "\(explained.stderr)")
+            #expect(explained.stdout.contains("FIELD: weight <integer>"), "\(explained.stdout)")
+            let words = explained.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(words.contains("DESCRIPTION: Percent of traffic to green at this step, 1-99, split by ready-pod ratio beside blue."), "\(explained.stdout)")
+            let spec = try await kubectl("explain", "rollout.spec")
+            #expect(!spec.stdout.contains("<no description>"), "\(spec.stdout)")
+            #expect(!spec.stdout.contains("<empty>"), "\(spec.stdout)")
+        }
+    }
 }
