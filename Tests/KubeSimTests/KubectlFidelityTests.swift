@@ -137,4 +137,22 @@ struct KubectlFidelityTests {
             #expect(!spec.stdout.contains("<empty>"), "\(spec.stdout)")
         }
     }
+
+    @Test("every field of the Rollout CRD carries a description, so kubectl explain never says <empty>")
+    func everyFieldDescribed() throws {
+        let path = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
+        let crd = try YAMLBridge.parse(String(contentsOfFile: path, encoding: .utf8))
+        let schema = try #require(crd.at("spec.versions")?.arrayValue?.first?.at("schema.openAPIV3Schema"))
+        var undescribed: [String] = []
+        func walk(_ node: JSONValue, _ path: String) {
+            for (name, property) in node["properties"]?.objectValue ?? [:] {
+                let child = path.isEmpty ? name : "\(path).\(name)"
+                if property["description"]?.stringValue?.isEmpty != false { undescribed.append(child) }
+                walk(property, child)
+            }
+            if let items = node["items"] { walk(items, path) }
+        }
+        walk(schema, "")
+        #expect(undescribed.isEmpty, "\(undescribed.sorted())")
+    }
 }
