@@ -79,4 +79,19 @@ struct NameValidationTests {
         #expect(NameValidation.problems("a/b%c", .pathSegment) == ["may not contain '/'", "may not contain '%'"])
         #expect(NameValidation.problems("system:Auth", .pathSegment).isEmpty)
     }
+
+    @Test("a bad generateName is reported as itself, then as the name it generated")
+    func generateName() async throws {
+        try await withSim { _, client in
+            let body: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["generateName": "Web-"]]
+            let response = try await client.post(Fixtures.configmaps, body)
+            #expect(response.status == 422)
+            let causes = response.json.at("details.causes")?.arrayValue ?? []
+            #expect(causes.map { $0["field"] } == ["metadata.generateName", "metadata.name"])
+            #expect(causes.first?["message"] == .string("Invalid value: \"Web-\": \(Self.subdomain)"))
+            // A valid prefix ending in '-' is fine.
+            let good = try await client.post(Fixtures.configmaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["generateName": "web-"]])
+            #expect(good.status == 201)
+        }
+    }
 }

@@ -50,7 +50,8 @@ extension APIServer {
 
         // Causes in the real validators' order: the name (on create), then the schema, then the
         // scale subresource's paths (customResourceValidator.Validate).
-        let nameCauses = old == nil ? NameValidation.causes(name, type) : []
+        let nameCauses = old == nil
+            ? NameValidation.causes(name, generateName: object[path: ["metadata", "generateName"]]?.stringValue, type) : []
         if let schema = type.schema {
             let result = SchemaValidator(schema: schema).process(object)
             if !result.unknownFields.isEmpty {

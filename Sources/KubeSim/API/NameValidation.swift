@@ -21,13 +21,23 @@ enum NameValidation {
         }
     }
 
-    /// The `metadata.name` causes (422 Invalid) for a new object's name; empty when it is valid.
-    /// CRDs are left to their own `plural.group` rule (ObjectRules).
-    static func causes(_ name: String, _ type: ResourceType) -> [StatusCause] {
+    /// The causes (422 Invalid) for a new object's `metadata.generateName` (checked as a prefix:
+    /// a trailing '-' is fine) and `metadata.name`, in ValidateObjectMeta's order; empty when both
+    /// are valid. CRDs are left to their own `plural.group` rule (ObjectRules).
+    static func causes(_ name: String, generateName: String? = nil, _ type: ResourceType) -> [StatusCause] {
         if type.group == "apiextensions.k8s.io", type.kind == "CustomResourceDefinition" { return [] }
-        return problems(name, rule(for: type)).map {
+        var causes: [StatusCause] = []
+        if let generateName, !generateName.isEmpty {
+            let masked = generateName.hasSuffix("-") ? generateName.dropLast() + "a" : generateName
+            causes += problems(masked, rule(for: type)).map {
+                StatusCause(
+                    reason: "FieldValueInvalid", message: "Invalid value: \(quoted(generateName)): \($0)", field: "metadata.generateName")
+            }
+        }
+        causes += problems(name, rule(for: type)).map {
             StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \(quoted(name)): \($0)", field: "metadata.name")
         }
+        return causes
     }
 
     static func problems(_ name: String, _ rule: Rule) -> [String] {
