@@ -3,7 +3,8 @@ import KubeModels
 
 /// Structural-schema processing of custom resources (KUBE-API.md §11): prunes fields the schema
 /// does not know (reporting them for `fieldValidation`), fills `default`s, and validates type,
-/// required, enum, minimum/maximum, pattern, lengths and item counts, one cause per field.
+/// format (numeric ranges, `date-time`, `date`), required, enum, minimum/maximum, pattern,
+/// lengths and item counts with the messages of kube-openapi as apiextensions reports them.
 struct SchemaValidator {
     /// The outcome of processing one object.
     struct Result {
