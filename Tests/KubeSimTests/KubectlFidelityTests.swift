@@ -132,6 +132,9 @@ struct KubectlFidelityTests {
             #expect(explained.stdout.contains("FIELD: weight <integer>"), "\(explained.stdout)")
             let words = explained.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             #expect(words.contains("DESCRIPTION: Percent of traffic to green at this step, 1-99, split by ready-pod ratio beside blue."), "\(explained.stdout)")
+            let kind = try await kubectl("explain", "rollout")
+            #expect(kind.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                .contains("DESCRIPTION: A Rollout releases one service blue/green"), "\(kind.stdout)")
             let spec = try await kubectl("explain", "rollout.spec")
             #expect(!spec.stdout.contains("<no description>"), "\(spec.stdout)")
             #expect(!spec.stdout.contains("<empty>"), "\(spec.stdout)")
@@ -143,7 +146,7 @@ struct KubectlFidelityTests {
         let path = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
         let crd = try YAMLBridge.parse(String(contentsOfFile: path, encoding: .utf8))
         let schema = try #require(crd.at("spec.versions")?.arrayValue?.first?.at("schema.openAPIV3Schema"))
-        var undescribed: [String] = []
+        var undescribed: [String] = schema["description"] == nil ? ["(the kind)"] : []
         func walk(_ node: JSONValue, _ path: String) {
             for (name, property) in node["properties"]?.objectValue ?? [:] {
                 let child = path.isEmpty ? name : "\(path).\(name)"
