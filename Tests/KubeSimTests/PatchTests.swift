@@ -131,3 +131,39 @@ struct PatchBookkeepingTests {
         }
     }
 }
+
+/// The real server's answers to patches that fail (issue 16).
+@Suite("PATCH failures as the real server reports them")
+struct PatchFailureTests {
+    @Test("a failed JSON-patch test is the generic 422 that names no object")
+    func failedTest() async throws {
+        try await withSim { _, client in
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("j", data: ["y": "2"]))
+            let response = try await client.patch(
+                Fixtures.configmaps + "/j", #"[{"op":"test","path":"/data/y","value":"nope"}]"#, type: "application/json-patch+json")
+            #expect(response.status == 422)
+            #expect(response.json == [
+                "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "code": 422, "reason": "Invalid",
+                "message": "the server rejected our request due to an error in our request",
+                "details": [:],
+            ])
+        }
+    }
+
+    @Test("apply conflicts with several managers are grouped by manager, an applier named alone")
+    func groupedConflicts() async throws {
+        try await withSim { _, client in
+            #expect(try await client.post(Fixtures.configmaps + "?fieldManager=bob", Fixtures.configMap("c", data: ["a": "1", "b": "2"])).status == 201)
+            let dave = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"c":"3"}}"#
+            #expect(try await client.patch(Fixtures.configmaps + "/c?fieldManager=dave", dave, type: "application/apply-patch+yaml").status == 200)
+            let carol = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"z","b":"z","c":"z"}}"#
+            let conflict = try await client.patch(Fixtures.configmaps + "/c?fieldManager=carol", carol, type: "application/apply-patch+yaml")
+            #expect(conflict.status == 409)
+            #expect(conflict.json["message"] == "Apply failed with 3 conflicts: conflicts with \"bob\" using v1:\n- .data.a\n- .data.b\nconflicts with \"dave\":\n- .data.c")
+            #expect(conflict.json["reason"] == "Conflict")
+            let causes = (conflict.json.at("details.causes")?.arrayValue ?? []).map { "\($0["field"]?.stringValue ?? "") \($0["message"]?.stringValue ?? "")" }
+            #expect(causes.sorted() == [".data.a conflict with \"bob\" using v1", ".data.b conflict with \"bob\" using v1", ".data.c conflict with \"dave\""])
+            #expect(conflict.json.at("details.name") == nil)
+        }
+    }
+}

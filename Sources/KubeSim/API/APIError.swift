@@ -74,16 +74,26 @@ struct APIError: Error, Sendable {
 
     static func invalid(_ type: ResourceType, name: String, causes: [StatusCause]) -> APIError {
         let kindName = type.group.isEmpty ? type.kind : "\(type.kind).\(type.group)"
-        let text: String
-        if causes.count == 1, let only = causes.first {
-            text = "\(only.field.map { "\($0): " } ?? "")\(only.message ?? "")"
-        } else {
-            text = "[" + causes.map { "\($0.field.map { "\($0): " } ?? "")\($0.message ?? "")" }.joined(separator: ", ") + "]"
+        // field.ErrorList.ToAggregate: "field: message" per cause (": message" without a field),
+        // duplicates once, several in brackets.
+        var lines: [String] = []
+        for cause in causes {
+            let line = "\(cause.field ?? ""): \(cause.message ?? "")"
+            if !lines.contains(line) { lines.append(line) }
         }
+        let text = lines.count == 1 ? lines[0] : "[" + lines.joined(separator: ", ") + "]"
         return APIError(
             code: 422, reason: "Invalid", message: "\(kindName) \"\(name)\" is invalid: \(text)",
             details: StatusDetails(name: name, group: type.group, kind: type.kind, causes: causes))
     }
+
+    /// A JSON patch that does not apply (a failed `test`, a missing path): the real server's
+    /// `NewGenericServerResponse(422, ...)` with no causes, so the JSON-patch library's reason is
+    /// lost and kubectl prints `The request is invalid: the server rejected our request due to
+    /// an error in our request`, exactly as against a real cluster.
+    static let patchNotApplicable = APIError(
+        code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request",
+        details: StatusDetails())
 
     static func badRequest(_ message: String) -> APIError {
         APIError(code: 400, reason: "BadRequest", message: message)

@@ -51,10 +51,14 @@ extension APIServer {
             guard body.objectValue != nil else { throw APIError.badRequest("merge patch must be a JSON object") }
             return MergePatch.apply(body, to: object)
         case "application/json-patch+json":
+            // jsonpatch.DecodePatch refuses anything but a list of operations with 400.
+            guard body.arrayValue != nil else {
+                throw APIError.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+            }
             do {
                 return try JSONPatch.apply(body, to: object)
-            } catch let failure as JSONPatch.Failure {
-                throw APIError(code: 422, reason: "Invalid", message: failure.message, details: StatusDetails(name: name, group: type.group, kind: type.kind))
+            } catch is JSONPatch.Failure {
+                throw APIError.patchNotApplicable
             }
         default:
             do {
@@ -102,7 +106,7 @@ extension APIServer {
             }
             try checkVersionPrecondition(config, current, type: type, name: name)
             let entries = current[path: ["metadata", "managedFields"]]?.arrayValue ?? []
-            var conflicts: [(String, String, String)] = []  // manager, apiVersion, path
+            var conflicts: [(manager: String, label: String, path: String)] = []
             var othersOwned = JSONValue.object([:])
             var previouslyMine = JSONValue.object([:])
             for entry in entries {
@@ -114,7 +118,7 @@ extension APIServer {
                 }
                 othersOwned = ManagedFields.union(othersOwned, owned)
                 for path in ManagedFields.intersection(owned, fields) where Self.valueDiffers(path, config, current) {
-                    conflicts.append((owner, entry["apiVersion"]?.stringValue ?? type.apiVersion, path))
+                    conflicts.append((owner, Self.managerLabel(entry, defaultAPIVersion: type.apiVersion), path))
                 }
             }
             if !conflicts.isEmpty, !force { throw Self.applyConflict(type, name: name, conflicts) }
@@ -128,7 +132,7 @@ extension APIServer {
                 request: request, operation: "Apply", manager: manager, warnings: &warnings)
             var taken = JSONValue.object([:])
             for conflict in conflicts {
-                let keys = conflict.2.split(separator: ".").map { "f:\($0)" }
+                let keys = conflict.path.split(separator: ".").map { "f:\($0)" }
                 var leaf = JSONValue.object([:])
                 for key in keys.reversed() { leaf = .object([key: leaf]) }
                 taken = ManagedFields.union(taken, leaf)
@@ -145,20 +149,42 @@ extension APIServer {
         return config[path: keys] != current[path: keys]
     }
 
-    private static func applyConflict(_ type: ResourceType, name: String, _ conflicts: [(String, String, String)]) -> APIError {
+    /// The real server's apply conflict (fieldmanager `NewConflictError`): one conflict on one
+    /// line; several grouped by manager (managers sorted), one `- path` line each. An applier is
+    /// named alone; an updater with its apiVersion (and subresource). Details carry only causes.
+    private static func applyConflict(_ type: ResourceType, name: String, _ conflicts: [(manager: String, label: String, path: String)]) -> APIError {
         let message: String
         if conflicts.count == 1, let only = conflicts.first {
-            message = "Apply failed with 1 conflict: conflict with \"\(only.0)\" using \(only.1): \(only.2)"
+            message = "Apply failed with 1 conflict: conflict with \(only.label): \(only.path)"
         } else {
-            let lines = conflicts.map { "conflict with \"\($0.0)\" using \($0.1): \($0.2)" }
+            var lines: [String] = []
+            let byManager = Dictionary(grouping: conflicts, by: \.label)
+            for label in byManager.keys.sorted(by: { a, b in
+                (byManager[a]!.first!.manager, a) < (byManager[b]!.first!.manager, b)
+            }) {
+                lines.append("conflicts with \(label):")
+                lines += byManager[label]!.map { "- \($0.path)" }
+            }
             message = "Apply failed with \(conflicts.count) conflicts: " + lines.joined(separator: "\n")
         }
-        var error = APIError.conflict(type, name: name)
-        error.status.message = message
-        error.status.details?.causes = conflicts.map {
-            StatusCause(reason: "FieldManagerConflict", message: "conflict with \"\($0.0)\" using \($0.1)", field: $0.2)
+        return APIError(
+            code: 409, reason: "Conflict", message: message,
+            details: StatusDetails(causes: conflicts.map {
+                StatusCause(reason: "FieldManagerConflict", message: "conflict with \($0.label)", field: $0.path)
+            }))
+    }
+
+    /// printManager: `"mgr"` for an applier, `"mgr" using apps/v1` for an updater, with
+    /// ` with subresource "status"` after the name when the entry is for a subresource.
+    private static func managerLabel(_ entry: JSONValue, defaultAPIVersion: String) -> String {
+        var label = NameValidation.quoted(entry["manager"]?.stringValue ?? "")
+        if let subresource = entry["subresource"]?.stringValue, !subresource.isEmpty {
+            label += " with subresource \(NameValidation.quoted(subresource))"
         }
-        return error
+        if entry["operation"]?.stringValue == "Update" {
+            label += " using \(entry["apiVersion"]?.stringValue ?? defaultAPIVersion)"
+        }
+        return label
     }
 
     /// Removes the leaves of a field set from an object (fields an applier no longer sets).

@@ -48,6 +48,10 @@ extension APIServer {
             object["status"] = nil
         }
 
+        // Causes in the real validators' order: the name (on create), then the schema, then the
+        // scale subresource's paths (customResourceValidator.Validate).
+        let nameCauses = old == nil
+            ? NameValidation.causes(name, generateName: object[path: ["metadata", "generateName"]]?.stringValue, type) : []
         if let schema = type.schema {
             let result = SchemaValidator(schema: schema).process(object)
             if !result.unknownFields.isEmpty {
@@ -60,11 +64,13 @@ extension APIServer {
                 default: warnings += result.unknownFields.map { "unknown field \"\($0)\"" }
                 }
             }
-            if !result.causes.isEmpty { throw APIError.invalid(type, name: name, causes: result.causes) }
+            let causes = nameCauses + result.causes
+                + ScaleValidation.causes(result.object, type.builtin ? nil : type.scale, includeSpec: subresource != "status")
+            if !causes.isEmpty { throw APIError.invalid(type, name: name, causes: causes) }
             object = result.object
         }
         ObjectRules.applyDefaults(&object, type, isCreate: old == nil)
-        let causes = ObjectRules.validate(object, type, old: old)
+        let causes = (type.schema == nil ? nameCauses : []) + ObjectRules.validate(object, type, old: old)
         if !causes.isEmpty { throw APIError.invalid(type, name: name, causes: causes) }
         if type.isCRD { object["status"] = ObjectRules.crdStatus(object) }
 
@@ -190,8 +196,16 @@ extension APIServer {
         try store.mutate(type.storageKey, namespace: namespace, name: name) { current in
             let object = try transform(current)
             result = object
-            if dryRun || isNoOp(current, object) {
-                result = dryRun ? object : current
+            if isNoOp(current, object) {
+                result = current
+                return .keep
+            }
+            if dryRun {
+                // The real server answers a dry-run update with the object as it would be stored,
+                // still at the current resourceVersion (kubectl diff compares it with the live one).
+                var preview = object
+                if let current { preview.set(path: ["metadata", "resourceVersion"], to: current[path: ["metadata", "resourceVersion"]]) }
+                result = preview
                 return .keep
             }
             let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []

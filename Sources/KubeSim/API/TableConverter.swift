@@ -137,11 +137,38 @@ enum TableConverter {
             ]
         case ("coordination.k8s.io", "Lease"):
             return [nameColumn, Column(name: "Holder", cell: text(["spec", "holderIdentity"], default: "")), ageColumn]
-        case ("apiextensions.k8s.io", "CustomResourceDefinition"):
-            return [nameColumn, Column(name: "Created At", type: "date", cell: { $0[path: ["metadata", "creationTimestamp"]] ?? .null })]
+        case ("apiextensions.k8s.io", "CustomResourceDefinition"), ("rbac.authorization.k8s.io", "Role"),
+            ("rbac.authorization.k8s.io", "ClusterRole"):
+            // The real printers show these kinds' creation time as a timestamp, not an age.
+            return [nameColumn, createdAtColumn]
+        case ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+            return [
+                nameColumn,
+                Column(name: "Role", description: "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace.", cell: { object in
+                    .string("\(object[path: ["roleRef", "kind"]]?.stringValue ?? "")/\(object[path: ["roleRef", "name"]]?.stringValue ?? "")")
+                }),
+                ageColumn,
+                Column(name: "Users", description: "Users in the roleBinding", priority: 1, cell: { subjects($0, kind: "User") }),
+                Column(name: "Groups", description: "Groups in the roleBinding", priority: 1, cell: { subjects($0, kind: "Group") }),
+                Column(name: "ServiceAccounts", description: "ServiceAccounts in the roleBinding", priority: 1, cell: { subjects($0, kind: "ServiceAccount") }),
+            ]
         default:
             return [nameColumn, ageColumn]
         }
+    }
+
+    private static let createdAtColumn = Column(
+        name: "Created At", type: "date",
+        description: "CreationTimestamp is a timestamp representing the server time when this object was created.",
+        cell: { $0[path: ["metadata", "creationTimestamp"]] ?? .null })
+
+    /// rbac.SubjectsStrings: users and groups by name, service accounts as `namespace/name`.
+    private static func subjects(_ binding: JSONValue, kind: String) -> JSONValue {
+        let names = (binding["subjects"]?.arrayValue ?? []).filter { $0["kind"]?.stringValue == kind }.map { subject in
+            let name = subject["name"]?.stringValue ?? ""
+            return kind == "ServiceAccount" ? "\(subject["namespace"]?.stringValue ?? "")/\(name)" : name
+        }
+        return .string(names.joined(separator: ", "))
     }
 
     private static func containerField(_ object: JSONValue, _ field: String) -> JSONValue {

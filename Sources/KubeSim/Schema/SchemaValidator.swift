@@ -1,8 +1,10 @@
+import Foundation
 import KubeModels
 
 /// Structural-schema processing of custom resources (KUBE-API.md §11): prunes fields the schema
 /// does not know (reporting them for `fieldValidation`), fills `default`s, and validates type,
-/// required, enum, minimum/maximum, pattern, lengths and item counts, one cause per field.
+/// format (numeric ranges, `date-time`, `date`), required, enum, minimum/maximum, pattern,
+/// lengths and item counts with the messages of kube-openapi as apiextensions reports them.
 struct SchemaValidator {
     /// The outcome of processing one object.
     struct Result {
@@ -14,31 +16,55 @@ struct SchemaValidator {
 
     let schema: JSONValue
 
-    /// Prunes, defaults and validates `object`.
+    /// Prunes, defaults and validates `object`. Causes come in the order the real validator
+    /// (kube-openapi) finds them: depth first; at each field its type and format, then string,
+    /// format, number, list and enum checks; in an object its properties, then `required`.
+    /// Sibling properties are visited in name order (the real server's order is a Go map's,
+    /// so unspecified); causes are not sorted afterwards.
     func process(_ object: JSONValue) -> Result {
         var unknown: [String] = []
         var causes: [StatusCause] = []
         var root = object.objectValue ?? [:]
-        let properties = schema["properties"]?.objectValue ?? [:]
-        let preserve = schema["x-kubernetes-preserve-unknown-fields"]?.boolValue ?? false
-        for (key, value) in root where !["apiVersion", "kind", "metadata"].contains(key) {
-            if let child = properties[key] {
-                root[key] = walk(value, child, path: key, unknown: &unknown, causes: &causes)
-            } else if !preserve {
-                root[key] = nil
-                unknown.append(key)
-            }
-        }
-        for (key, child) in properties where root[key] == nil && !["apiVersion", "kind", "metadata"].contains(key) {
-            if let value = child["default"] {
-                root[key] = walk(value, child, path: key, unknown: &unknown, causes: &causes)
-            }
-        }
-        for case .string(let key) in schema["required"]?.arrayValue ?? [] where root[key] == nil {
-            causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: key))
-        }
-        causes.sort { ($0.field ?? "") < ($1.field ?? "") }
+        let reserved: Set<String> = ["apiVersion", "kind", "metadata"]
+        var members = root.filter { !reserved.contains($0.key) }
+        walkProperties(&members, schema, path: nil, unknown: &unknown, causes: &causes)
+        for key in reserved { root[key] = nil }
+        for (key, value) in members { root[key] = value }
+        for key in reserved where object[key] != nil { root[key] = object[key] }
         return Result(object: .object(root), causes: causes, unknownFields: unknown.sorted())
+    }
+
+    /// Prunes, defaults and validates the members of an object against `schema`'s properties,
+    /// then checks `required`. `path` is `nil` at the root.
+    private func walkProperties(
+        _ members: inout [String: JSONValue], _ schema: JSONValue, path: String?, unknown: inout [String],
+        causes: inout [StatusCause]
+    ) {
+        let properties = schema["properties"]?.objectValue
+        let additional = schema["additionalProperties"]
+        let preserve = schema["x-kubernetes-preserve-unknown-fields"]?.boolValue ?? false
+        let child = { (key: String) in path.map { "\($0).\(key)" } ?? key }
+        for key in members.keys.sorted() {
+            let member = members[key]!
+            if let property = properties?[key] {
+                members[key] = walk(member, property, path: child(key), unknown: &unknown, causes: &causes)
+            } else if let additional, additional.objectValue != nil {
+                members[key] = walk(member, additional, path: child(key), unknown: &unknown, causes: &causes)
+            } else if preserve || additional?.boolValue == true {
+                continue
+            } else {
+                members[key] = nil
+                unknown.append(child(key))
+            }
+        }
+        for (key, property) in (properties ?? [:]).sorted(by: { $0.key < $1.key }) where members[key] == nil {
+            if let defaultValue = property["default"] {
+                members[key] = walk(defaultValue, property, path: child(key), unknown: &unknown, causes: &causes)
+            }
+        }
+        for case .string(let key) in schema["required"]?.arrayValue ?? [] where members[key] == nil {
+            causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: child(key)))
+        }
     }
 
     private func walk(
@@ -49,44 +75,25 @@ struct SchemaValidator {
             return (schema["nullable"]?.boolValue ?? false) ? value : nil
         }
         let intOrString = schema["x-kubernetes-int-or-string"]?.boolValue ?? false
-        let preserve = schema["x-kubernetes-preserve-unknown-fields"]?.boolValue ?? false
         if intOrString {
             if value.intValue == nil && value.stringValue == nil {
-                causes.append(typeCause(path, value, "integer or string"))
+                causes.append(typeCause(path, value, "integer,string"))
             }
             return value
         }
-        if let type = schema["type"]?.stringValue, !Self.matches(value, type: type) {
-            causes.append(typeCause(path, value, type))
-            return value
+        if let problem = typeProblem(value, schema, path: path) {
+            causes.append(problem)
+            // A mismatched object or list is not walked; a mismatched scalar still meets the
+            // checks that apply to what it is (as kube-openapi runs every validator that applies).
+            if value.objectValue != nil || value.arrayValue != nil { return value }
         }
-        checkEnum(value, schema, path: path, causes: &causes)
         switch value {
         case .object(var members):
-            let properties = schema["properties"]?.objectValue
-            let additional = schema["additionalProperties"]
-            for (key, member) in members {
-                let childPath = "\(path).\(key)"
-                if let child = properties?[key] {
-                    members[key] = walk(member, child, path: childPath, unknown: &unknown, causes: &causes)
-                } else if let additional, additional.objectValue != nil {
-                    members[key] = walk(member, additional, path: childPath, unknown: &unknown, causes: &causes)
-                } else if preserve || additional?.boolValue == true {
-                    continue
-                } else {
-                    members[key] = nil
-                    unknown.append(childPath)
-                }
-            }
-            for (key, child) in properties ?? [:] where members[key] == nil {
-                if let defaultValue = child["default"] {
-                    members[key] = walk(defaultValue, child, path: "\(path).\(key)", unknown: &unknown, causes: &causes)
-                }
-            }
-            for case .string(let key) in schema["required"]?.arrayValue ?? [] where members[key] == nil {
-                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "\(path).\(key)"))
-            }
-            checkCount(members.count, schema, "Properties", path: path, causes: &causes)
+            var inner: [StatusCause] = []
+            walkProperties(&members, schema, path: path, unknown: &unknown, causes: &inner)
+            // Too few or too many properties is reported alone, before the properties.
+            let countCauses = countProblems(members.count, schema, "Properties", path: path)
+            causes += countCauses.isEmpty ? inner : countCauses
             return .object(members)
         case .array(var elements):
             if let items = schema["items"] {
@@ -94,26 +101,57 @@ struct SchemaValidator {
                     elements[index] = walk(elements[index], items, path: "\(path)[\(index)]", unknown: &unknown, causes: &causes) ?? .null
                 }
             }
-            checkCount(elements.count, schema, "Items", path: path, causes: &causes)
+            causes += countProblems(elements.count, schema, "Items", path: path)
+            checkEnum(value, schema, path: path, causes: &causes)
             return .array(elements)
         case .string(let text):
             checkString(text, schema, path: path, causes: &causes)
+            checkFormat(text, schema, path: path, causes: &causes)
+            checkEnum(value, schema, path: path, causes: &causes)
             return value
         case .int, .double:
             checkNumber(value, schema, path: path, causes: &causes)
+            checkEnum(value, schema, path: path, causes: &causes)
             return value
         default:
+            checkEnum(value, schema, path: path, causes: &causes)
             return value
         }
     }
 
-    static func matches(_ value: JSONValue, type: String) -> Bool {
-        switch (type, value) {
-        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool): return true
-        case ("integer", .int): return true
-        case ("integer", .double(let number)): return number.rounded() == number
-        case ("number", .int), ("number", .double): return true
-        default: return false
+    /// kube-openapi's typeValidator: a declared `format` is checked first for non-strings
+    /// (`must be of type int32: "float64"`), then the JSON type.
+    private func typeProblem(_ value: JSONValue, _ schema: JSONValue, path: String) -> StatusCause? {
+        guard let type = schema["type"]?.stringValue else { return nil }
+        let format = schema["format"]?.stringValue ?? ""
+        let (valueType, valueFormat) = Self.schemaInfo(value)
+        let floatInt: Bool = {
+            if case .double(let number) = value { return type == "integer" && number.rounded() == number && abs(number) < 9.007_199_254_740_992e15 }
+            return false
+        }()
+        let intFloat = valueType == "integer" && type == "number"
+        let isTextOrList = value.stringValue != nil || value.arrayValue != nil
+        if !isTextOrList, !format.isEmpty,
+            !(type == valueType || valueFormat == format || floatInt || intFloat || (format == "int64" && valueFormat == "int32")
+                || (format == "float64" && valueFormat == "float32"))
+        {
+            return typeCause(path, .string(valueFormat), format, shown: valueFormat)
+        }
+        if type != "number", type != "integer", !format.isEmpty, isTextOrList { return nil }
+        if !(type == valueType || floatInt || intFloat) { return typeCause(path, value, type, shown: valueType) }
+        return nil
+    }
+
+    /// The JSON type and Go-derived format kube-openapi infers for a decoded value.
+    private static func schemaInfo(_ value: JSONValue) -> (String, String) {
+        switch value {
+        case .string: return ("string", "")
+        case .int: return ("integer", "int64")
+        case .double: return ("number", "float64")
+        case .bool: return ("boolean", "")
+        case .object: return ("object", "")
+        case .array: return ("array", "")
+        case .null: return ("null", "")
         }
     }
 
@@ -126,16 +164,8 @@ struct SchemaValidator {
         }
     }
 
-    private func typeCause(_ path: String, _ value: JSONValue, _ type: String) -> StatusCause {
-        let actual: String
-        switch value {
-        case .string: actual = "string"
-        case .int, .double: actual = "number"
-        case .bool: actual = "boolean"
-        case .object: actual = "object"
-        case .array: actual = "array"
-        case .null: actual = "null"
-        }
+    private func typeCause(_ path: String, _ value: JSONValue, _ type: String, shown: String? = nil) -> StatusCause {
+        let actual = shown ?? Self.schemaInfo(value).0
         return StatusCause(
             reason: "FieldValueTypeInvalid",
             message: "Invalid value: \"\(actual)\": \(path) in body must be of type \(type): \"\(actual)\"", field: path)
@@ -168,18 +198,58 @@ struct SchemaValidator {
         }
     }
 
+    /// kube-openapi's formatValidator for strings: `date-time` and `date` (strfmt's checks);
+    /// other formats are not checked.
+    private func checkFormat(_ text: String, _ schema: JSONValue, path: String, causes: inout [StatusCause]) {
+        guard let format = schema["format"]?.stringValue else { return }
+        let valid: Bool
+        switch format {
+        case "date-time", "datetime": valid = Self.isDateTime(text)
+        case "date": valid = Self.isDate(text)
+        default: return
+        }
+        if !valid {
+            let quoted = NameValidation.quoted(text)
+            causes.append(StatusCause(
+                reason: "FieldValueTypeInvalid",
+                message: "Invalid value: \(quoted): \(path) in body must be of type \(format): \(quoted)", field: path))
+        }
+    }
+
+    /// strfmt.IsDateTime: a full date, `T` (any case), `hh:mm:ss`, an optional fraction, and `Z` or `±hh:mm`.
+    static func isDateTime(_ text: String) -> Bool {
+        guard text.count >= 4 else { return false }
+        let parts = text.lowercased().split(separator: "t", omittingEmptySubsequences: false)
+        guard parts.count >= 2, isDate(String(parts[0])) else { return false }
+        guard let match = try? /^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$/.wholeMatch(in: String(parts[1]))
+        else { return false }
+        return match.1 <= "23" && match.2 <= "59" && match.3 <= "59"
+    }
+
+    /// strfmt.IsDate: `time.Parse("2006-01-02", text)`, so the day must exist in its month.
+    static func isDate(_ text: String) -> Bool {
+        guard let match = try? /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.wholeMatch(in: text),
+            let year = Int(match.1), let month = Int(match.2), let day = Int(match.3), (1...12).contains(month)
+        else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...days).contains(day)
+    }
+
+    /// kube-openapi's numberValidator: whether the value fits its type and format
+    /// (`Checked value must be of type integer with format int32 in spec.replicas`, reported
+    /// on the field `<nil>`, as apiextensions converts a plain error), then maximum, then minimum.
     private func checkNumber(_ value: JSONValue, _ schema: JSONValue, path: String, causes: inout [StatusCause]) {
         guard let number = value.doubleValue else { return }
-        let shown = JSONWriter.string(value)
-        if let minimum = schema["minimum"]?.doubleValue {
-            let exclusive = schema["exclusiveMinimum"]?.boolValue ?? false
-            if exclusive ? number <= minimum : number < minimum {
-                let bound = JSONWriter.string(schema["minimum"]!)
-                causes.append(StatusCause(
-                    reason: "FieldValueInvalid",
-                    message: "Invalid value: \(shown): \(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(bound)",
-                    field: path))
-            }
+        let shown: String
+        if case .double(let double) = value { shown = GoFormat.float(double) } else { shown = JSONWriter.string(value) }
+        if let type = schema["type"]?.stringValue, !Self.fitsRange(value, type: type, format: schema["format"]?.stringValue ?? "") {
+            let format = schema["format"]?.stringValue ?? ""
+            let detail = format.isEmpty
+                ? "Checked value must be of type \(type) (default format) in \(path)"
+                : "Checked value must be of type \(type) with format \(format) in \(path)"
+            // apiextensions turns this plain error into field.Invalid(nil path), whose field prints as "<nil>".
+            causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\": \(detail)", field: "<nil>"))
         }
         if let maximum = schema["maximum"]?.doubleValue {
             let exclusive = schema["exclusiveMaximum"]?.boolValue ?? false
@@ -191,18 +261,61 @@ struct SchemaValidator {
                     field: path))
             }
         }
+        if let minimum = schema["minimum"]?.doubleValue {
+            let exclusive = schema["exclusiveMinimum"]?.boolValue ?? false
+            if exclusive ? number <= minimum : number < minimum {
+                let bound = JSONWriter.string(schema["minimum"]!)
+                causes.append(StatusCause(
+                    reason: "FieldValueInvalid",
+                    message: "Invalid value: \(shown): \(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(bound)",
+                    field: path))
+            }
+        }
     }
 
-    private func checkCount(_ count: Int, _ schema: JSONValue, _ noun: String, path: String, causes: inout [StatusCause]) {
-        if let maximum = schema["max\(noun)"]?.intValue, count > maximum {
-            causes.append(StatusCause(
-                reason: "FieldValueTooMany", message: "Too many: \(count): must have at most \(maximum) items", field: path))
+    /// IsValueValidAgainstRange: the value, printed as Go's `FormatFloat(v, 'f', -1)`, parses as
+    /// the type and format (int32, int64 by default, uint32, uint64; float/float32 for numbers).
+    static func fitsRange(_ value: JSONValue, type: String, format: String) -> Bool {
+        switch value {
+        case .int(let integer):
+            guard type == "integer" else {
+                return (format != "float" && format != "float32") || abs(Double(integer)) <= Double(Float.greatestFiniteMagnitude)
+            }
+            switch format {
+            case "int32": return Int32(exactly: integer) != nil
+            case "uint32": return UInt32(exactly: integer) != nil
+            case "uint64": return integer >= 0
+            default: return true
+            }
+        case .double(let double):
+            if type == "integer" {
+                guard double.rounded() == double, abs(double) < 9.3e18 else { return false }
+                switch format {
+                case "int32": return Int32(exactly: double) != nil
+                case "uint32": return UInt32(exactly: double) != nil
+                case "uint64": return UInt64(exactly: double) != nil
+                default: return Int64(exactly: double) != nil
+                }
+            }
+            if format == "float" || format == "float32" { return abs(double) <= Double(Float.greatestFiniteMagnitude) }
+            return true
+        default:
+            return true
         }
+    }
+
+    private func countProblems(_ count: Int, _ schema: JSONValue, _ noun: String, path: String) -> [StatusCause] {
+        var causes: [StatusCause] = []
         if let minimum = schema["min\(noun)"]?.intValue, count < minimum {
             causes.append(StatusCause(
                 reason: "FieldValueInvalid",
                 message: "Invalid value: \(count): \(path) in body should have at least \(minimum) \(noun.lowercased())",
                 field: path))
         }
+        if let maximum = schema["max\(noun)"]?.intValue, count > maximum {
+            causes.append(StatusCause(
+                reason: "FieldValueTooMany", message: "Too many: \(count): must have at most \(maximum) items", field: path))
+        }
+        return causes
     }
 }
