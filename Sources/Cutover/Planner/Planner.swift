@@ -44,6 +44,8 @@ struct PlanBuilder {
     var hash: String
     var pending = PendingActions()
     var events: [RolloutEvent] = []
+    /// The releases ended in this plan, in order (see ``ReleaseFact/ending``).
+    var endings: [ReleaseEnding] = []
     var queries: [MetricQuery] = []
     var wakeups: [Timestamp] = []
     var actions: [ReleaseAction] = []
@@ -220,6 +222,13 @@ struct PlanBuilder {
             .map { ReleaseAction.callHook($0) }
         return ReleasePlan(
             actions: actions + events.map { .recordEvent($0) } + (queries.isEmpty ? [] : [.measure(queries)]) + calls,
-            status: status, requeueAfter: requeue)
+            status: status, requeueAfter: requeue, outcome: outcome)
+    }
+
+    /// How the release in flight when the plan began ended: only one that had a blue, and only
+    /// if this plan did not start the same revision again (a retry taken at once).
+    var outcome: ReleaseEnding? {
+        guard let green = oldStatus.greenRevision, oldStatus.activeRevision != nil, status.greenRevision != green else { return nil }
+        return endings.first { $0.revision == green }
     }
 }
