@@ -158,7 +158,7 @@ extension RolloutSpec {
             fail(path, "must set at least one of max, min, maxIncrease or maxDecrease")
         }
         if let max = metric.max, let min = metric.min, min > max {
-            fail("\(path).min", "must not be greater than max (\(short(min)) > \(short(max)))")
+            fail("\(path).min", "must not be greater than max (\(NumberText.short(min)) > \(NumberText.short(max)))")
         }
         for (name, value) in [("max", metric.max), ("min", metric.min), ("maxIncrease", metric.maxIncrease), ("maxDecrease", metric.maxDecrease)] {
             if let value, !value.isFinite { fail("\(path).\(name)", "must be a finite number") }
