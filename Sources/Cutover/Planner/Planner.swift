@@ -63,6 +63,8 @@ struct PlanBuilder {
     var deleting = false
     /// The problems of an invalid spec.
     var invalidErrors: [ValidationError] = []
+    /// Why the active Service cannot be steered, if it cannot (``selectorProblem(in:)``).
+    let serviceSelectorProblem: String?
 
     var rollout: Rollout { snapshot.rollout }
     var name: String { rollout.metadata.name ?? "" }
@@ -86,6 +88,7 @@ struct PlanBuilder {
         }
         deployments = byRevision
         hash = ""
+        serviceSelectorProblem = Self.selectorProblem(in: snapshot)
     }
 
     mutating func run() {
