@@ -39,10 +39,6 @@ public struct Measurement: Codable, Sendable, Hashable {
     }
 }
 
-/// Another name for ``Measurement``, for files that also import Foundation (which has a
-/// `Measurement` of its own).
-public typealias AnalysisMeasurement = Measurement
-
 extension MetricQuery {
     /// The ``Measurement`` of this query's results, ready for the next snapshot.
     public func measurement(at time: Date, value: Measurement.Sample, baseline: Measurement.Sample? = nil) -> Measurement {

@@ -9,17 +9,9 @@ import Foundation
 /// Decides the one next step of a release from what was observed. Pure: no I/O, no clock (time
 /// is `now`), no randomness; the same snapshot and `now` always give the same plan.
 public func planNextStep(for snapshot: ReleaseSnapshot, now: Date) -> ReleasePlan {
-    Planner.plan(snapshot, now: now)
-}
-
-/// The release planner (the state machine of DESIGN.md §2). See ``planNextStep(for:now:)``.
-public enum Planner {
-    /// Plans the next step for `snapshot` at `now`.
-    public static func plan(_ snapshot: ReleaseSnapshot, now: Date) -> ReleasePlan {
-        var builder = PlanBuilder(snapshot: snapshot, now: now)
-        builder.run()
-        return builder.finish()
-    }
+    var builder = PlanBuilder(snapshot: snapshot, now: now)
+    builder.run()
+    return builder.finish()
 }
 
 /// The edge-triggered actions found new in this snapshot.
