@@ -10,8 +10,17 @@ import Foundation
 /// moves `status` on at most one step; housekeeping then derives the actions from the new status.
 extension PlanBuilder {
     mutating func transition() {
-        guard let green = status.greenRevision else { return steady() }
-        guard let blue = status.activeRevision else { return firstDeploy(green) }
+        switch ReleaseState(status) {
+        case .steady: steady()
+        case .firstRevision(let green): firstDeploy(green)
+        case .releasing(let green, let blue, let step): release(green, blue: blue, step: step)
+        }
+    }
+
+    /// A release beside blue: first what can end or restart it in any step (the template set
+    /// back or changed again, blue or green deleted, an abort, a breach, a failed hook), then the
+    /// step's own transition.
+    mutating func release(_ green: String, blue: String, step: ReleaseStep) {
         if hash == blue {
             pending.abort = false
             return revert(reason: "TemplateSetBackToBlue", message: "template set back to \(blue): fast rollback", counted: false, then: .healthy)
@@ -47,12 +56,12 @@ extension PlanBuilder {
         if deployments[green] == nil, status.traffic == .green {
             return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving")
         }
-        switch status.phase ?? .progressing {
-        case .progressing, .degraded, .healthy, .rolledBack, .invalidSpec: progressing(green)
-        case .canary: canary(green)
-        case .awaitingApproval: awaitingApproval()
+        switch step {
+        case .preparing: progressing(green)
+        case .canary(let index): canary(green, step: index)
+        case .awaitingApproval(let afterCutover): awaitingApproval(afterCutover: afterCutover)
         case .promoting: promoting(green)
-        case .holdWindow: holdWindow()
+        case .holdWindow(let until): holdWindow(until: until)
         }
     }
 
@@ -151,9 +160,8 @@ extension PlanBuilder {
         }
     }
 
-    mutating func canary(_ green: String) {
+    mutating func canary(_ green: String, step index: Int) {
         if takePromote() { return }
-        let index = Int(status.currentStepIndex ?? 0)
         guard index < steps.count else { return status.phase = .promoting }
         let step = steps[index]
         let ready = isReady(green, wanted: spec.canaryReplicas(weight: step.weight))
@@ -182,8 +190,8 @@ extension PlanBuilder {
         }
     }
 
-    mutating func awaitingApproval() {
-        if status.cutoverAt != nil {
+    mutating func awaitingApproval(afterCutover: Bool) {
+        if afterCutover {
             if pending.promoteFull {
                 pending.promoteFull = false
                 pending.promote = false
@@ -217,7 +225,7 @@ extension PlanBuilder {
         record(.cutOver(revision: green, holdSeconds: spec.holdWindowSeconds))
     }
 
-    mutating func holdWindow() {
+    mutating func holdWindow(until holdUntil: Timestamp?) {
         if pending.promoteFull {
             pending.promoteFull = false
             status.manualPromotion = "promote-full"
@@ -226,7 +234,7 @@ extension PlanBuilder {
         // Called at cutover, alongside the hold window; the release completes only once it passed.
         let gateOpen = status.greenRevision.map { gatePassed(.postCutover, green: $0) } ?? true
         guard !inconclusiveGateTripped() else { return }
-        guard let holdUntil = status.holdUntil, now >= holdUntil else { return status.holdUntil.map { wake(at: $0) } ?? () }
+        guard let holdUntil, now >= holdUntil else { return holdUntil.map { wake(at: $0) } ?? () }
         guard !paused else { return }
         if spec.holdWindowSeconds > 0, let cutoverAt = status.cutoverAt, !analysisPassed(since: cutoverAt) { return }
         guard gateOpen else { return }
