@@ -74,7 +74,7 @@ extension ReleaseReport {
         }
         let rows = finals.map { final in
             [
-                final.metric, final.value.map(Number.short) ?? "-", final.baseline.map(Number.short) ?? "-",
+                final.metric, final.value.map(NumberText.short) ?? "-", final.baseline.map(NumberText.short) ?? "-",
                 final.verdict.rawValue, "\(final.breaches)", final.at.description,
             ]
         }

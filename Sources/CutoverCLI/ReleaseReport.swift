@@ -95,8 +95,8 @@ extension ReleaseReport {
     static func numbers(of event: ReleaseEvent) -> String? {
         var parts: [String] = []
         if let metric = event.metric { parts.append("metric \(metric)") }
-        if let value = event.value { parts.append("value \(Number.short(value))") }
-        if let limit = event.limit { parts.append("limit \(Number.short(limit))") }
+        if let value = event.value { parts.append("value \(NumberText.short(value))") }
+        if let limit = event.limit { parts.append("limit \(NumberText.short(limit))") }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 

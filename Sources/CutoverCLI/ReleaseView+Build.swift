@@ -95,26 +95,10 @@ extension ReleaseView {
     /// The metric's limits in words.
     static func threshold(_ metric: MetricSpec) -> String {
         var parts: [String] = []
-        if let max = metric.max { parts.append("max \(Number.short(max))") }
-        if let min = metric.min { parts.append("min \(Number.short(min))") }
-        if let increase = metric.maxIncrease { parts.append("≤ blue +\(Number.short(increase * 100))%") }
-        if let decrease = metric.maxDecrease { parts.append("≥ blue -\(Number.short(decrease * 100))%") }
+        if let max = metric.max { parts.append("max \(NumberText.short(max))") }
+        if let min = metric.min { parts.append("min \(NumberText.short(min))") }
+        if let increase = metric.maxIncrease { parts.append("≤ blue +\(NumberText.short(increase * 100))%") }
+        if let decrease = metric.maxDecrease { parts.append("≥ blue -\(NumberText.short(decrease * 100))%") }
         return parts.joined(separator: ", ")
-    }
-}
-
-/// Numbers in messages: at most 4 significant decimals, whole numbers without a fraction.
-enum Number {
-    static func short(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-        if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
-        var scale = 1.0
-        var magnitude = abs(value)
-        while magnitude < 1000, scale < 1e12 {
-            magnitude *= 10
-            scale *= 10
-        }
-        return "\((value * scale).rounded() / scale)"
     }
 }

@@ -66,8 +66,8 @@ public enum StatusLine {
         var text = "\(abort.reason): \(abort.message ?? abort.reason)"
         var numbers: [String] = []
         if let metric = abort.metric { numbers.append("metric \(metric)") }
-        if let value = abort.value { numbers.append("value \(Number.short(value))") }
-        if let limit = abort.limit { numbers.append("limit \(Number.short(limit))") }
+        if let value = abort.value { numbers.append("value \(NumberText.short(value))") }
+        if let limit = abort.limit { numbers.append("limit \(NumberText.short(limit))") }
         if !numbers.isEmpty { text += " (\(numbers.joined(separator: ", ")))" }
         if namingRevision, let revision = abort.revision { text += "; reverted \(revision)" }
         return text

@@ -40,7 +40,7 @@ public enum TreeRenderer {
         for hook in view.hooks { children.append(Node(text: "Gate \(hook.name): \(gateText(hook))")) }
         if !view.analysis.isEmpty {
             let metrics = view.analysis.map { metric in
-                let marks = metric.measurements.map { "\(mark($0.verdict)) \($0.value.map(Number.short) ?? "-")" }
+                let marks = metric.measurements.map { "\(mark($0.verdict)) \($0.value.map(NumberText.short) ?? "-")" }
                 let results = marks.isEmpty ? "no measurements yet" : marks.joined(separator: "  ")
                 let breaches = metric.breaches == 0 ? "" : " — \(metric.breaches) breach\(metric.breaches == 1 ? "" : "es") (tolerated: \(metric.failureLimit))"
                 return Node(text: "\(metric.name) (\(metric.threshold)): \(results)\(breaches)")

@@ -2,6 +2,8 @@
 //   swift run -c release --package-path hack/benchmarks bench-planner
 // Each phase's snapshot is reached by driving the real planner through a small model cluster,
 // then `planNextStep` is timed on that fixed snapshot (the controller's hot path).
+// `--plans N` plans each snapshot exactly N times instead of for one second: a fixed amount of
+// work, for an instruction count that repeats (`valgrind --tool=callgrind ... bench-planner --plans 200`).
 import Cutover
 import Foundation
 import KubeModels
@@ -144,13 +146,18 @@ func snapshots(replicas: Int32) -> [(String, ReleaseSnapshot, Date)] {
     return out
 }
 
+/// A fixed number of plans per snapshot (`--plans N`), or nil to plan for one second each.
+let fixedPlans: Int? = CommandLine.arguments.firstIndex(of: "--plans").flatMap { index in
+    CommandLine.arguments.indices.contains(index + 1) ? Int(CommandLine.arguments[index + 1]) : nil
+}
+
 func bench(_ name: String, _ snapshot: ReleaseSnapshot, _ now: Date, seconds: Double = 1.0) {
     var count = 0
     var sink = 0
     let clock = ContinuousClock()
     let start = clock.now
     let limit = Duration.milliseconds(Int64(seconds * 1000))
-    while clock.now - start < limit {
+    while fixedPlans.map({ count < $0 }) ?? (clock.now - start < limit) {
         for _ in 0..<100 { sink &+= planNextStep(for: snapshot, now: now).actions.count }
         count += 100
     }

@@ -23,7 +23,9 @@ public struct PendingNotification: Codable, Sendable, Hashable {
     public var id: Int64
     /// The release's green revision and the revision serving before it.
     public var revision: String
+    /// The revision serving before it (nil for a first revision).
     public var blueRevision: String?
+    /// What happened.
     public var event: ReleaseEvent
     /// Targets (by name) that have not got it yet.
     public var targets: [String]
@@ -40,7 +42,9 @@ public struct PendingNotification: Codable, Sendable, Hashable {
 /// The end of delivering one pending notification to one target, passed to the next plan in
 /// ``ReleaseSnapshot/deliveries``.
 public struct NotificationDelivery: Sendable, Hashable {
+    /// The ``PendingNotification/id``.
     public var id: Int64
+    /// The target (by name).
     public var target: String
     /// False when it still failed after every retry (or could not be tried: no Secret).
     public var delivered: Bool

@@ -34,18 +34,31 @@ public struct ResolvedSpec: Sendable, Hashable {
 
     /// The defaults, named so the CRD and the reference doc can be checked against them.
     public enum Defaults {
+        /// `spec.replicas`.
         public static let replicas: Int32 = 1
+        /// `spec.minReadySeconds`.
         public static let minReadySeconds: Int32 = 0
+        /// `spec.progressDeadlineSeconds`.
         public static let progressDeadlineSeconds: Int32 = 600
+        /// `spec.revisionHistoryLimit`.
         public static let revisionHistoryLimit: Int32 = 3
+        /// `spec.strategy.approval`.
         public static let approval = "Automatic"
+        /// `spec.strategy.holdWindow`.
         public static let holdWindow = "0s"
+        /// A canary step's `pause`.
         public static let pause = "0s"
+        /// `spec.analysis.interval`.
         public static let interval = "30s"
+        /// A metric's `noData`.
         public static let noData = "Inconclusive"
+        /// A metric's `failureLimit`.
         public static let failureLimit: Int32 = 0
+        /// A metric's `inconclusiveLimit`.
         public static let inconclusiveLimit: Int32 = 3
+        /// A metric's `errorLimit`.
         public static let errorLimit: Int32 = 4
+        /// `spec.releaseHistoryLimit`.
         public static let releaseHistoryLimit: Int32 = 5
     }
 

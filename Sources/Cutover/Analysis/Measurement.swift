@@ -39,10 +39,6 @@ public struct Measurement: Codable, Sendable, Hashable {
     }
 }
 
-/// Another name for ``Measurement``, for files that also import Foundation (which has a
-/// `Measurement` of its own).
-public typealias AnalysisMeasurement = Measurement
-
 extension MetricQuery {
     /// The ``Measurement`` of this query's results, ready for the next snapshot.
     public func measurement(at time: Date, value: Measurement.Sample, baseline: Measurement.Sample? = nil) -> Measurement {
@@ -103,10 +99,10 @@ extension MetricSpec {
         case .value(let number): value = number
         }
         if let max, value > max {
-            return Judgement(verdict: .breach, value: value, limit: max, message: "\(name) \(short(value)) > max \(short(max))")
+            return Judgement(verdict: .breach, value: value, limit: max, message: "\(name) \(NumberText.short(value)) > max \(NumberText.short(max))")
         }
         if let min, value < min {
-            return Judgement(verdict: .breach, value: value, limit: min, message: "\(name) \(short(value)) < min \(short(min))")
+            return Judgement(verdict: .breach, value: value, limit: min, message: "\(name) \(NumberText.short(value)) < min \(NumberText.short(min))")
         }
         guard baseline != nil, maxIncrease != nil || maxDecrease != nil else {
             return Judgement(verdict: .pass, value: value, message: passMessage(value))
@@ -123,7 +119,7 @@ extension MetricSpec {
             if value > limit {
                 return Judgement(
                     verdict: .breach, value: value, baseline: base, limit: limit,
-                    message: "\(name) \(short(value)) > \(short(limit)) (blue \(short(base)) +\(short(maxIncrease * 100))%)")
+                    message: "\(name) \(NumberText.short(value)) > \(NumberText.short(limit)) (blue \(NumberText.short(base)) +\(NumberText.short(maxIncrease * 100))%)")
             }
         }
         if let maxDecrease {
@@ -131,16 +127,16 @@ extension MetricSpec {
             if value < limit {
                 return Judgement(
                     verdict: .breach, value: value, baseline: base, limit: limit,
-                    message: "\(name) \(short(value)) < \(short(limit)) (blue \(short(base)) -\(short(maxDecrease * 100))%)")
+                    message: "\(name) \(NumberText.short(value)) < \(NumberText.short(limit)) (blue \(NumberText.short(base)) -\(NumberText.short(maxDecrease * 100))%)")
             }
         }
         return Judgement(verdict: .pass, value: value, baseline: base, message: passMessage(value))
     }
 
     private func passMessage(_ value: Double) -> String {
-        if let max { return "\(name) \(short(value)) ≤ \(short(max))" }
-        if let min { return "\(name) \(short(value)) ≥ \(short(min))" }
-        return "\(name) \(short(value)) ok"
+        if let max { return "\(name) \(NumberText.short(value)) ≤ \(NumberText.short(max))" }
+        if let min { return "\(name) \(NumberText.short(value)) ≥ \(NumberText.short(min))" }
+        return "\(name) \(NumberText.short(value)) ok"
     }
 }
 
@@ -149,18 +145,4 @@ public enum NoDataPolicy: String, Sendable, Hashable, CaseIterable {
     case inconclusive = "Inconclusive"
     case fail = "Fail"
     case pass = "Pass"
-}
-
-/// A number in at most 4 significant digits, for messages.
-func short(_ value: Double) -> String {
-    if value.isNaN { return "NaN" }
-    if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
-    var scale = 1.0
-    var magnitude = abs(value)
-    while magnitude < 1000, scale < 1e12 {
-        magnitude *= 10
-        scale *= 10
-    }
-    let rounded = (value * scale).rounded() / scale
-    return "\(rounded)"
 }

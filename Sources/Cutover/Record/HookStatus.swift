@@ -2,11 +2,15 @@ import KubeModels
 
 /// A gate hook of the current release, as kept in `status.hooks`.
 public struct HookStatus: Codable, Sendable, Hashable {
+    /// Which gate.
     public var name: HookName
     /// The green revision it gates.
     public var revision: String
+    /// Running, passed or failed.
     public var phase: HookPhase
+    /// When the gate was reached and the hook first called.
     public var startedAt: Timestamp
+    /// When its outcome arrived (or its budget ran out).
     public var finishedAt: Timestamp?
     /// Attempts made, once it finished.
     public var attempts: Int32?
@@ -33,7 +37,9 @@ public enum HookPhase: String, Codable, Sendable, Hashable {
 /// Calling it again while it runs does nothing; after a controller restart it is called again, so
 /// hooks must be safe to repeat (smoke tests are).
 public struct HookCall: Sendable, Hashable {
+    /// Which gate.
     public var name: HookName
+    /// The hook as the spec defines it (URL or Secret, timeout, retries).
     public var hook: GateHook
     /// What the hook is told.
     public var payload: HookPayload
@@ -47,15 +53,21 @@ public struct HookCall: Sendable, Hashable {
 
 /// The JSON body POSTed to a gate hook.
 public struct HookPayload: Codable, Sendable, Hashable {
+    /// Which gate: `preCutover` or `postCutover`.
     public var hook: HookName
+    /// The Rollout's name.
     public var rollout: String
+    /// The Rollout's namespace.
     public var namespace: String
     /// Green: the revision about to get (or just given) all traffic.
     public var revision: String
     /// Blue: the revision serving before this release.
     public var blueRevision: String?
+    /// `container=image` of green's containers.
     public var images: [String]
+    /// The Service that carries production traffic.
     public var activeService: String
+    /// The Service that selects green once it is ready, if the spec names one.
     public var previewService: String?
     /// `http://<preview>.<namespace>.svc.cluster.local[:port]`: green only, for smoke tests.
     public var previewURL: String?
@@ -78,12 +90,17 @@ public struct HookPayload: Codable, Sendable, Hashable {
 
 /// The final outcome of a ``HookCall``, passed to the next plan in ``ReleaseSnapshot/hookResults``.
 public struct HookResult: Sendable, Hashable {
+    /// Which gate.
     public var name: HookName
+    /// The green revision it gated.
     public var revision: String
+    /// Whether it answered 2xx.
     public var passed: Bool
+    /// Attempts made.
     public var attempts: Int32
     /// `HTTP 503: <start of the body>` or the transport error of the last attempt.
     public var message: String
+    /// When it finished.
     public var at: Timestamp
 
     public init(name: HookName, revision: String, passed: Bool, attempts: Int32, message: String, at: Timestamp) {

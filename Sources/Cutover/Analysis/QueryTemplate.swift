@@ -10,35 +10,34 @@ public enum QueryTemplate {
     }
 
     /// Splits `query` into pieces; `nil` when a `{{` is never closed. Works on UTF-8 bytes: the
-    /// braces are ASCII, so they never split a multi-byte character.
+    /// braces are ASCII, so they never split a multi-byte character. (Runs on every plan, for
+    /// validation: one pass over contiguous bytes.)
     static func pieces(of query: String) -> [Piece]? {
-        let bytes = query.utf8
-        let brace = UInt8(ascii: "{"), close = UInt8(ascii: "}")
-        var pieces: [Piece] = []
-        var textStart = bytes.startIndex
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
-            let next = bytes.index(after: index)
-            guard bytes[index] == brace, next != bytes.endIndex, bytes[next] == brace else {
-                index = next
-                continue
+        var query = query
+        return query.withUTF8 { bytes -> [Piece]? in
+            let brace = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            var pieces: [Piece] = []
+            var textStart = 0
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] == brace, index + 1 < bytes.count, bytes[index + 1] == brace else {
+                    index += 1
+                    continue
+                }
+                let nameStart = index + 2
+                var end = nameStart
+                while end < bytes.count, !(bytes[end] == close && end + 1 < bytes.count && bytes[end + 1] == close) { end += 1 }
+                guard end < bytes.count else { return nil }
+                if textStart != index { pieces.append(.text(text(textStart..<index))) }
+                let afterClose = end + 2
+                pieces.append(.variable(name: text(nameStart..<end).trimmingSpaces, written: text(index..<afterClose)))
+                index = afterClose
+                textStart = afterClose
             }
-            let nameStart = bytes.index(after: next)
-            var end = nameStart
-            while end != bytes.endIndex {
-                let after = bytes.index(after: end)
-                if bytes[end] == close, after != bytes.endIndex, bytes[after] == close { break }
-                end = after
-            }
-            guard end != bytes.endIndex else { return nil }
-            if textStart != index { pieces.append(.text(String(query[textStart..<index]))) }
-            let afterClose = bytes.index(end, offsetBy: 2)
-            pieces.append(.variable(name: String(query[nameStart..<end]).trimmingSpaces, written: String(query[index..<afterClose])))
-            index = afterClose
-            textStart = afterClose
+            if textStart != bytes.count { pieces.append(.text(text(textStart..<bytes.count))) }
+            return pieces
         }
-        if textStart != bytes.endIndex { pieces.append(.text(String(query[textStart...]))) }
-        return pieces
     }
 
     /// The variable names used in `query`, in order, or `nil` when a `{{` is never closed.

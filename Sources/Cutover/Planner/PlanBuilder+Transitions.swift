@@ -10,11 +10,20 @@ import Foundation
 /// moves `status` on at most one step; housekeeping then derives the actions from the new status.
 extension PlanBuilder {
     mutating func transition() {
-        guard let green = status.greenRevision else { return steady() }
-        guard let blue = status.activeRevision else { return firstDeploy(green) }
+        switch ReleaseState(status) {
+        case .steady: steady()
+        case .firstRevision(let green): firstDeploy(green)
+        case .releasing(let green, let blue, let step): release(green, blue: blue, step: step)
+        }
+    }
+
+    /// A release beside blue: first what can end or restart it in any step (the template set
+    /// back or changed again, blue or green deleted, an abort, a breach, a failed hook), then the
+    /// step's own transition.
+    mutating func release(_ green: String, blue: String, step: ReleaseStep) {
         if hash == blue {
             pending.abort = false
-            return revert(reason: "TemplateSetBackToBlue", message: "template set back to \(blue): fast rollback", markRolledBack: false, then: .healthy)
+            return revert(reason: "TemplateSetBackToBlue", message: "template set back to \(blue): fast rollback", counted: false, then: .healthy)
         }
         if deployments[blue] == nil {
             if status.traffic != .blue {
@@ -28,31 +37,31 @@ extension PlanBuilder {
             return startRelease(green, firstDeploy: true)
         }
         if hash != green, !paused {
-            events.append(RolloutEvent(reason: "Superseded", message: "a new template \(hash) supersedes \(green)"))
-            revert(reason: "Superseded", message: "superseded by \(hash)", markRolledBack: false, then: .progressing)
+            record(.superseded(revision: green, by: hash, firstRevision: false))
+            finishRelease()
             return startRelease(hash, firstDeploy: false)
         }
         if pending.abort {
             pending.abort = false
-            return revert(reason: "Aborted", message: "aborted by the cutover.dev/abort annotation", markRolledBack: true, then: .rolledBack)
+            return revert(reason: "Aborted", message: "aborted by the cutover.dev/abort annotation")
         }
         if let failure = analysisFailure {
             analysisFailure = nil
-            return revert(abort: failure, then: .rolledBack)
+            return revert(abort: failure)
         }
         if let failure = hookFailure {
             hookFailure = nil
-            return revert(abort: failure, then: .rolledBack)
+            return revert(abort: failure)
         }
         if deployments[green] == nil, status.traffic == .green {
-            return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving", markRolledBack: true, then: .rolledBack)
+            return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving")
         }
-        switch status.phase ?? .progressing {
-        case .progressing, .degraded, .healthy, .rolledBack, .invalidSpec: progressing(green)
-        case .canary: canary(green)
-        case .awaitingApproval: awaitingApproval()
+        switch step {
+        case .preparing: progressing(green)
+        case .canary(let index): canary(green, step: index)
+        case .awaitingApproval(let afterCutover): awaitingApproval(afterCutover: afterCutover)
         case .promoting: promoting(green)
-        case .holdWindow: holdWindow()
+        case .holdWindow(let until): holdWindow(until: until)
         }
     }
 
@@ -107,18 +116,13 @@ extension PlanBuilder {
         status.abort = nil
         status.analysis = spec.metrics.map { MetricStatus(name: $0.name) }
         status.hooks = nil
-        openRecord(revision, blue: blue)
-        let from = status.activeRevision.map { " (blue \($0))" } ?? " (first revision)"
-        events.append(RolloutEvent(reason: "ReleaseStarted", message: "releasing \(revision)\(from)"))
+        record(.started(revision: revision, blue: blue))
     }
 
     /// The first revision of a Rollout (no blue): wait until ready, then point the Service at it.
     mutating func firstDeploy(_ green: String) {
         if hash != green, !paused {
-            let message = "a new template \(hash) supersedes \(green)"
-            events.append(RolloutEvent(reason: "Superseded", message: message))
-            releaseEvent(.superseded, message, reason: "Superseded")
-            closeRecord(.superseded, reason: "Superseded", message: message)
+            record(.superseded(revision: green, by: hash, firstRevision: true))
             return startRelease(hash, firstDeploy: true)
         }
         guard isReady(green, wanted: spec.replicas) else {
@@ -133,9 +137,7 @@ extension PlanBuilder {
             }
             return
         }
-        events.append(RolloutEvent(reason: "Available", message: "first revision \(green) is ready and serving"))
-        releaseEvent(.completed, "first revision \(green) is ready and serving")
-        closeRecord(.promoted, reason: "Available", message: "first revision \(green) is ready and serving")
+        record(.firstRevisionServing(revision: green))
         status.activeRevision = green
         finishRelease()
     }
@@ -158,9 +160,8 @@ extension PlanBuilder {
         }
     }
 
-    mutating func canary(_ green: String) {
+    mutating func canary(_ green: String, step index: Int) {
         if takePromote() { return }
-        let index = Int(status.currentStepIndex ?? 0)
         guard index < steps.count else { return status.phase = .promoting }
         let step = steps[index]
         let ready = isReady(green, wanted: spec.canaryReplicas(weight: step.weight))
@@ -173,9 +174,7 @@ extension PlanBuilder {
         if status.stepStartedAt == nil {
             status.stepStartedAt = now
             status.weight = step.weight
-            let message = "step \(index + 1)/\(steps.count): \(step.weight)% of traffic to \(green)"
-            events.append(RolloutEvent(reason: "StepStarted", message: message))
-            releaseEvent(.stepReached, message, step: Int32(index + 1), weight: step.weight)
+            record(.stepReached(revision: green, step: Int32(index + 1), steps: steps.count, weight: step.weight))
         }
         guard !paused, !inconclusiveGateTripped() else { return }
         let pauseEnd = Timestamp(status.stepStartedAt!.date.addingTimeInterval(Double(step.pauseSeconds)))
@@ -191,8 +190,8 @@ extension PlanBuilder {
         }
     }
 
-    mutating func awaitingApproval() {
-        if status.cutoverAt != nil {
+    mutating func awaitingApproval(afterCutover: Bool) {
+        if afterCutover {
             if pending.promoteFull {
                 pending.promoteFull = false
                 pending.promote = false
@@ -223,12 +222,10 @@ extension PlanBuilder {
         status.currentStepIndex = nil
         status.weight = 100
         status.phase = .holdWindow
-        let message = "active Service now selects \(green); holding blue for \(DurationText.format(spec.holdWindowSeconds))"
-        events.append(RolloutEvent(reason: "CutOver", message: message))
-        releaseEvent(.cutOver, message, weight: 100)
+        record(.cutOver(revision: green, holdSeconds: spec.holdWindowSeconds))
     }
 
-    mutating func holdWindow() {
+    mutating func holdWindow(until holdUntil: Timestamp?) {
         if pending.promoteFull {
             pending.promoteFull = false
             status.manualPromotion = "promote-full"
@@ -237,7 +234,7 @@ extension PlanBuilder {
         // Called at cutover, alongside the hold window; the release completes only once it passed.
         let gateOpen = status.greenRevision.map { gatePassed(.postCutover, green: $0) } ?? true
         guard !inconclusiveGateTripped() else { return }
-        guard let holdUntil = status.holdUntil, now >= holdUntil else { return status.holdUntil.map { wake(at: $0) } ?? () }
+        guard let holdUntil, now >= holdUntil else { return holdUntil.map { wake(at: $0) } ?? () }
         guard !paused else { return }
         if spec.holdWindowSeconds > 0, let cutoverAt = status.cutoverAt, !analysisPassed(since: cutoverAt) { return }
         guard gateOpen else { return }
@@ -260,8 +257,7 @@ extension PlanBuilder {
     mutating func awaitApproval(reason: String) {
         status.phase = .awaitingApproval
         status.approvalReason = reason
-        events.append(RolloutEvent(reason: "AwaitingApproval", message: "waiting for cutover.dev/promote: \(reason)"))
-        releaseEvent(.awaitingApproval, "waiting for cutover.dev/promote: \(reason)", reason: reason)
+        record(.awaitingApproval(reason: reason))
     }
 
     /// Green is not ready at its wanted size: arm the progress deadline, revert once it passes.
@@ -273,7 +269,7 @@ extension PlanBuilder {
         let deadline = status.progressDeadline ?? later(spec.progressDeadlineSeconds)
         status.progressDeadline = deadline
         if now >= deadline {
-            revert(reason: "ProgressDeadlineExceeded", message: "green was not ready within \(spec.progressDeadlineSeconds)s", markRolledBack: true, then: .rolledBack)
+            revert(reason: "ProgressDeadlineExceeded", message: "green was not ready within \(spec.progressDeadlineSeconds)s")
         } else {
             wake(at: deadline)
         }
@@ -290,9 +286,7 @@ extension PlanBuilder {
     /// Green serves alone now: it becomes the active revision; blue goes to 0 in housekeeping.
     mutating func complete() {
         guard let green = status.greenRevision else { return }
-        events.append(RolloutEvent(reason: "Promoted", message: "\(green) is the active revision"))
-        releaseEvent(.completed, "\(green) is the active revision")
-        closeRecord(.promoted, reason: status.manualPromotion.map { $0 == "promote-full" ? "PromotedFull" : "Promoted" }, message: "\(green) is the active revision")
+        record(.promoted(revision: green, manualPromotion: status.manualPromotion))
         status.activeRevision = green
         finishRelease()
     }
@@ -312,30 +306,22 @@ extension PlanBuilder {
         status.approvalReason = nil
     }
 
-    mutating func revert(reason: String, message: String, markRolledBack: Bool, then phase: RolloutPhase) {
-        revert(abort: AbortStatus(reason: reason, message: message), then: phase, markRolledBack: markRolledBack)
+    mutating func revert(reason: String, message: String, counted: Bool = true, then phase: RolloutPhase = .rolledBack) {
+        revert(abort: AbortStatus(reason: reason, message: message), counted: counted, then: phase)
     }
 
     /// The active Service goes back to blue (still at full size), green to 0 (in housekeeping).
-    mutating func revert(abort: AbortStatus, then phase: RolloutPhase, markRolledBack: Bool = true) {
-        let green = status.greenRevision
+    /// A `counted` revert is a rollback: the revision is not tried again until the template
+    /// changes or a retry.
+    mutating func revert(abort: AbortStatus, counted: Bool = true, then phase: RolloutPhase = .rolledBack) {
+        guard let green = status.greenRevision else { return }
         var abort = abort
         abort.revision = green
         abort.at = now
-        let text = abort.message ?? abort.reason
-        if abort.reason == "Superseded" {
-            releaseEvent(.superseded, text, reason: abort.reason)
-            closeRecord(.superseded, reason: abort.reason, message: text)
-        } else {
-            releaseEvent(.rolledBack, "\(green ?? "-") rolled back: \(text)", abort: abort)
-            closeRecord(.rolledBack, reason: abort.reason, message: text)
-        }
-        if markRolledBack {
+        record(.reverted(revision: green, abort: abort, counted: counted))
+        if counted {
             status.abort = abort
             status.rolledBackRevision = green
-            events.append(RolloutEvent(type: "Warning", reason: "RolledBack", message: "\(green ?? "-") rolled back: \(abort.message ?? abort.reason)"))
-        } else if phase == .healthy {
-            events.append(RolloutEvent(reason: "RolledBack", message: abort.message ?? abort.reason))
         }
         finishRelease()
         status.phase = phase

@@ -23,8 +23,9 @@ extension PlanBuilder {
 
     /// Why the active Service cannot be steered, if it cannot: its selector (apart from our key)
     /// must be non-empty and match the template's labels, or pointing it at a revision would
-    /// select no pod at all.
-    var serviceSelectorProblem: String? {
+    /// select no pod at all. (Computed once per plan, in `init`: see ``serviceSelectorProblem``.)
+    static func selectorProblem(in snapshot: ReleaseSnapshot) -> String? {
+        let rollout = snapshot.rollout
         guard let service = snapshot.services[rollout.spec.services.active] else { return nil }
         var selector = service.spec?.selector ?? [:]
         selector[CutoverLabels.revision] = nil

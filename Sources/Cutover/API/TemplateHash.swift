@@ -27,7 +27,7 @@ public enum TemplateHash {
     }
 
     /// The template as a ``JSONValue`` in the form that is hashed.
-    public static func json(of template: PodTemplateSpec) -> JSONValue {
+    static func json(of template: PodTemplateSpec) -> JSONValue {
         var metadata: [String: JSONValue] = [:]
         if let labels = template.metadata?.labels, !labels.isEmpty {
             metadata["labels"] = .object(labels.mapValues { .string($0) })

@@ -103,7 +103,8 @@ public enum TrafficRouting: String, Codable, Sendable, Hashable {
 
 /// Why and when a release was reverted.
 public struct AbortStatus: Codable, Sendable, Hashable {
-    /// `AnalysisBreach`, `AnalysisError`, `ProgressDeadlineExceeded`, `Aborted`, `GreenDeploymentDeleted`.
+    /// `AnalysisBreach`, `AnalysisError`, `ProgressDeadlineExceeded`, `Aborted`, `GreenDeploymentDeleted`,
+    /// `PreCutoverHookFailed`, `PostCutoverHookFailed`.
     public var reason: String
     /// The green revision that was reverted.
     public var revision: String?
@@ -169,7 +170,9 @@ public struct MeasurementRecord: Codable, Sendable, Hashable {
     public var revision: String
     /// The value that breached.
     public var value: Double?
+    /// Blue's value, for metrics with a baseline.
     public var baseline: Double?
+    /// How the measurement was judged.
     public var verdict: Verdict
     /// Why, for errors and breaches.
     public var message: String?
@@ -190,9 +193,13 @@ public struct MeasurementRecord: Codable, Sendable, Hashable {
 /// The annotation values of the edge-triggered actions already acted on (or deliberately
 /// consumed). An annotation whose value equals the acknowledged one is ignored.
 public struct AcknowledgedActions: Codable, Sendable, Hashable {
+    /// The last `cutover.dev/promote` value acted on.
     public var promote: String?
+    /// The last `cutover.dev/promote-full` value acted on.
     public var promoteFull: String?
+    /// The last `cutover.dev/abort` value acted on.
     public var abort: String?
+    /// The last `cutover.dev/retry` value acted on.
     public var retry: String?
 
     public init(promote: String? = nil, promoteFull: String? = nil, abort: String? = nil, retry: String? = nil) {

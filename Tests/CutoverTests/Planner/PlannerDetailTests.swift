@@ -30,6 +30,31 @@ struct PlannerDetailTests {
         #expect(plan.status.analysis?.first?.history.isEmpty == true)
     }
 
+    /// A measurement handed in again (the controller put it back after a status write whose
+    /// outcome it could not know) is recorded once: same metric, revision and second.
+    @Test(arguments: [
+        (offset: 0.0, revision: "green", counted: false),
+        (offset: 0.4, revision: "green", counted: false),
+        (offset: 1.0, revision: "green", counted: true),
+        (offset: 0.0, revision: "other", counted: false),
+    ])
+    func aMeasurementAlreadyRecordedIsSkipped(offset: Double, revision: String, counted: Bool) throws {
+        var spec = canarySpec
+        spec.analysis?.metrics = [Fixture.metric(failureLimit: 5)]
+        var world = World.inFirstStep(spec)
+        world.advance(30.2)
+        let taken = world.now
+        world.measurements = [Measurement(metric: "error-rate", revision: v2, at: taken, value: .value(0.2))]
+        world.step()
+        world.measurements = [
+            Measurement(metric: "error-rate", revision: revision == "green" ? v2 : v1, at: taken.addingTimeInterval(offset), value: .value(0.2))
+        ]
+        let plan = world.step()
+        let state = try #require(plan.status.analysis?.first)
+        #expect(state.history.count == (counted ? 2 : 1))
+        #expect(state.breaches == (counted ? 2 : 1))
+    }
+
     @Test func historyIsBoundedAndNewestLast() throws {
         var world = World.inFirstStep(canarySpec)
         for index in 0..<15 {

@@ -11,7 +11,7 @@ public enum TemplateAuthor {
     }
 
     /// The newest entry that owns `spec.template` (the last one listed among equal times).
-    public static func entry(in metadata: ObjectMeta) -> ManagedFieldsEntry? {
+    static func entry(in metadata: ObjectMeta) -> ManagedFieldsEntry? {
         var newest: ManagedFieldsEntry?
         for entry in metadata.managedFields ?? [] where entry.subresource == nil || entry.subresource == "" {
             guard entry.fieldsV1?["f:spec"]?["f:template"] != nil, entry.manager != nil else { continue }

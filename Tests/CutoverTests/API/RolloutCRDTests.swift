@@ -11,6 +11,7 @@ import Testing
 struct RolloutCRDTests {
     static let crdText: String = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return (try? String(contentsOf: root.appendingPathComponent("crds/rollouts.cutover.dev.yaml"), encoding: .utf8)) ?? ""
     }()
 

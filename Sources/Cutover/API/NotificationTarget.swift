@@ -22,7 +22,9 @@ public struct NotificationTarget: Codable, Sendable, Hashable {
 
     /// The defaults, named so the CRD and the reference doc can be checked against them.
     public enum Defaults {
+        /// Default `format`.
         public static let format = "JSON"
+        /// Default `timeout` of one delivery attempt.
         public static let timeout = "5s"
     }
 

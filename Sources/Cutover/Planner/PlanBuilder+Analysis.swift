@@ -22,7 +22,7 @@ extension PlanBuilder {
     mutating func ingestMeasurements() {
         guard analysisActive, let green = status.greenRevision else { return }
         var metrics = status.analysis ?? []
-        for measurement in snapshot.measurements where measurement.revision == green {
+        for measurement in snapshot.measurements where measurement.revision == green && !alreadyRecorded(measurement) {
             guard let metric = spec.metrics.first(where: { $0.name == measurement.metric }) else { continue }
             let at = Timestamp(Date(timeIntervalSince1970: measurement.at.timeIntervalSince1970.rounded(.down)))
             let judgement = metric.judge(measurement)
@@ -70,6 +70,17 @@ extension PlanBuilder {
             if let failure, analysisFailure == nil { analysisFailure = failure }
         }
         status.analysis = metrics
+    }
+
+    /// Whether the status this plan started from already records `measurement` (same metric,
+    /// revision and second): one handed in again, after a status write whose outcome the
+    /// controller could not know, must not count twice.
+    func alreadyRecorded(_ measurement: Measurement) -> Bool {
+        guard let history = oldStatus.analysis?.first(where: { $0.name == measurement.metric })?.history, !history.isEmpty else {
+            return false
+        }
+        let second = measurement.at.timeIntervalSince1970.rounded(.down)
+        return history.contains { $0.revision == measurement.revision && $0.at.date.timeIntervalSince1970.rounded(.down) == second }
     }
 
     /// Whether every metric has a passing measurement taken after `start` (the current window).

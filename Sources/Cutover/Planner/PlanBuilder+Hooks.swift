@@ -56,8 +56,7 @@ extension PlanBuilder {
             hooks[index].message = result.message
             let attempts = result.attempts == 1 ? "1 attempt" : "\(result.attempts) attempts"
             if result.passed {
-                events.append(RolloutEvent(reason: "HookPassed", message: "\(result.name.rawValue) hook passed: \(result.message)"))
-                releaseEvent(.hookPassed, "\(result.name.rawValue) hook passed: \(result.message)", reason: result.name.rawValue)
+                record(.hookPassed(result.name, message: result.message))
             } else {
                 hookFailure = AbortStatus(
                     reason: result.name.failureReason, message: "\(result.name.rawValue) hook failed after \(attempts): \(result.message)")

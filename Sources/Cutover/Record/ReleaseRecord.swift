@@ -13,7 +13,9 @@ public struct ReleaseRecord: Codable, Sendable, Hashable {
     /// Who changed the template: the field manager that last wrote `spec.template` (from
     /// `metadata.managedFields`), when the API server says.
     public var startedBy: String?
+    /// When the release started.
     public var startedAt: Timestamp
+    /// When it ended; nil while it runs.
     public var endedAt: Timestamp?
     /// Nil while the release runs.
     public var outcome: Outcome?
@@ -78,7 +80,9 @@ public enum ReleaseEventType: String, Codable, Sendable, Hashable, CaseIterable 
 
 /// One thing that happened in a release.
 public struct ReleaseEvent: Codable, Sendable, Hashable {
+    /// When it happened.
     public var at: Timestamp
+    /// What kind of event.
     public var type: ReleaseEventType
     /// What happened, in one line.
     public var message: String
@@ -88,9 +92,11 @@ public struct ReleaseEvent: Codable, Sendable, Hashable {
     public var step: Int32?
     /// Percent of traffic green receives from this event on.
     public var weight: Int32?
-    /// The metric that breached, with its value and the limit it crossed.
+    /// The metric that breached, for `RolledBack` by analysis.
     public var metric: String?
+    /// The value that breached.
     public var value: Double?
+    /// The limit it crossed.
     public var limit: Double?
 
     public init(
@@ -111,10 +117,15 @@ public struct ReleaseEvent: Codable, Sendable, Hashable {
 
 /// The last judged measurement of one metric in a release.
 public struct FinalMeasurement: Codable, Sendable, Hashable {
+    /// The metric.
     public var metric: String
+    /// When it was measured.
     public var at: Timestamp
+    /// Green's value (nil when there was no data or an error).
     public var value: Double?
+    /// Blue's value, for metrics with a baseline.
     public var baseline: Double?
+    /// How it was judged.
     public var verdict: Verdict
     /// Breaches counted in the release.
     public var breaches: Int32

@@ -49,7 +49,9 @@ public struct GateHook: Codable, Sendable, Hashable {
 
     /// The defaults, named so the CRD and the reference doc can be checked against them.
     public enum Defaults {
+        /// Default `timeout` of one attempt.
         public static let timeout = "30s"
+        /// Default `retries` after the first attempt.
         public static let retries: Int32 = 2
     }
 

@@ -6,7 +6,9 @@ public struct Rollout: KubeObject, Hashable {
     /// Where Rollouts live in the API.
     public static let resource = Resource(
         group: "cutover.dev", version: "v1alpha1", plural: "rollouts", kind: "Rollout", namespaced: true)
+    /// `cutover.dev/v1alpha1`.
     public var apiVersion: String? = "cutover.dev/v1alpha1"
+    /// `Rollout`.
     public var kind: String? = "Rollout"
     /// Name, namespace, generation and the action annotations.
     public var metadata: ObjectMeta

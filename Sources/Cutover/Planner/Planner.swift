@@ -9,17 +9,9 @@ import Foundation
 /// Decides the one next step of a release from what was observed. Pure: no I/O, no clock (time
 /// is `now`), no randomness; the same snapshot and `now` always give the same plan.
 public func planNextStep(for snapshot: ReleaseSnapshot, now: Date) -> ReleasePlan {
-    Planner.plan(snapshot, now: now)
-}
-
-/// The release planner (the state machine of DESIGN.md §2). See ``planNextStep(for:now:)``.
-public enum Planner {
-    /// Plans the next step for `snapshot` at `now`.
-    public static func plan(_ snapshot: ReleaseSnapshot, now: Date) -> ReleasePlan {
-        var builder = PlanBuilder(snapshot: snapshot, now: now)
-        builder.run()
-        return builder.finish()
-    }
+    var builder = PlanBuilder(snapshot: snapshot, now: now)
+    builder.run()
+    return builder.finish()
 }
 
 /// The edge-triggered actions found new in this snapshot.
@@ -44,6 +36,8 @@ struct PlanBuilder {
     var hash: String
     var pending = PendingActions()
     var events: [RolloutEvent] = []
+    /// The releases ended in this plan, in order (see ``ReleaseFact/ending``).
+    var endings: [ReleaseEnding] = []
     var queries: [MetricQuery] = []
     var wakeups: [Timestamp] = []
     var actions: [ReleaseAction] = []
@@ -61,6 +55,8 @@ struct PlanBuilder {
     var deleting = false
     /// The problems of an invalid spec.
     var invalidErrors: [ValidationError] = []
+    /// Why the active Service cannot be steered, if it cannot (``selectorProblem(in:)``).
+    let serviceSelectorProblem: String?
 
     var rollout: Rollout { snapshot.rollout }
     var name: String { rollout.metadata.name ?? "" }
@@ -84,6 +80,7 @@ struct PlanBuilder {
         }
         deployments = byRevision
         hash = ""
+        serviceSelectorProblem = Self.selectorProblem(in: snapshot)
     }
 
     mutating func run() {
@@ -220,6 +217,13 @@ struct PlanBuilder {
             .map { ReleaseAction.callHook($0) }
         return ReleasePlan(
             actions: actions + events.map { .recordEvent($0) } + (queries.isEmpty ? [] : [.measure(queries)]) + calls,
-            status: status, requeueAfter: requeue)
+            status: status, requeueAfter: requeue, outcome: outcome)
+    }
+
+    /// How the release in flight when the plan began ended: only one that had a blue, and only
+    /// if this plan did not start the same revision again (a retry taken at once).
+    var outcome: ReleaseEnding? {
+        guard let green = oldStatus.greenRevision, oldStatus.activeRevision != nil, status.greenRevision != green else { return nil }
+        return endings.first { $0.revision == green }
     }
 }

@@ -13,10 +13,16 @@ public struct ReleasePlan: Sendable, Hashable {
     /// Plan again after this many seconds even if nothing changes; `nil` when only a change of the
     /// Rollout, its Deployments or Services can move it on.
     public var requeueAfter: Double?
+    /// How the release in flight when this plan began ended in it, if it did: promoted, or
+    /// reverted and why. Nil when no release ended, and for a first revision (there was no blue to
+    /// promote over or revert to). Count it once the status is written.
+    public var outcome: ReleaseEnding?
 
-    public init(actions: [ReleaseAction], status: RolloutStatus, requeueAfter: Double?) {
+    /// A plan of `actions`, then `status`; look again after `requeueAfter` seconds.
+    public init(actions: [ReleaseAction], status: RolloutStatus, requeueAfter: Double?, outcome: ReleaseEnding? = nil) {
         self.actions = actions
         self.status = status
         self.requeueAfter = requeueAfter
+        self.outcome = outcome
     }
 }

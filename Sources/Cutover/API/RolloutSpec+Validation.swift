@@ -158,7 +158,7 @@ extension RolloutSpec {
             fail(path, "must set at least one of max, min, maxIncrease or maxDecrease")
         }
         if let max = metric.max, let min = metric.min, min > max {
-            fail("\(path).min", "must not be greater than max (\(short(min)) > \(short(max)))")
+            fail("\(path).min", "must not be greater than max (\(NumberText.short(min)) > \(NumberText.short(max)))")
         }
         for (name, value) in [("max", metric.max), ("min", metric.min), ("maxIncrease", metric.maxIncrease), ("maxDecrease", metric.maxDecrease)] {
             if let value, !value.isFinite { fail("\(path).\(name)", "must be a finite number") }
@@ -194,7 +194,7 @@ extension RolloutSpec {
     /// A DNS-1035 label: lower-case alphanumerics and '-', starting with a letter, ending
     /// alphanumeric, at most 63 characters.
     static func isDNSLabel(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         guard (1...63).contains(bytes.count), let first = bytes.first, let last = bytes.last else { return false }
         func alnum(_ b: UInt8) -> Bool { (97...122).contains(b) || (48...57).contains(b) }
         return (97...122).contains(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == 45 }

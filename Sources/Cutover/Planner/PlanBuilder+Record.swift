@@ -5,15 +5,23 @@ import KubeModels
 /// it, into the outbox, in the same status write that takes the step: a restarted controller
 /// finds both exactly as the step left them.
 extension PlanBuilder {
+    /// States `fact` once: its Kubernetes Event, its entry in the current record's timeline and
+    /// in the outbox, the record's closing when it ends the release, and the release's ending.
+    mutating func record(_ fact: ReleaseFact) {
+        let event = fact.kubernetesEvent
+        if fact.kubernetesEventFirst { events.append(event) }
+        if case .started(let revision, let blue) = fact { openRecord(revision, blue: blue) }
+        appendToTimeline(fact.timelineEntry(at: now))
+        if let closing = fact.closing { closeRecord(closing.outcome, reason: closing.reason, message: closing.message) }
+        if !fact.kubernetesEventFirst { events.append(event) }
+        if let ending = fact.ending { endings.append(ending) }
+    }
+
     /// Opens the record of a release of `revision`; a record of the same revision still open
     /// (a first deploy started again) goes on.
-    mutating func openRecord(_ revision: String, blue: String?) {
+    private mutating func openRecord(_ revision: String, blue: String?) {
         var history = status.history ?? []
-        let message = "releasing \(revision)" + (blue.map { " (blue \($0))" } ?? " (first revision)")
-        if let last = history.last, last.outcome == nil, last.revision == revision {
-            status.history = history
-            return releaseEvent(.started, message)
-        }
+        if let last = history.last, last.outcome == nil, last.revision == revision { return }
         if let last = history.indices.last, history[last].outcome == nil {
             history[last].outcome = .superseded
             history[last].endedAt = now
@@ -24,17 +32,10 @@ extension PlanBuilder {
                 startedBy: TemplateAuthor.name(in: rollout.metadata), startedAt: now))
         if history.count > spec.releaseHistoryLimit { history.removeFirst(history.count - spec.releaseHistoryLimit) }
         status.history = history
-        releaseEvent(.started, message)
     }
 
-    /// Adds an event to the current release's record and to the outbox.
-    mutating func releaseEvent(
-        _ type: ReleaseEventType, _ message: String, reason: String? = nil, step: Int32? = nil, weight: Int32? = nil,
-        abort: AbortStatus? = nil
-    ) {
-        let event = ReleaseEvent(
-            at: now, type: type, message: message, reason: reason ?? abort?.reason, step: step, weight: weight,
-            metric: abort?.metric, value: abort?.value, limit: abort?.limit)
+    /// Adds `event` to the current release's record and to the outbox.
+    private mutating func appendToTimeline(_ event: ReleaseEvent) {
         guard let revision = status.greenRevision ?? status.history?.last?.revision else { return }
         if var history = status.history, let last = history.indices.last, history[last].revision == revision, history[last].outcome == nil {
             var timeline = history[last].timeline
@@ -47,7 +48,7 @@ extension PlanBuilder {
     }
 
     /// Closes the current release's record with its outcome and the last measurement per metric.
-    mutating func closeRecord(_ outcome: ReleaseRecord.Outcome, reason: String?, message: String) {
+    private mutating func closeRecord(_ outcome: ReleaseRecord.Outcome, reason: String?, message: String) {
         guard var history = status.history, let last = history.indices.last, history[last].outcome == nil,
             history[last].revision == status.greenRevision
         else { return }
@@ -67,7 +68,7 @@ extension PlanBuilder {
     }
 
     /// Puts `event` in the outbox for every target that wants it.
-    mutating func enqueueNotification(_ event: ReleaseEvent, revision: String) {
+    private mutating func enqueueNotification(_ event: ReleaseEvent, revision: String) {
         let targets = (rollout.spec.notifications ?? []).filter { $0.wants(event.type) }.map(\.name)
         guard !targets.isEmpty else { return }
         var outbox = status.notifications ?? NotificationStatus()
