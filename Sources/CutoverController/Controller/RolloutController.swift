@@ -172,7 +172,7 @@ public final class RolloutController: Reconciler {
                 await effects.rollback(key)
                 throw error
             }
-            statusWritten(from: rollout.status, to: plan, key: key)
+            statusWritten(plan, key: key)
             reconcileLogger.debug("status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
         await effects.commit(key)
@@ -190,7 +190,7 @@ public final class RolloutController: Reconciler {
         }
         return ReleaseSnapshot(
             rollout: rollout, deployments: owned, services: named,
-            measurements: Self.unrecorded(outcomes.measurements, in: rollout.status),
+            measurements: outcomes.measurements,
             hookResults: outcomes.hooks, deliveries: outcomes.deliveries)
     }
 }

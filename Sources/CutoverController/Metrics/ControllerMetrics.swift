@@ -93,8 +93,8 @@ public final class ControllerMetrics: Sendable {
         ).increment()
     }
 
-    /// A release ended: promoted, or reverted for `revertReason`.
-    func record(_ outcome: ReleaseOutcome) {
+    /// A release ended, as the planner decided: promoted, or reverted for a reason.
+    func record(_ outcome: ReleaseEnding) {
         switch outcome {
         case .promoted:
             promotions.increment()

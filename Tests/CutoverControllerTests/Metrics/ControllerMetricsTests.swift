@@ -91,49 +91,4 @@ struct ControllerMetricsTests {
         struct Odd: Error {}
         #expect(ControllerMetrics.reason(of: Odd()) == "Other")
     }
-
-    // MARK: Release outcomes
-
-    static func status(active: String?, green: String?, abort: AbortStatus? = nil) -> RolloutStatus {
-        var status = RolloutStatus()
-        status.activeRevision = active
-        status.greenRevision = green
-        status.abort = abort
-        return status
-    }
-
-    @Test func aCompletedReleaseIsAPromotion() {
-        let outcome = ReleaseOutcome.between(Self.status(active: "a", green: "b"), Self.status(active: "b", green: nil), events: ["Promoted"])
-        #expect(outcome == .promoted(revision: "b"))
-    }
-
-    @Test func aFirstDeployIsNeitherPromotionNorRevert() {
-        #expect(ReleaseOutcome.between(Self.status(active: nil, green: "a"), Self.status(active: "a", green: nil), events: []) == nil)
-    }
-
-    @Test func aReleaseStillInFlightHasNoOutcome() {
-        #expect(ReleaseOutcome.between(Self.status(active: "a", green: "b"), Self.status(active: "a", green: "b"), events: []) == nil)
-        #expect(ReleaseOutcome.between(nil, Self.status(active: "a", green: nil), events: []) == nil)
-    }
-
-    @Test(arguments: [
-        (AbortStatus(reason: "AnalysisBreach", revision: "b"), [String](), "AnalysisBreach"),
-        (AbortStatus(reason: "ProgressDeadlineExceeded", revision: "b"), [], "ProgressDeadlineExceeded"),
-        (nil, ["Superseded", "ReleaseStarted"], "Superseded"),
-        (nil, ["RolledBack"], "TemplateSetBackToBlue"),
-    ])
-    func aRevertIsCountedByItsReason(abort: AbortStatus?, events: [String], reason: String) {
-        let outcome = ReleaseOutcome.between(
-            Self.status(active: "a", green: "b"), Self.status(active: "a", green: reason == "Superseded" ? "c" : nil, abort: abort),
-            events: events)
-        #expect(outcome == .reverted(revision: "b", reason: reason))
-    }
-
-    @Test func anOldAbortDoesNotNameANewRevert() {
-        let old = AbortStatus(reason: "Aborted", revision: "x")
-        var before = Self.status(active: "a", green: "b")
-        before.abort = old
-        let outcome = ReleaseOutcome.between(before, Self.status(active: "a", green: "c", abort: old), events: ["Superseded"])
-        #expect(outcome == .reverted(revision: "b", reason: "Superseded"))
-    }
 }

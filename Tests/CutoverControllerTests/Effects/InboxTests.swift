@@ -5,10 +5,10 @@ import Testing
 
 @testable import CutoverController
 
-/// The pieces of the 409 fix on their own: the inbox takes measurements back in order, and a
-/// snapshot leaves out those its Rollout's status already records.
-@Suite("Measurements put back after a failed status write")
-struct MeasurementPutBackTests {
+/// The inbox behind the 409 fix on its own: taken measurements come back in order when the status
+/// recording them was not written (the planner leaves out those the status already records).
+@Suite("The effect inbox: take, commit, roll back")
+struct InboxTests {
     static let key = RolloutKey(namespace: "prod", name: "web")
 
     static func measurement(_ second: Int, revision: String = "green1") -> Measurement {
@@ -48,19 +48,5 @@ struct MeasurementPutBackTests {
         inbox.forget(Self.key)
         inbox.rollback(Self.key)
         #expect(inbox.take(Self.key).isEmpty, "forgotten, taken ones included")
-    }
-
-    @Test func aSnapshotDropsMeasurementsTheStatusAlreadyRecords() {
-        var state = MetricStatus(name: "error-rate")
-        state.history = [
-            MeasurementRecord(at: Timestamp(Date(timeIntervalSince1970: 1_700_000_001)), revision: "green1", value: 0.01, verdict: .pass)
-        ]
-        var status = RolloutStatus()
-        status.analysis = [state]
-        let kept = RolloutController.unrecorded(
-            [Self.measurement(1), Self.measurement(2), Self.measurement(1, revision: "green2")], in: status)
-        #expect(kept.map(\.at) == [Self.measurement(2).at, Self.measurement(1).at])
-        #expect(kept.map(\.revision) == ["green1", "green2"])
-        #expect(RolloutController.unrecorded([Self.measurement(1)], in: nil).count == 1)
     }
 }
