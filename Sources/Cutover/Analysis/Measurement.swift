@@ -59,25 +59,30 @@ public enum Verdict: String, Codable, Sendable, Hashable, CaseIterable {
 }
 
 /// A verdict with the numbers behind it.
+///
+/// The numbers go into `status`, Events and notifications as JSON, which has no infinities: a
+/// non-finite one (Prometheus answers `x / 0` with +Inf) is left out, and the message spells it.
 public struct Judgement: Sendable, Hashable {
     /// The verdict.
     public var verdict: Verdict
-    /// Green's value, when there was one.
+    /// Green's value, when there was one and it is finite.
     public var value: Double?
-    /// Blue's baseline value, when one was compared.
+    /// Blue's baseline value, when one was compared and it is finite.
     public var baseline: Double?
-    /// The threshold crossed, for a breach.
+    /// The threshold crossed, for a breach (when finite).
     public var limit: Double?
-    /// A short human explanation (`0.2 > max 0.01`).
+    /// A short human explanation (`0.2 > max 0.01`, `error-rate +Inf > max 0.01`).
     public var message: String
 
     public init(verdict: Verdict, value: Double? = nil, baseline: Double? = nil, limit: Double? = nil, message: String) {
         self.verdict = verdict
-        self.value = value
-        self.baseline = baseline
-        self.limit = limit
+        self.value = value.flatMap(Self.finite)
+        self.baseline = baseline.flatMap(Self.finite)
+        self.limit = limit.flatMap(Self.finite)
         self.message = message
     }
+
+    private static func finite(_ number: Double) -> Double? { number.isFinite ? number : nil }
 }
 
 extension MetricSpec {

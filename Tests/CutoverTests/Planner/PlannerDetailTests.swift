@@ -189,4 +189,20 @@ struct PlannerDetailTests {
         #expect(plan.requeueAfter == nil)
         #expect(plan.status == before)
     }
+
+    /// JSON has no infinities: a status holding one could never be written (the encoder refuses
+    /// it), so a breach by +Inf would revert traffic and never record it. The number is left out;
+    /// the message keeps it.
+    @Test func anInfiniteBreachIsRecordedWithoutTheNumberAndTheStatusEncodes() throws {
+        var world = World.inFirstStep(canarySpec)
+        world.advance(30)
+        world.measure(.value(.infinity))
+        let plan = world.step()
+        #expect(plan.status.phase == .rolledBack)
+        #expect(plan.status.abort?.reason == "AnalysisBreach")
+        #expect(plan.status.abort?.value == nil)
+        #expect(plan.status.abort?.limit == 0.01)
+        #expect(plan.status.abort?.message?.contains("+Inf") == true, "\(plan.status.abort?.message ?? "-")")
+        _ = try JSONEncoder().encode(plan.status)
+    }
 }
