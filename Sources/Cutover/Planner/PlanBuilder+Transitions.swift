@@ -99,6 +99,9 @@ extension PlanBuilder {
 
     mutating func startRelease(_ revision: String, firstDeploy: Bool) {
         pending.consumeAll()
+        // A breach or failed hook in this snapshot was the superseded green's, not the new one's.
+        analysisFailure = nil
+        hookFailure = nil
         let blue = status.activeRevision
         status.greenRevision = revision
         status.phase = .progressing

@@ -205,4 +205,20 @@ struct PlannerDetailTests {
         #expect(plan.status.abort?.message?.contains("+Inf") == true, "\(plan.status.abort?.message ?? "-")")
         _ = try JSONEncoder().encode(plan.status)
     }
+
+    /// A breach of the old green that arrives with a template change must not roll the new
+    /// release back: the new revision starts clean, and the old one ends superseded.
+    @Test func aBreachArrivingWithATemplateChangeBelongsToTheSupersededGreen() {
+        var world = World.inFirstStep(canarySpec)
+        let oldGreen = world.status.greenRevision
+        world.advance(30)
+        world.measure(.value(0.2))
+        world.setTemplate(image: "registry.example.com/payment:3")
+        let plan = world.step()
+        #expect(plan.status.greenRevision != oldGreen)
+        #expect(plan.status.phase == .progressing)
+        #expect(plan.status.abort == nil)
+        #expect(plan.status.rolledBackRevision == nil)
+        #expect(plan.outcome == .reverted(revision: oldGreen ?? "", reason: "Superseded"))
+    }
 }
