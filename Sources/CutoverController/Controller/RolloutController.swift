@@ -22,8 +22,9 @@ import Foundation
 ///   `requeueAfter` do;
 /// - a status write is read back at once (``ObjectCache/assumeWritten(_:over:)``): the next
 ///   reconcile never plans from the version it replaced, however far the watch trails;
-/// - a measurement is never lost to a failed status write (a 409 Conflict included): it is put
-///   back into the runner and planned with again, and never recorded twice.
+/// - no finished background work (a measurement, a hook outcome, a delivery) is lost to a failed
+///   status write (a 409 Conflict included): it is rolled back into its inbox and planned with
+///   again, and never recorded twice.
 public final class RolloutController: Reconciler {
     /// How the controller reads and writes.
     public struct Configuration: Sendable {
