@@ -20,10 +20,16 @@ public final class Controller<R: Reconciler>: Service {
         public var workers: Int
         /// Delay before retrying a failed key; doubles with each failure in a row.
         public var backoff: Backoff
+        /// The clock of requeue-after and backoff delays.
+        public var time: any TimeSource
 
-        public init(workers: Int = 4, backoff: Backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(60))) {
+        public init(
+            workers: Int = 4, backoff: Backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(60)),
+            time: any TimeSource = SystemTimeSource()
+        ) {
             self.workers = workers
             self.backoff = backoff
+            self.time = time
         }
     }
 
@@ -43,7 +49,7 @@ public final class Controller<R: Reconciler>: Service {
         var caches: [any RunnableCache] = []
         for cache in triggers.compactMap(\.cache) where !caches.contains(where: { $0 === cache }) { caches.append(cache) }
         self.caches = caches
-        queue = WorkQueue(backoff: configuration.backoff)
+        queue = WorkQueue(backoff: configuration.backoff, time: configuration.time)
     }
 
     /// Whether every cache holds its first complete list (what `/readyz` reports).

@@ -86,15 +86,25 @@ import Testing
     }
 
     @Test func aRequeueAfterLooksAgainWithoutAnyChange() async throws {
-        try await Self.withToyController { client, _, log in
-            _ = try await client.create(Self.source("ticking", data: ["requeue-ms": "150"]))
-            try await eventually("five reconciles without a change") { log.starts(of: Self.key("ticking")).count >= 5 }
-            let starts = log.starts(of: Self.key("ticking"))
-            // The copy's creation wakes the owner once more at once, which can bring the first
-            // requeue's look closer; from then on only the requeues wake it, each no earlier than
-            // asked for.
-            let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
-            for gap in gaps.suffix(2) { #expect(gap >= .milliseconds(150), "gaps \(gaps)") }
+        let time = ManualTimeSource()
+        try await withRuntimeSimulator { _, client in
+            let log = ReconcileLog()
+            let controller = Controller(CopyReconciler(client: client, log: log), configuration: .init(workers: 2, time: time))
+            let running = Task { try await controller.run() }
+            defer { running.cancel() }
+            let key = Self.key("ticking")
+            _ = try await client.create(Self.source("ticking", data: ["requeue-ms": "30000"]))
+            // Settled: the copy is made and cached, nothing is queued or running, one look is scheduled.
+            try await eventually("the key to wait for its requeue") {
+                let copied = controller.reconciler.copies.get(name: "ticking-copy", namespace: Self.namespace) != nil
+                let queue = controller.queue
+                let (depth, busy, delayed) = (await queue.depth, await queue.processingCount, await queue.delayedCount)
+                return copied && depth == 0 && busy == 0 && delayed == 1
+            }
+            let before = log.starts(of: key).count
+            time.advance(by: .seconds(30))
+            try await eventually("a look once the requeue's time has come") { log.starts(of: key).count > before }
+            try await eventually("the next look scheduled again") { await controller.queue.delayedCount == 1 }
         }
     }
 
