@@ -58,7 +58,8 @@ public final class Controller<R: Reconciler>: Service {
     /// Keys waiting to be reconciled (not counting delayed ones): the queue-depth metric.
     public var queueDepth: Int { get async { await queue.depth } }
 
-    /// Runs until the calling task is cancelled or a graceful shutdown begins; see the promises above.
+    /// Runs until the calling task is cancelled or a graceful shutdown begins; see the promises
+    /// above. Run a controller once: the streams of its ``Trigger/keys(_:)`` triggers end with it.
     public func run() async throws {
         try await cancelWhenGracefulShutdown { await self.runUntilCancelled() }
     }
