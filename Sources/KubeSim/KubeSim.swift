@@ -75,6 +75,11 @@ public final class KubeSim: Sendable {
         public var http1 = 0
         /// HTTP/2 connections (TLS with ALPN `h2`); each carries many requests as streams.
         public var http2 = 0
+
+        public init(http1: Int = 0, http2: Int = 0) {
+            self.http1 = http1
+            self.http2 = http2
+        }
     }
 
     /// Connections accepted since start, by protocol: a test reads how many connections its
