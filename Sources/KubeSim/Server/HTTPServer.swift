@@ -60,7 +60,11 @@ final class HTTPServer: @unchecked Sendable {
                     channel.configureAsyncHTTPServerPipeline(
                         http2Configuration: http2Configuration,
                         http1ConnectionInitializer: { channel in
-                            channel.eventLoop.makeCompletedFuture { try Exchange(wrappingChannelSynchronously: channel) }
+                            channel.eventLoop.makeCompletedFuture {
+                                // As plain HTTP's withErrorHandling: a malformed request gets a 400.
+                                try channel.pipeline.syncOperations.addHandler(HTTPServerProtocolErrorHandler())
+                                return try Exchange(wrappingChannelSynchronously: channel)
+                            }
                         },
                         http2ConnectionInitializer: { channel in channel.eventLoop.makeSucceededFuture(channel) },
                         http2StreamInitializer: { stream in
