@@ -23,8 +23,12 @@ public final class KubeSim: Sendable {
         /// The bearer token clients must send; `nil` makes a random one.
         public var token: String?
         /// Serve plain HTTP instead of HTTPS. kubectl then sends no token, so authentication is
-        /// off in this mode (like the old insecure port); meant for benchmarks.
+        /// off in this mode (like the old insecure port); meant for benchmarks. Plain HTTP is
+        /// HTTP/1.1 only; HTTPS negotiates HTTP/2 or HTTP/1.1 by ALPN.
         public var plainHTTP = false
+        /// The HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` a connection advertises: kube-apiserver's
+        /// default (`--http2-max-streams-per-connection` 0) is 100; aggregated API servers use 1000.
+        public var http2MaxConcurrentStreams = 100
         /// Delete dependents whose owners are gone (kube-controller-manager's job, played here).
         public var garbageCollection = true
         /// YAML/JSON files with CustomResourceDefinitions to install at start.
@@ -65,6 +69,29 @@ public final class KubeSim: Sendable {
     /// change after that reaches it as an event, so a test can wait for it instead of sleeping.
     public var openWatches: Int { store.openWatchCount }
 
+    /// TCP connections accepted since start, by the protocol they speak.
+    public struct ConnectionCounts: Sendable, Equatable {
+        /// HTTP/1.1 connections (plain HTTP, or TLS where the client did not offer `h2`).
+        public var http1 = 0
+        /// HTTP/2 connections (TLS with ALPN `h2`); each carries many requests as streams.
+        public var http2 = 0
+
+        public init(http1: Int = 0, http2: Int = 0) {
+            self.http1 = http1
+            self.http2 = http2
+        }
+    }
+
+    /// Connections accepted since start, by protocol: a test reads how many connections its
+    /// requests took and whether they were HTTP/2.
+    public var connectionCounts: ConnectionCounts { server.connectionCounts }
+
+    /// Sends GOAWAY on every open HTTP/2 connection and closes it, as a restarting or load-shedding
+    /// API server does (`--goaway-chance`, shutdown): every stream on it, watches included, ends and
+    /// clients reconnect. Returns how many connections were closed.
+    @discardableResult
+    public func goAwayHTTP2Connections() async -> Int { await server.goAway() }
+
     private init(
         options: Options, store: ObjectStore, registry: ResourceRegistry, api: APIServer, simulation: ClusterSimulation,
         server: HTTPServer,
@@ -104,7 +131,7 @@ public final class KubeSim: Sendable {
         AdminRoutes.install(on: api, simulation: simulation)
         let server = try await HTTPServer(
             host: options.host, port: options.port, tls: try certificates?.serverContext(),
-            group: MultiThreadedEventLoopGroup.singleton
+            maxConcurrentStreams: options.http2MaxConcurrentStreams, group: MultiThreadedEventLoopGroup.singleton
         ) { request in await api.handle(request) }
         let background = Task {
             await withDiscardingTaskGroup { group in

@@ -28,6 +28,9 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Flag(name: .customLong("http"), help: "Serve plain HTTP without authentication (benchmarks only).")
     var plainHTTP = false
 
+    @Option(name: .customLong("http2-max-streams-per-connection"), help: "HTTP/2 streams a client may open per connection (kube-apiserver's default: 100).")
+    var http2MaxStreams = 100
+
     @Option(help: "Seed for the simulated workloads.")
     var seed: UInt64 = 1
 
@@ -51,6 +54,7 @@ struct KubeSimCommand: AsyncParsableCommand {
         options.crdDirectory = crds
         options.plainHTTP = plainHTTP
         options.seed = seed
+        options.http2MaxConcurrentStreams = http2MaxStreams
         options.garbageCollection = !noGarbageCollection
         options.simulateWorkloads = !noWorkloads
         options.watchHistoryLimit = watchHistory

@@ -136,6 +136,24 @@ import Testing
         }
     }
 
+    /// Over HTTP/2 a server's GOAWAY ends every watch on the connection at once; the reflector
+    /// watches again (on a new connection) from its last version, without relisting.
+    @Test func anHTTP2GoAwayMakesTheReflectorWatchAgain() async throws {
+        let options = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 0.5), requestTimeout: 5, httpVersion: .http2IfOffered)
+        try await withSimulator(clientOptions: options) { sim, client in
+            let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(timeout: 300...300))
+            try await Self.running(reflector) {
+                await reflector.waitUntilSynced()
+                try await eventually("the watch to open") { sim.openWatches == 1 }
+                #expect(await sim.goAwayHTTP2Connections() >= 1)
+                try await eventually("a second watch") { reflector.counters.watches >= 2 }
+                _ = try await client.create(Self.configMap("after-goaway"))
+                try await eventually("the event after the reconnect") { reflector.store.get("default/after-goaway") != nil }
+                #expect(reflector.counters.lists == 1, "a reconnect resumes; it does not relist")
+            }
+        }
+    }
+
     @Test func aLabelSelectedReflectorCachesOnlyMatchingObjects() async throws {
         try await withRuntimeSimulator { _, client in
             _ = try await client.create(Self.configMap("owned", labels: ["cutover.dev/rollout": "web"]))

@@ -14,6 +14,12 @@ let package = Package(
             name: "bench-controller",
             dependencies: [.product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
         .executableTarget(
+            name: "bench-http2",
+            dependencies: [
+                .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),
+                .product(name: "KubeSim", package: "cutover"),
+            ]),
+        .executableTarget(
             name: "bench-watch-decode",
             dependencies: [
                 .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),

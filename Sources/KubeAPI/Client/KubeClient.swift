@@ -27,11 +27,24 @@ public final class KubeClient: Sendable {
         public var maxResponseBytes: Int
         /// Called after every response with (verb, resource path, HTTP code or 0 for transport failures).
         public var observer: (@Sendable (RequestRecord) -> Void)?
+        /// Which HTTP version to speak to an HTTPS server; see ``HTTPVersion``.
+        public var httpVersion: HTTPVersion
+
+        /// The HTTP version a client speaks. Plain-HTTP servers always get HTTP/1.1.
+        public enum HTTPVersion: Sendable, Hashable {
+            /// HTTP/1.1 only: one connection per request in flight and per watch.
+            case http1
+            /// HTTP/2 when the server offers it by ALPN (HTTP/1.1 otherwise): requests and watches are
+            /// streams multiplexed over one connection per pool, at most the server's
+            /// `SETTINGS_MAX_CONCURRENT_STREAMS` at once (kube-apiserver: 100); further ones wait.
+            case http2IfOffered
+        }
 
         public init(
             qps: Double = 50, burst: Int = 100, retry: RetryPolicy = RetryPolicy(), requestTimeout: Double = 30,
             watchReadTimeout: Double = 660, userAgent: String = "cutover/\(CutoverVersion.current)",
-            maxResponseBytes: Int = 1 << 30, observer: (@Sendable (RequestRecord) -> Void)? = nil
+            maxResponseBytes: Int = 1 << 30, observer: (@Sendable (RequestRecord) -> Void)? = nil,
+            httpVersion: HTTPVersion = .http1
         ) {
             self.qps = qps
             self.burst = burst
@@ -41,6 +54,7 @@ public final class KubeClient: Sendable {
             self.userAgent = userAgent
             self.maxResponseBytes = maxResponseBytes
             self.observer = observer
+            self.httpVersion = httpVersion
         }
     }
 
@@ -89,7 +103,10 @@ public final class KubeClient: Sendable {
                 base = "https://\(serverName):\(parts.port)"
             }
         }
-        clientConfiguration.httpVersion = .http1Only
+        switch options.httpVersion {
+        case .http1: clientConfiguration.httpVersion = .http1Only
+        case .http2IfOffered: clientConfiguration.httpVersion = .automatic
+        }
         clientConfiguration.decompression = .disabled
         clientConfiguration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(options.requestTimeout * 1000)))
         // Many concurrent requests must not queue behind HTTP/1's usual 8 connections per host.

@@ -1,34 +1,79 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
-/// An HTTP/1.1 server on SwiftNIO, optionally behind TLS, handing each request to an async
-/// handler and streaming chunked bodies (watches) with a flush per chunk.
+/// An HTTP server on SwiftNIO, handing each request to an async handler and streaming chunked
+/// bodies (watches) with a flush per chunk. Behind TLS it negotiates HTTP/2 or HTTP/1.1 by ALPN
+/// (`h2` preferred, as kube-apiserver does) and serves every HTTP/2 stream as one request; plain
+/// HTTP is HTTP/1.1 only.
 final class HTTPServer: @unchecked Sendable {
     typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    /// One request/response exchange channel: an HTTP/1.1 connection or one HTTP/2 stream.
+    typealias Exchange = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    typealias Negotiated = NIONegotiatedHTTPVersion<Exchange, (Channel, NIOHTTP2Handler.AsyncStreamMultiplexer<Exchange>)>
 
-    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+    /// What the accept loop receives: a plain HTTP/1.1 connection, or a TLS one whose protocol is
+    /// known once ALPN completes.
+    enum Accepted: Sendable {
+        case plain(Exchange)
+        case negotiating(EventLoopFuture<Negotiated>)
+    }
+
+    private let serverChannel: NIOAsyncChannel<Accepted, Never>
     private var runTask: Task<Void, Never>?
     private let lock = NSLock()
     private var connections: [ObjectIdentifier: Channel] = [:]
+    private var http2Connections: [ObjectIdentifier: Channel] = [:]
+    private var counts = KubeSim.ConnectionCounts()
     /// The bound port (useful when 0 was asked for).
     let port: Int
 
-    /// Binds `host:port` and starts accepting connections.
-    init(host: String, port: Int, tls: NIOSSLContext?, group: EventLoopGroup, handler: @escaping Handler) async throws {
+    /// Connections accepted since start, by protocol.
+    var connectionCounts: KubeSim.ConnectionCounts { lock.withLock { counts } }
+
+    /// Binds `host:port` and starts accepting connections. `maxConcurrentStreams` is what HTTP/2
+    /// clients are told they may open per connection.
+    init(
+        host: String, port: Int, tls: NIOSSLContext?, maxConcurrentStreams: Int, group: EventLoopGroup,
+        handler: @escaping Handler
+    ) async throws {
+        var http2Configuration = NIOHTTP2Handler.Configuration()
+        http2Configuration.connection.initialSettings =
+            nioDefaultSettings.filter { $0.parameter != .maxConcurrentStreams }
+            + [HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams)]
         serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                guard let tls else {
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        return Accepted.plain(try Exchange(wrappingChannelSynchronously: channel))
                     }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel)
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                }.flatMap {
+                    channel.configureAsyncHTTPServerPipeline(
+                        http2Configuration: http2Configuration,
+                        http1ConnectionInitializer: { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                // As plain HTTP's withErrorHandling: a malformed request gets a 400.
+                                try channel.pipeline.syncOperations.addHandler(HTTPServerProtocolErrorHandler())
+                                return try Exchange(wrappingChannelSynchronously: channel)
+                            }
+                        },
+                        http2ConnectionInitializer: { channel in channel.eventLoop.makeSucceededFuture(channel) },
+                        http2StreamInitializer: { stream in
+                            stream.eventLoop.makeCompletedFuture {
+                                try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                                return try Exchange(wrappingChannelSynchronously: stream)
+                            }
+                        }
+                    ).map { Accepted.negotiating($0) }
                 }
             }
         self.port = serverChannel.channel.localAddress?.port ?? port
@@ -36,8 +81,8 @@ final class HTTPServer: @unchecked Sendable {
         runTask = Task { [weak self] in
             try? await serverChannel.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
-                        group.addTask { await self?.serve(connection, handler: handler) }
+                    for try await accepted in inbound {
+                        group.addTask { await self?.serve(accepted, handler: handler) }
                     }
                 }
             }
@@ -53,10 +98,59 @@ final class HTTPServer: @unchecked Sendable {
         await runTask?.value
     }
 
-    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: Handler) async {
+    /// Sends GOAWAY on every open HTTP/2 connection, then closes it, as a server going away
+    /// does: the streams on it (watches) end and clients reconnect. Returns how many were closed.
+    @discardableResult
+    func goAway() async -> Int {
+        let open = lock.withLock { Array(http2Connections.values) }
+        for channel in open {
+            let frame = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: .maxID, errorCode: .noError, opaqueData: nil))
+            try? await channel.writeAndFlush(frame)
+            try? await channel.close()
+        }
+        return open.count
+    }
+
+    private func serve(_ accepted: Accepted, handler: @escaping Handler) async {
+        switch accepted {
+        case .plain(let exchange):
+            await serveConnection(exchange, handler: handler)
+        case .negotiating(let negotiation):
+            // A failed handshake (a client that does not trust the CA) is the client's business.
+            guard let negotiated = try? await negotiation.get() else { return }
+            switch negotiated {
+            case .http1_1(let exchange):
+                await serveConnection(exchange, handler: handler)
+            case .http2(let (channel, streams)):
+                let id = ObjectIdentifier(channel)
+                lock.withLock {
+                    connections[id] = channel
+                    http2Connections[id] = channel
+                    counts.http2 += 1
+                }
+                defer { lock.withLock { connections[id] = nil; http2Connections[id] = nil } }
+                try? await withThrowingDiscardingTaskGroup { group in
+                    for try await stream in streams.inbound {
+                        group.addTask { await self.exchange(stream, handler: handler) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Serves an HTTP/1.1 connection: its requests one after another until it closes.
+    private func serveConnection(_ connection: Exchange, handler: Handler) async {
         let id = ObjectIdentifier(connection.channel)
-        lock.withLock { connections[id] = connection.channel }
+        lock.withLock {
+            connections[id] = connection.channel
+            counts.http1 += 1
+        }
         defer { lock.withLock { connections[id] = nil } }
+        await exchange(connection, handler: handler)
+    }
+
+    /// Reads requests from an HTTP/1.1 connection or an HTTP/2 stream and answers each in turn.
+    private func exchange(_ connection: Exchange, handler: Handler) async {
         try? await connection.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             var body: [UInt8] = []

@@ -7,6 +7,8 @@ struct TestResponse: Sendable {
     var status: Int
     var headers: [(String, String)]
     var body: String
+    /// The protocol of the status line: `HTTP/1.1` or `HTTP/2`.
+    var protocolVersion = ""
 
     /// The body parsed as JSON (`null` when it is not JSON).
     var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
@@ -61,13 +63,14 @@ struct TestClient: Sendable {
         try await send("DELETE", path, body: body.map(JSONWriter.string))
     }
 
-    /// Sends one request; `maxTime` bounds streaming responses (watches).
+    /// Sends one request; `maxTime` bounds streaming responses (watches). `curlOptions` go to curl
+    /// as they are (`--http1.1`, `--http2`); without them curl offers `h2` over TLS.
     func send(
         _ method: String, _ path: String, body: String? = nil, contentType: String = "application/json",
-        headers: [String: String] = [:], maxTime: Double = 20
+        headers: [String: String] = [:], maxTime: Double = 20, curlOptions: [String] = []
     ) async throws -> TestResponse {
         let headerFile = TestClient.temporaryPath("headers")
-        var arguments = ["-s", "-S", "-X", method, "-D", headerFile, "--max-time", String(maxTime), "-N"]
+        var arguments = ["-s", "-S", "-X", method, "-D", headerFile, "--max-time", String(maxTime), "-N"] + curlOptions
         if let caFile { arguments += ["--cacert", caFile] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
@@ -78,16 +81,18 @@ struct TestClient: Sendable {
         let output = try await TestClient.run("/usr/bin/curl", arguments, input: body)
         let headerText = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
         var status = 0
+        var version = ""
         var parsed: [(String, String)] = []
         for line in headerText.components(separatedBy: "\r\n") {
             if line.hasPrefix("HTTP/") {
+                version = String(line.split(separator: " ").first ?? "")
                 status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
                 parsed = []
             } else if let colon = line.firstIndex(of: ":") {
                 parsed.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingSpaces))
             }
         }
-        return TestResponse(status: status, headers: parsed, body: output.stdout)
+        return TestResponse(status: status, headers: parsed, body: output.stdout, protocolVersion: version)
     }
 
     struct ProcessOutput: Sendable {
