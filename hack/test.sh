@@ -22,6 +22,12 @@ if ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; then
         exit 1
     fi
 fi
+if ! command -v curl >/dev/null 2>&1; then
+    # The simulator tests speak HTTP/1.1 and HTTP/2 to KubeSim through curl.
+    echo "==> installing Debian's curl"
+    need_root apt-get update -qq
+    need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null
+fi
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "hack/test.sh: kubectl is missing; install kubectl (v1.30 or newer): the simulator tests drive it" >&2
     exit 1
