@@ -108,14 +108,8 @@ extension PlanBuilder {
         status.traffic = .blue
         status.releaseStartedAt = now
         status.progressDeadline = later(spec.progressDeadlineSeconds)
-        status.currentStepIndex = nil
-        status.stepStartedAt = nil
-        status.greenReadyAt = nil
-        status.cutoverAt = nil
-        status.holdUntil = nil
-        status.weight = 0
+        clearReleaseProgress()
         status.manualPromotion = nil
-        status.approvalReason = nil
         status.abort = nil
         status.analysis = spec.metrics.map { MetricStatus(name: $0.name) }
         status.hooks = nil
@@ -299,9 +293,14 @@ extension PlanBuilder {
         status.greenRevision = nil
         status.phase = .healthy
         status.traffic = .blue
+        status.progressDeadline = nil
+        clearReleaseProgress()
+    }
+
+    /// Clears what only a release in flight has: its step, timing, weight and approval reason.
+    mutating func clearReleaseProgress() {
         status.currentStepIndex = nil
         status.stepStartedAt = nil
-        status.progressDeadline = nil
         status.greenReadyAt = nil
         status.cutoverAt = nil
         status.holdUntil = nil
