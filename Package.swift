@@ -53,7 +53,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Controller machinery: reflector + store, work queue, leader election, event recorder.
+        // Controller machinery: caches (reflector + store), the generic Controller, work queue, leader election, Events.
         .target(
             name: "KubeRuntime",
             dependencies: [
