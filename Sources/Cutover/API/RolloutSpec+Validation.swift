@@ -194,9 +194,6 @@ extension RolloutSpec {
     /// A DNS-1035 label: lower-case alphanumerics and '-', starting with a letter, ending
     /// alphanumeric, at most 63 characters.
     static func isDNSLabel(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard (1...63).contains(bytes.count), let first = bytes.first, let last = bytes.last else { return false }
-        func alnum(_ b: UInt8) -> Bool { (97...122).contains(b) || (48...57).contains(b) }
-        return (97...122).contains(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == 45 }
+        text.utf8.count <= 63 && DNSName.isRFC1035Label(text)
     }
 }

@@ -41,67 +41,59 @@ enum NameValidation {
     }
 
     static func problems(_ name: String, _ rule: Rule) -> [String] {
-        switch rule {
-        case .dns1123Subdomain:
-            var problems: [String] = []
-            if name.utf8.count > 253 { problems.append("must be no more than 253 characters") }
-            if !matches(name, subdomain) {
-                problems.append(regexError(
-                    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-                    subdomainPattern, examples: ["example.com"]))
-            }
-            return problems
-        case .dns1123Label:
-            var problems: [String] = []
-            if name.utf8.count > 63 { problems.append("must be no more than 63 characters") }
-            if !matches(name, label1123) {
-                problems.append(regexError(
-                    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-                    label1123Pattern, examples: ["my-name", "123-abc"]))
-            }
-            return problems
-        case .dns1035Label:
-            var problems: [String] = []
-            if name.utf8.count > 63 { problems.append("must be no more than 63 characters") }
-            if !matches(name, label1035) {
-                problems.append(regexError(
-                    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-                    label1035Pattern, examples: ["my-name", "abc-123"]))
-            }
-            return problems
-        case .pathSegment:
+        guard let shape = DNSShape(rule) else {
             // path.IsValidPathSegmentName
             if name == "." || name == ".." { return ["may not be '\(name)'"] }
-            var problems: [String] = []
-            for illegal in ["/", "%"] where name.contains(illegal) { problems.append("may not contain '\(illegal)'") }
-            return problems
+            return ["/", "%"].filter { name.contains($0) }.map { "may not contain '\($0)'" }
+        }
+        var problems: [String] = []
+        if name.utf8.count > shape.maxLength { problems.append("must be no more than \(shape.maxLength) characters") }
+        if !shape.matches(name) { problems.append(regexError(shape.message, shape.pattern, examples: shape.examples)) }
+        return problems
+    }
+
+    /// A DNS rule as `util/validation` states it: its length, its shape, and the message and regex
+    /// it reports.
+    private struct DNSShape {
+        var maxLength: Int
+        var matches: (String) -> Bool
+        var message: String
+        var pattern: String
+        var examples: [String]
+
+        private static let label1123 = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+
+        init?(_ rule: Rule) {
+            switch rule {
+            case .dns1123Subdomain:
+                self.init(
+                    maxLength: 253, matches: { DNSName.isRFC1123Subdomain($0) },
+                    message: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+                    pattern: Self.label1123 + "(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", examples: ["example.com"])
+            case .dns1123Label:
+                self.init(
+                    maxLength: 63, matches: { DNSName.isRFC1123Label($0) },
+                    message: "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+                    pattern: Self.label1123, examples: ["my-name", "123-abc"])
+            case .dns1035Label:
+                self.init(
+                    maxLength: 63, matches: { DNSName.isRFC1035Label($0) },
+                    message: "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+                    pattern: "[a-z]([-a-z0-9]*[a-z0-9])?", examples: ["my-name", "abc-123"])
+            case .pathSegment:
+                return nil
+            }
+        }
+
+        private init(maxLength: Int, matches: @escaping (String) -> Bool, message: String, pattern: String, examples: [String]) {
+            self.maxLength = maxLength
+            self.matches = matches
+            self.message = message
+            self.pattern = pattern
+            self.examples = examples
         }
     }
 
-    private static let label1123Pattern = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-    private static let subdomainPattern = label1123Pattern + "(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-    private static let label1035Pattern = "[a-z]([-a-z0-9]*[a-z0-9])?"
-
-    private static func matches(_ name: String, _ check: (Substring) -> Bool) -> Bool { check(name[...]) }
-
-    private static func isAlphanumeric(_ c: Character) -> Bool { c.isASCII && (("a"..."z").contains(c) || ("0"..."9").contains(c)) }
-
-    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, without a regex engine.
-    private static func label1123(_ text: Substring) -> Bool {
-        guard let first = text.first, let last = text.last, isAlphanumeric(first), isAlphanumeric(last) else { return false }
-        return text.allSatisfy { isAlphanumeric($0) || $0 == "-" }
-    }
-
-    private static func subdomain(_ text: Substring) -> Bool {
-        text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(label1123)
-    }
-
-    private static func label1035(_ text: Substring) -> Bool {
-        guard let first = text.first, first.isASCII, ("a"..."z").contains(first) else { return false }
-        return label1123(text)
-    }
-
-    /// `validation.RegexError`: the message, the examples and the regex, spaced as Go writes them.
     private static func regexError(_ message: String, _ pattern: String, examples: [String]) -> String {
         var text = message + " (e.g. "
         for (index, example) in examples.enumerated() {
