@@ -12,14 +12,14 @@ enum ScaleValidation {
         var causes: [StatusCause] = []
         if includeSpec { causes += replicas(object, scale.specReplicasPath) }
         causes += replicas(object, scale.statusReplicasPath)
-        if let selectorPath = scale.labelSelectorPath, let value = value(object, selectorPath), value.stringValue == nil {
+        if let selectorPath = scale.labelSelectorPath, let value = JSONPath(selectorPath).first(object), value.stringValue == nil {
             causes.append(invalid(selectorPath, shown: "\"\"", accessorError(selectorPath, value, expected: "string")))
         }
         return causes
     }
 
     private static func replicas(_ object: JSONValue, _ path: String) -> [StatusCause] {
-        guard let value = value(object, path) else { return [] }
+        guard let value = JSONPath(path).first(object) else { return [] }
         guard case .int(let replicas) = value else {
             return [invalid(path, shown: "0", accessorError(path, value, expected: "int64"))]
         }
@@ -28,11 +28,6 @@ enum ScaleValidation {
             return [invalid(path, shown: String(replicas), "should be less than or equal to \(Int32.max)")]
         }
         return []
-    }
-
-    private static func value(_ object: JSONValue, _ path: String) -> JSONValue? {
-        let keys = path.split(separator: ".").map(String.init)
-        return object[path: keys]
     }
 
     private static func invalid(_ path: String, shown: String, _ detail: String) -> StatusCause {
