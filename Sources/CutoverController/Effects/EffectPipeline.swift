@@ -38,9 +38,11 @@ actor EffectPipeline<Work: Effect> {
     private let input: AsyncStream<[Work]>.Continuation
     /// Work waiting or running, per lane in submission order (the first may be running).
     private var lanes: [Work.Lane: [Work]] = [:]
-    private var known: Set<Work.ID> = []
+    /// The ids of the work waiting or running (internal for tests).
+    private(set) var known: Set<Work.ID> = []
     private var retained: [ObjectKey: [(id: Work.ID, outcome: Work.Outcome)]] = [:]
-    private var inbox: Inbox<Work.Outcome>
+    /// Outcomes waiting for their owners' reconciles (internal for tests).
+    var inbox: Inbox<Work.Outcome>
 
     /// - Parameter perform: does one piece of work; nil when it was cut short (shutdown): no outcome.
     init(_ policy: Policy, perform: @escaping @Sendable (Work) async -> Work.Outcome?) {
@@ -81,17 +83,11 @@ actor EffectPipeline<Work: Effect> {
     /// The status recording the taken outcomes was not written: the next take hands them out again.
     func rollback(_ key: ObjectKey) { inbox.rollback(key) }
 
-    /// Gives `outcomes` to the next take of `key` as if just finished (tests, and work done elsewhere).
-    func deliver(_ outcomes: [Work.Outcome], for key: ObjectKey) { inbox.append(outcomes, for: key) }
-
     /// Drops what is kept for a deleted owner (work already queued still runs).
     func forget(_ key: ObjectKey) {
         inbox.forget(key)
         retained[key] = nil
     }
-
-    /// Whether work with `id` is waiting or running.
-    func isPending(_ id: Work.ID) -> Bool { known.contains(id) }
 
     private func accept(_ batch: [Work], wake: @Sendable (ObjectKey) -> Void) async {
         var replayed: Set<ObjectKey> = []
