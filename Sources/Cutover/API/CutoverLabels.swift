@@ -4,6 +4,8 @@ public enum CutoverLabels {
     public static let rollout = "cutover.dev/rollout"
     /// On every Deployment, selector and pod Cutover creates, and the one Service selector key it owns.
     public static let revision = "cutover.dev/revision"
+    /// On a Rollout: the ReleaseGroup (same namespace) it is released with.
+    public static let group = "cutover.dev/group"
     /// Edge-triggered: promote past the remaining steps and the approval.
     public static let promote = "cutover.dev/promote"
     /// Edge-triggered: promote and skip the remaining analysis too.

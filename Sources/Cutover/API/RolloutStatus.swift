@@ -56,6 +56,8 @@ public struct RolloutStatus: Codable, Sendable, Hashable {
     public var notifications: NotificationStatus?
     /// Action annotation values already acted on.
     public var acknowledgedActions: AcknowledgedActions?
+    /// The member's side of its ReleaseGroup (label `cutover.dev/group`): the barrier it waits at.
+    public var group: MemberGroupStatus?
     /// The phase to return to once an invalid spec is fixed.
     public var suspendedPhase: RolloutPhase?
     /// `Available`, `Progressing`, `Paused`, `Completed`, `RolledBack`, `InvalidSpec`.
@@ -104,8 +106,10 @@ public enum TrafficRouting: String, Codable, Sendable, Hashable {
 /// Why and when a release was reverted.
 public struct AbortStatus: Codable, Sendable, Hashable {
     /// `AnalysisBreach`, `AnalysisError`, `ProgressDeadlineExceeded`, `Aborted`, `GreenDeploymentDeleted`,
-    /// `PreCutoverHookFailed`, `PostCutoverHookFailed`.
+    /// `PreCutoverHookFailed`, `PostCutoverHookFailed`; `GroupReverted` on a member its group reverted.
     public var reason: String
+    /// In a release group: the member whose failure reverted the group.
+    public var member: String?
     /// The green revision that was reverted.
     public var revision: String?
     /// The metric that breached, for analysis reverts.
@@ -120,10 +124,11 @@ public struct AbortStatus: Codable, Sendable, Hashable {
     public var at: Timestamp?
 
     public init(
-        reason: String, revision: String? = nil, metric: String? = nil, value: Double? = nil,
+        reason: String, member: String? = nil, revision: String? = nil, metric: String? = nil, value: Double? = nil,
         limit: Double? = nil, message: String? = nil, at: Timestamp? = nil
     ) {
         self.reason = reason
+        self.member = member
         self.revision = revision
         self.metric = metric
         self.value = value
