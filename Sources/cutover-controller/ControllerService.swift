@@ -3,7 +3,8 @@ import KubeRuntime
 import Logging
 import ServiceLifecycle
 
-/// The controller, behind leader election when it is on, as one ServiceLifecycle service.
+/// The controllers (Rollouts and ReleaseGroups, in one manager), behind leader election when it
+/// is on, as one ServiceLifecycle service.
 ///
 /// The elector and the controller are one service, not two: the controller must stop acting the
 /// instant leadership is lost, which ``LeaderElector/withLeadership(_:)`` guarantees by running it
@@ -14,22 +15,22 @@ import ServiceLifecycle
 /// so another replica can take over at once. Losing the lease is a failure (exit 1, the pod
 /// restarts and campaigns again), as with client-go.
 struct ControllerService: Service {
-    let controller: Controller<RolloutController>
+    let manager: ControllerManager
     let elector: LeaderElector?
     let metrics: ControllerMetrics
     let logger: Logger
 
     func run() async throws {
-        let controller = controller
+        let manager = manager
         let elector = elector
         let metrics = metrics
         metrics.setLeader(elector == nil)
         do {
             try await cancelWhenGracefulShutdown {
-                guard let elector else { return try await controller.run() }
+                guard let elector else { return try await manager.run() }
                 try await elector.withLeadership {
                     metrics.setLeader(true)
-                    try await controller.run()
+                    try await manager.run()
                 }
             }
         } catch is CancellationError {

@@ -109,6 +109,11 @@ struct CutoverControllerCommand: AsyncParsableCommand {
                 recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
                 metrics: metrics),
             configuration: .init(workers: workers), logger: Logger(label: "cutover.controller"))
+        let groups = Controller(
+            ReleaseGroupController(sharing: controller.reconciler), configuration: .init(workers: workers),
+            logger: Logger(label: "cutover.groups"))
+        // One manager, so the Rollout and ReleaseGroup caches both reconcilers read run once.
+        let manager = ControllerManager(controller, groups)
         var election = try LeaderElectionConfiguration(
             leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity,
             leaseDuration: .seconds(leaseDuration), renewDeadline: .seconds(renewDeadline), retryPeriod: .seconds(retryPeriod))
@@ -119,7 +124,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
 
         let servers: [OperationsServer]
         do {
-            servers = try await startServers(controller: controller, elector: elector, metrics: metrics, logger: logger)
+            servers = try await startServers(controller: controller, manager: manager, elector: elector, metrics: metrics, logger: logger)
         } catch {
             try? await client.shutdown()
             throw error
@@ -136,7 +141,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         }
         services.append(
             ServiceGroupConfiguration.ServiceConfiguration(
-                service: ControllerService(controller: controller, elector: elector, metrics: metrics, logger: logger),
+                service: ControllerService(manager: manager, elector: elector, metrics: metrics, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
                 serviceName: "controller"))
         // Last, so it is the first to hear of a shutdown: it bounds the whole of it.
@@ -168,10 +173,11 @@ struct CutoverControllerCommand: AsyncParsableCommand {
 
     /// Binds the health and metrics listeners (one when both addresses are the same).
     private func startServers(
-        controller: Controller<RolloutController>, elector: LeaderElector?, metrics: ControllerMetrics, logger: Logger
+        controller: Controller<RolloutController>, manager: ControllerManager, elector: LeaderElector?, metrics: ControllerMetrics,
+        logger: Logger
     ) async throws -> [OperationsServer] {
         let sources = OperationsServer.Sources(
-            ready: { Self.notReady(controller: controller, elector: elector) },
+            ready: { Self.notReady(manager: manager, elector: elector) },
             metrics: {
                 controller.reconciler.updateMetrics(queueDepth: await controller.queueDepth, isLeader: elector?.isLeader ?? true)
                 return metrics.exposition()
@@ -207,8 +213,8 @@ struct CutoverControllerCommand: AsyncParsableCommand {
 
     /// Why `/readyz` fails, or nil. A replica waiting for the lease is ready (a healthy standby);
     /// one that cannot campaign at all (no such namespace, no RBAC) is not, and says why.
-    static func notReady(controller: Controller<RolloutController>, elector: LeaderElector?) -> String? {
-        if controller.hasSynced { return nil }
+    static func notReady(manager: ControllerManager, elector: LeaderElector?) -> String? {
+        if manager.hasSynced { return nil }
         guard let elector, !elector.isLeader else { return "caches not synced" }
         guard let problem = elector.campaignProblem else { return nil }
         let lease = "\(elector.configuration.leaseNamespace)/\(elector.configuration.leaseName)"

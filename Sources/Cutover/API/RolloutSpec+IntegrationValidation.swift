@@ -10,8 +10,13 @@ extension RolloutSpec {
         for name in HookName.allCases {
             if let hook = hooks?[name] { Self.validateHook(hook, at: "spec.hooks.\(name.rawValue)", fail) }
         }
+        Self.validateNotifications(notifications ?? [], fail)
+    }
+
+    /// Problems with notification targets (a Rollout's or a ReleaseGroup's `spec.notifications`).
+    static func validateNotifications(_ targets: [NotificationTarget], _ fail: (String, String) -> Void) {
         var seen: Set<String> = []
-        for (index, target) in (notifications ?? []).enumerated() {
+        for (index, target) in targets.enumerated() {
             let path = "spec.notifications[\(index)]"
             if !Self.isDNSLabel(target.name) {
                 fail("\(path).name", "must be lower-case letters, digits and '-', starting with a letter, not \"\(target.name)\"")

@@ -42,7 +42,7 @@ extension PlanBuilder {
         let serving = status.traffic == .green ? status.greenRevision : status.activeRevision
         let servingDeployment = serving.flatMap { deployments[$0] }
         status.replicas = servingDeployment?.status?.replicas ?? 0
-        if invalidErrors.isEmpty { status.message = message() }
+        if invalidErrors.isEmpty { status.message = message() + groupWaitNote }
 
         var conditions: [Condition] = []
         func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
@@ -132,6 +132,13 @@ extension PlanBuilder {
         case .invalidSpec:
             return status.message ?? "invalid spec"
         }
+    }
+
+    /// `; waiting for group <name> at <barrier>` while the group holds the member.
+    var groupWaitNote: String {
+        guard let group = status.group, let barrier = group.waitingAt else { return "" }
+        let at = barrier == .step ? "step \((group.step ?? 0) + 1)" : barrier.rawValue
+        return "; waiting for group \(group.name) at \(at)"
     }
 
     /// The newest measurement's judgement with the count of measurements so far.

@@ -53,6 +53,7 @@ extension PlanBuilder {
             hookFailure = nil
             return revert(abort: failure)
         }
+        if let failure = groupRevert(of: green) { return revert(abort: failure) }
         if deployments[green] == nil, status.traffic == .green {
             return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving")
         }
@@ -79,7 +80,7 @@ extension PlanBuilder {
             status.message = "active \(blue) was deleted and \(hash) was rolled back; retry or change the template"
             return
         }
-        if pending.retry, status.phase == .rolledBack, status.rolledBackRevision == hash {
+        if pending.retry || groupRetries(hash), status.phase == .rolledBack, status.rolledBackRevision == hash {
             pending.retry = false
             status.rolledBackRevision = nil
             events.append(RolloutEvent(reason: "Retry", message: "retrying \(hash)"))
@@ -146,11 +147,12 @@ extension PlanBuilder {
         guard isReady(green, wanted: wanted) else { return waitForGreen() }
         markGreenReady(green)
         guard !paused else { return }
+        guard groupOpens(.greenReady, green: green) else { return waitForGroup(at: .greenReady) }
         if !steps.isEmpty {
             status.phase = .canary
             status.currentStepIndex = 0
             status.stepStartedAt = nil
-        } else if spec.manualApproval {
+        } else if spec.manualApproval, !grouped {
             awaitApproval(reason: "ManualApproval")
         } else {
             status.phase = .promoting
@@ -177,10 +179,11 @@ extension PlanBuilder {
         let pauseEnd = Timestamp(status.stepStartedAt!.date.addingTimeInterval(Double(step.pauseSeconds)))
         guard now >= pauseEnd else { return wake(at: pauseEnd) }
         guard analysisPassed(since: status.stepStartedAt!) else { return }
+        guard groupOpens(.step, step: index, green: green) else { return waitForGroup(at: .step, step: index) }
         if index + 1 < steps.count {
             status.currentStepIndex = Int32(index + 1)
             status.stepStartedAt = nil
-        } else if spec.manualApproval {
+        } else if spec.manualApproval, !grouped {
             awaitApproval(reason: "ManualApproval")
         } else {
             status.phase = .promoting
@@ -211,11 +214,17 @@ extension PlanBuilder {
         guard isReady(green, wanted: spec.replicas) else { return waitForGreen() }
         status.progressDeadline = nil
         guard !paused, gatePassed(.preCutover, green: green) else { return }
+        // In a group the group switches the Service (with the rest of the wave) and says when.
+        var cutoverAt = now
+        if grouped {
+            guard let switched = groupCutover(of: green) else { return waitForGroup(at: .cutover) }
+            cutoverAt = switched
+        }
         markGreenReady(green)
         status.traffic = .green
-        status.cutoverAt = now
-        status.stepStartedAt = now
-        status.holdUntil = later(spec.holdWindowSeconds)
+        status.cutoverAt = cutoverAt
+        status.stepStartedAt = cutoverAt
+        status.holdUntil = Timestamp(cutoverAt.date.addingTimeInterval(Double(spec.holdWindowSeconds)))
         status.currentStepIndex = nil
         status.weight = 100
         status.phase = .holdWindow
@@ -223,7 +232,7 @@ extension PlanBuilder {
     }
 
     mutating func holdWindow(until holdUntil: Timestamp?) {
-        if pending.promoteFull {
+        if pending.promoteFull, !grouped {
             pending.promoteFull = false
             status.manualPromotion = "promote-full"
             return complete()
@@ -235,6 +244,7 @@ extension PlanBuilder {
         guard !paused else { return }
         if spec.holdWindowSeconds > 0, let cutoverAt = status.cutoverAt, !analysisPassed(since: cutoverAt) { return }
         guard gateOpen else { return }
+        guard let green = status.greenRevision, groupOpens(.completion, green: green) else { return waitForGroup(at: .completion) }
         complete()
     }
 

@@ -106,6 +106,7 @@ struct PlanBuilder {
             return
         }
         status.paused = rollout.metadata.annotations?[CutoverLabels.paused] == "true"
+        status.group = groupName.map { MemberGroupStatus(name: $0) }
         readPendingActions()
         ingestMeasurements()
         ingestHookResults()

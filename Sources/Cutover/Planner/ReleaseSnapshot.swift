@@ -14,10 +14,14 @@ public struct ReleaseSnapshot: Sendable, Hashable {
     public var hookResults: [HookResult]
     /// Notifications delivered (or given up) since the last plan.
     public var deliveries: [NotificationDelivery]
+    /// The ReleaseGroup the Rollout's `cutover.dev/group` label names, as cached; nil when there
+    /// is no label or no such group (a member then waits at the first barrier).
+    public var group: ReleaseGroup?
 
     public init(
         rollout: Rollout, deployments: [Deployment] = [], services: [String: Service] = [:],
-        measurements: [Measurement] = [], hookResults: [HookResult] = [], deliveries: [NotificationDelivery] = []
+        measurements: [Measurement] = [], hookResults: [HookResult] = [], deliveries: [NotificationDelivery] = [],
+        group: ReleaseGroup? = nil
     ) {
         self.rollout = rollout
         self.deployments = deployments
@@ -25,5 +29,6 @@ public struct ReleaseSnapshot: Sendable, Hashable {
         self.measurements = measurements
         self.hookResults = hookResults
         self.deliveries = deliveries
+        self.group = group
     }
 }

@@ -42,4 +42,12 @@ enum CachedForm {
         service.spec = service.spec.map { ServiceSpec(selector: $0.selector, ports: $0.ports) }
         return service
     }
+
+    /// A ReleaseGroup without kubectl's last-applied copy and `managedFields`.
+    @Sendable static func releaseGroup(_ group: ReleaseGroup) -> ReleaseGroup {
+        var group = group
+        group.metadata.managedFields = nil
+        group.metadata.annotations?[lastApplied] = nil
+        return group
+    }
 }

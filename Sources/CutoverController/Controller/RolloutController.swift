@@ -55,6 +55,8 @@ public final class RolloutController: Reconciler {
     let rollouts: ObjectCache<Rollout>
     let deployments: ObjectCache<Deployment>
     let services: ObjectCache<Service>
+    /// The ReleaseGroups members read their barriers from (shared with ``ReleaseGroupController``).
+    let groups: ObjectCache<ReleaseGroup>
     /// Rollouts whose background work finished (a measurement, a hook, a delivery): reconcile them.
     private let finished: AsyncStream<RolloutKey>
     private let finish: AsyncStream<RolloutKey>.Continuation
@@ -86,6 +88,8 @@ public final class RolloutController: Reconciler {
             transform: CachedForm.deployment, logger: logger)
         services = ObjectCache(
             client: client, namespaces: configuration.namespaces, transform: CachedForm.service, logger: logger)
+        groups = ObjectCache(
+            client: client, namespaces: configuration.namespaces, transform: CachedForm.releaseGroup, logger: logger)
         (finished, finish) = AsyncStream.makeStream()
     }
 
@@ -95,6 +99,7 @@ public final class RolloutController: Reconciler {
             .primary(rollouts),
             .owned(deployments, byKind: "Rollout"),
             .changes(of: services) { [rollouts] change in Self.keys(forServiceChange: change, rollouts: rollouts) },
+            .changes(of: groups) { [rollouts] change in Self.memberKeys(of: change, rollouts: rollouts) },
             .keys(finished),
         ]
     }
@@ -112,6 +117,13 @@ public final class RolloutController: Reconciler {
         let namespace = change.object.metadata.namespace ?? ""
         guard let name = change.object.metadata.name else { return [] }
         return rollouts.list(namespace: namespace).filter { $0.serviceNames.contains(name) }.map { RolloutKey($0) }
+    }
+
+    /// The members of the changed ReleaseGroup: its decisions move them on.
+    static func memberKeys(of change: ObjectChange<ReleaseGroup>, rollouts: ObjectCache<Rollout>) -> [RolloutKey] {
+        let namespace = change.object.metadata.namespace ?? ""
+        guard let name = change.object.metadata.name else { return [] }
+        return rollouts.list(namespace: namespace).filter { $0.metadata.labels?[CutoverLabels.group] == name }.map { RolloutKey($0) }
     }
 
     // MARK: Reconcile
@@ -183,15 +195,20 @@ public final class RolloutController: Reconciler {
     }
 
     /// What the planner needs about `rollout`: the caches, and the outcomes of background work.
+    ///
+    /// The Services are read before the group: the group writes a decision before it patches a
+    /// Service for it, so a member that sees the patched Service also sees the decision (and does
+    /// not patch the Service back).
     func snapshot(of rollout: Rollout, key: RolloutKey, taking outcomes: ReleaseEffects.Outcomes) -> ReleaseSnapshot {
         let owned = deployments.controlled(by: rollout.metadata.uid ?? "", namespace: key.namespace)
         var named: [String: Service] = [:]
         for name in rollout.serviceNames {
             if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
         }
+        let group = rollout.metadata.labels?[CutoverLabels.group].flatMap { groups.get(name: $0, namespace: key.namespace) }
         return ReleaseSnapshot(
             rollout: rollout, deployments: owned, services: named,
             measurements: outcomes.measurements,
-            hookResults: outcomes.hooks, deliveries: outcomes.deliveries)
+            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group)
     }
 }

@@ -31,9 +31,7 @@ final class ReleaseEffects: Sendable {
         hooks = EffectPipeline(.init(workers: 64, retainedPerOwner: 8)) { work in
             await hookRunner.call(work.call, namespace: work.owner.namespace)
         }
-        notifications = EffectPipeline(.init(workers: 8, retainedPerOwner: 128)) { work in
-            await notifier.deliver(work.notice, to: work.target, rollout: work.owner, uid: work.uid)
-        }
+        notifications = NotificationWork.pipeline(notifier)
     }
 
     /// Runs every pipeline until the calling task is cancelled.
@@ -57,15 +55,9 @@ final class ReleaseEffects: Sendable {
 
     /// Sends the outbox of `rollout` as its written status holds it, oldest first per target.
     func send(_ pending: [PendingNotification], of rollout: Rollout) {
-        let key = RolloutKey(rollout), uid = rollout.metadata.uid ?? "", targets = rollout.spec.notifications ?? []
-        var work: [NotificationWork] = []
-        for notice in pending.sorted(by: { $0.id < $1.id }) {
-            for name in notice.targets {
-                guard let target = targets.first(where: { $0.name == name }) else { continue }
-                work.append(NotificationWork(notice: notice, target: target, owner: key, uid: uid))
-            }
-        }
-        notifications.submit(work)
+        notifications.submit(
+            NotificationWork.outbox(
+                pending, targets: rollout.spec.notifications ?? [], from: .rollout(RolloutKey(rollout)), uid: rollout.metadata.uid ?? ""))
     }
 
     /// Everything finished for `key` since the last take; commit or roll back after the status write.
@@ -127,10 +119,22 @@ struct HookWork: Effect {
     var lane: ID { id }
 }
 
-/// One event to one target; a target of a Rollout reads its events one at a time in id order. The
-/// uid keeps a re-created Rollout (ids from 1 again) apart.
+/// One event to one target; a target of a Rollout (or ReleaseGroup) reads its events one at a time
+/// in id order. The uid keeps a re-created object (ids from 1 again) apart.
 struct NotificationWork: Effect {
     typealias Outcome = NotificationDelivery
+
+    /// Whose outbox the event is from.
+    enum Sender: Hashable, Sendable {
+        case rollout(ObjectKey)
+        case releaseGroup(ObjectKey)
+
+        var key: ObjectKey {
+            switch self {
+            case .rollout(let key), .releaseGroup(let key): key
+            }
+        }
+    }
 
     struct Lane: Hashable, Sendable {
         var owner: RolloutKey
@@ -145,8 +149,28 @@ struct NotificationWork: Effect {
 
     var notice: PendingNotification
     var target: NotificationTarget
-    var owner: RolloutKey
+    var sender: Sender
     var uid: String
+    var owner: ObjectKey { sender.key }
     var lane: Lane { Lane(owner: owner, uid: uid, target: target.name) }
     var id: ID { ID(lane: lane, notice: notice.id) }
+
+    /// The notifications' pipeline: deliveries are cheap and rate-limited by receivers.
+    static func pipeline(_ notifier: Notifier) -> EffectPipeline<NotificationWork> {
+        EffectPipeline(.init(workers: 8, retainedPerOwner: 128)) { work in
+            await notifier.deliver(work.notice, to: work.target, from: work.sender, uid: work.uid)
+        }
+    }
+
+    /// The work of sending an outbox as a written status holds it, oldest first per target.
+    static func outbox(_ pending: [PendingNotification], targets: [NotificationTarget], from sender: Sender, uid: String) -> [NotificationWork] {
+        var work: [NotificationWork] = []
+        for notice in pending.sorted(by: { $0.id < $1.id }) {
+            for name in notice.targets {
+                guard let target = targets.first(where: { $0.name == name }) else { continue }
+                work.append(NotificationWork(notice: notice, target: target, sender: sender, uid: uid))
+            }
+        }
+        return work
+    }
 }

@@ -7,12 +7,14 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The generic JSON body of a notification. `deliveryID` (`<rollout uid>/<id>`) is the same for
-/// every attempt and after a controller restart: receivers can drop repeats by it.
+/// The generic JSON body of a notification. `deliveryID` (`<object uid>/<id>`) is the same for
+/// every attempt and after a controller restart: receivers can drop repeats by it. A Rollout's
+/// events name it in `rollout`, a ReleaseGroup's in `releaseGroup`.
 struct NotificationPayload: Codable, Sendable, Hashable {
     var deliveryID: String
     var id: Int64
-    var rollout: String
+    var rollout: String?
+    var releaseGroup: String?
     var namespace: String
     var event: ReleaseEventType
     var at: Timestamp
@@ -26,12 +28,15 @@ struct NotificationPayload: Codable, Sendable, Hashable {
     var value: Double?
     var limit: Double?
 
-    init(_ notice: PendingNotification, rollout: String, namespace: String, uid: String) {
+    init(_ notice: PendingNotification, of sender: NotificationWork.Sender, uid: String) {
         let event = notice.event
         deliveryID = "\(uid)/\(notice.id)"
         id = notice.id
-        self.rollout = rollout
-        self.namespace = namespace
+        switch sender {
+        case .rollout(let key): rollout = key.name
+        case .releaseGroup(let key): releaseGroup = key.name
+        }
+        namespace = sender.key.namespace
         self.event = event.type
         at = event.at
         message = event.message
@@ -55,7 +60,7 @@ struct NotificationPayload: Codable, Sendable, Hashable {
 
     /// One Slack message (mrkdwn): what happened, to which revision, and the numbers of a breach.
     var slackText: String {
-        var text = "\(emoji) *\(namespace)/\(rollout)* \(event.rawValue): \(Self.escaped(message))"
+        var text = "\(emoji) *\(namespace)/\(rollout ?? releaseGroup ?? "")*\(releaseGroup == nil ? "" : " (group)") \(event.rawValue): \(Self.escaped(message))"
         if let metric, let value {
             text += "\n`\(Self.escaped(metric))` = \(Self.number(value))" + (limit.map { " (limit \(Self.number($0)))" } ?? "")
         }

@@ -26,19 +26,20 @@ final class Notifier: Sendable {
 
     /// Every attempt of one event to one target; nil when cut short by a shutdown (the outbox keeps
     /// the event for the next controller).
-    func deliver(_ notice: PendingNotification, to target: NotificationTarget, rollout: RolloutKey, uid: String) async -> NotificationDelivery? {
-        let payload = NotificationPayload(notice, rollout: rollout.name, namespace: rollout.namespace, uid: uid)
+    func deliver(_ notice: PendingNotification, to target: NotificationTarget, from sender: NotificationWork.Sender, uid: String) async -> NotificationDelivery? {
+        let payload = NotificationPayload(notice, of: sender, uid: uid)
+        let owner = sender.key
         let secrets = self.secrets, reference = target.urlSecret
         let headers = [("X-Cutover-Event", payload.event.rawValue), ("X-Cutover-Delivery", payload.deliveryID)]
         let attempts = await client.post(
             attempts: Self.attempts, timeout: target.timeoutSeconds, body: payload.body(target.resolvedFormat),
-            url: { try await secrets.url(from: reference, namespace: rollout.namespace) },
+            url: { try await secrets.url(from: reference, namespace: owner.namespace) },
             headers: { _ in headers },
             retryable: { $0.status >= 500 || $0.status == 408 || $0.status == 429 },
             failedAttempt: { attempt, message in
                 logger.info(
                     "notification attempt failed",
-                    metadata: ["rollout": "\(rollout)", "target": "\(target.name)", "id": "\(notice.id)", "attempt": "\(attempt)", "answer": "\(message)"])
+                    metadata: ["owner": "\(owner)", "target": "\(target.name)", "id": "\(notice.id)", "attempt": "\(attempt)", "answer": "\(message)"])
             })
         guard let attempts else { return nil }
         metrics?.webhookFinished(kind: "notification", succeeded: attempts.succeeded)

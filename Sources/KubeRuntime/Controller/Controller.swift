@@ -37,7 +37,7 @@ public final class Controller<R: Reconciler>: Service {
     public let reconciler: R
     public let configuration: Configuration
     private let triggers: [Trigger<R.Key>]
-    private let caches: [any RunnableCache]
+    let caches: [any RunnableCache]
     let queue: WorkQueue<R.Key>
     private let logger: Logger
 
@@ -60,36 +60,31 @@ public final class Controller<R: Reconciler>: Service {
 
     /// Runs until the calling task is cancelled or a graceful shutdown begins; see the promises
     /// above. Run a controller once: the streams of its ``Trigger/keys(_:)`` triggers end with it.
+    /// (To share caches with other controllers, run them together in a ``ControllerManager``.)
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await self.runUntilCancelled() }
+        try await ControllerManager(self).run()
     }
 
-    private func runUntilCancelled() async {
-        let feeds = triggers.flatMap { $0.subscribe() }
+    /// Subscribes the triggers (before the caches run) and returns the loops feeding the queue.
+    func subscribe() -> [@Sendable () async -> Void] {
         let queue = self.queue
-        let background = Task {
-            await withDiscardingTaskGroup { group in
-                for cache in self.caches { group.addTask { await cache.run() } }
-                for feed in feeds { group.addTask { await feed(queue) } }
-                group.addTask { await self.reconciler.runBackground() }
-            }
-        }
-        // Not a child of this task: cancelling `run()` must not cancel a reconcile half-way through
-        // its actions. Shutting the queue down stops the workers once their keys are done.
-        let workers = Task {
-            guard await self.waitUntilSynced() else { return }
-            self.logger.info("caches synced; reconciling", metadata: ["workers": "\(self.configuration.workers)"])
-            await queue.run(workers: self.configuration.workers) { key in try await self.reconcile(key) }
-        }
-        await withTaskCancellationHandler {
-            await workers.value
-        } onCancel: {
-            Task { await queue.shutDown() }
-        }
-        await queue.drain()
-        background.cancel()
-        await background.value
+        return triggers.flatMap { $0.subscribe() }.map { feed in { await feed(queue) } }
     }
+
+    /// Reconciles with the configured workers once every cache has synced, until the queue shuts down.
+    func runWorkers() async {
+        guard await waitUntilSynced() else { return }
+        logger.info("caches synced; reconciling", metadata: ["workers": "\(configuration.workers)"])
+        await queue.run(workers: configuration.workers) { key in try await self.reconcile(key) }
+    }
+
+    func runBackground() async { await reconciler.runBackground() }
+
+    /// Takes no new key; the reconciles in flight finish.
+    func shutDown() async { await queue.shutDown() }
+
+    /// Returns once the reconciles in flight have finished.
+    func drain() async { await queue.drain() }
 
     /// Polls until every cache has synced; false once the queue shuts down first. (A reflector's
     /// own wait never returns once it stopped unsynced, which a shutdown before the first list does.)

@@ -2,6 +2,7 @@ import Cutover
 @testable import CutoverController
 import Foundation
 import KubeModels
+import KubeRuntime
 import Testing
 
 /// The bodies a breach-and-revert notification is sent as, byte for byte.
@@ -15,7 +16,7 @@ struct NotificationPayloadTests {
             value: 0.1989, limit: 0.05),
         targets: ["team"])
 
-    static let payload = NotificationPayload(notice, rollout: "payment", namespace: "shop", uid: "2f1e")
+    static let payload = NotificationPayload(notice, of: .rollout(ObjectKey(namespace: "shop", name: "payment")), uid: "2f1e")
 
     @Test func theGenericBodyCarriesEveryFact() throws {
         let text = String(decoding: Self.payload.body(.json), as: UTF8.self)
@@ -33,7 +34,7 @@ struct NotificationPayloadTests {
     func everyEventHasASlackLine(_ type: ReleaseEventType) {
         var notice = Self.notice
         notice.event = ReleaseEvent(at: notice.event.at, type: type, message: "m")
-        let text = NotificationPayload(notice, rollout: "payment", namespace: "shop", uid: "u").slackText
+        let text = NotificationPayload(notice, of: .rollout(ObjectKey(namespace: "shop", name: "payment")), uid: "u").slackText
         #expect(text.contains("*shop/payment* \(type.rawValue): m"))
         #expect(text.hasPrefix(":"))
     }

@@ -1,0 +1,150 @@
+import KubeModels
+
+/// The level-triggered selector patches, and the summary parts of the status: phase, members,
+/// the `kubectl get` columns, the message and the conditions.
+extension GroupPlanBuilder {
+    /// The active Services the group's decisions need switched: a member whose wave cut over and
+    /// whose Rollout does not serve green yet; after a revert, a changed member not yet back on
+    /// blue. Sent again on every plan until the member's own status shows it, so a decision
+    /// written just before the controller died is still carried out.
+    mutating func planPatches() {
+        guard let release = status.release else { return }
+        for member in release.members {
+            guard let rollout = members[member.name], let memberStatus = releasing(member) else { continue }
+            let service = rollout.spec.services.active
+            switch release.outcome {
+            case nil where member.cutoverAt != nil && memberStatus.traffic != .green:
+                patches.append(ServiceSelectorPatch(service: service, revision: member.revision))
+            case .rolledBack? where memberStatus.traffic != .blue:
+                patches.append(ServiceSelectorPatch(service: service, revision: member.blueRevision))
+            default:
+                break
+            }
+        }
+    }
+
+    var phase: ReleaseGroupPhase {
+        guard invalidErrors.isEmpty else { return .invalidSpec }
+        guard let release = status.release else { return .healthy }
+        switch release.outcome {
+        case .rolledBack?: return .rolledBack
+        case .promoted?, .superseded?: return .healthy
+        case nil: break
+        }
+        switch release.barrier ?? .greenReady {
+        case .greenReady: return .progressing
+        case .step: return .canary
+        case .cutover:
+            if group.spec.manualApproval, release.approved != true {
+                if release.members.allSatisfy(readyForApproval) { return .awaitingApproval }
+                return maxSteps > 0 ? .canary : .cuttingOver
+            }
+            return .cuttingOver
+        case .completion: return .holdWindow
+        }
+    }
+
+    /// The members not yet at the barrier the release waits at.
+    var notReady: [GroupReleaseMember] {
+        guard let release = status.release, release.outcome == nil, let barrier = release.barrier else { return [] }
+        return release.members.filter { member in
+            switch barrier {
+            case .greenReady: !reachedGreenReady(member)
+            case .step:
+                steps(of: member) > Int(release.step ?? 0) && !passed(step: Int(release.step ?? 0), member)
+            case .cutover:
+                if group.spec.manualApproval, release.approved != true { !readyForApproval(member) }
+                else { member.cutoverAt == nil && releasing(member)?.group?.waitingAt != .cutover }
+            case .completion: releasing(member)?.group?.waitingAt != .completion
+            }
+        }
+    }
+
+    mutating func finishStatus() {
+        let sorted = snapshot.members.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        status.members = sorted.map { rollout in
+            let memberStatus = rollout.status
+            return GroupMemberView(
+                name: rollout.metadata.name ?? "", revision: memberStatus?.greenRevision ?? memberStatus?.activeRevision,
+                phase: memberStatus?.phase?.rawValue, waitingAt: memberStatus?.group?.waitingAt)
+        }
+        status.phase = phase
+        let release = status.release
+        let inFlight = release?.outcome == nil ? release : nil
+        if let inFlight {
+            status.ready = "\(inFlight.members.count - notReady.count)/\(inFlight.members.count)"
+        } else {
+            status.ready = "\(sorted.filter { $0.status?.phase == .healthy }.count)/\(sorted.count)"
+        }
+        status.step = stepText(inFlight)
+        status.message = message(inFlight)
+        setConditions()
+    }
+
+    func stepText(_ release: GroupRelease?) -> String? {
+        guard let release, let barrier = release.barrier else { return nil }
+        switch barrier {
+        case .greenReady: return "greens ready"
+        case .step: return "canary step \((release.step ?? 0) + 1)/\(maxSteps)"
+        case .cutover:
+            if phase == .awaitingApproval { return "approval" }
+            let waves = Set(release.members.map(\.wave)).count
+            return "wave \(release.wavesCutOver ?? 0)/\(waves)"
+        case .completion: return "hold until \(release.holdUntil?.description ?? "-")"
+        }
+    }
+
+    func message(_ release: GroupRelease?) -> String {
+        if let error = invalidErrors.first {
+            return error.description + (invalidErrors.count > 1 ? " (and \(invalidErrors.count - 1) more)" : "")
+        }
+        guard let release else {
+            if let ended = status.release, ended.outcome == .rolledBack {
+                return "rolled back: \(status.abort?.message ?? status.abort?.reason ?? "-")"
+            }
+            let count = snapshot.members.count
+            return "\(count) member\(count == 1 ? "" : "s"), no release in flight"
+        }
+        let waiting = notReady.map(\.name)
+        let who = GroupFact.list(waiting)
+        switch release.barrier ?? .greenReady {
+        case .greenReady: return "waiting for the greens of \(who)"
+        case .step: return "waiting for \(who) to pass step \((release.step ?? 0) + 1)"
+        case .cutover:
+            if phase == .awaitingApproval { return "all \(release.members.count) members ready; waiting for cutover.dev/promote" }
+            return waiting.isEmpty ? "switching the active Services" : "waiting for \(who) to be ready at full size"
+        case .completion:
+            if let holdUntil = release.holdUntil, now < holdUntil { return "holding blue until \(holdUntil)" }
+            return waiting.isEmpty ? "holding blue until \(release.holdUntil?.description ?? "-")" : "waiting for \(who) to pass their checks after cutover"
+        }
+    }
+
+    mutating func setConditions() {
+        var conditions: [Condition] = []
+        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
+            let text = value ? "True" : "False"
+            let previous = oldStatus.conditions?.first { $0.type == type }
+            let since = previous?.status == text ? (previous?.lastTransitionTime ?? now) : now
+            conditions.append(
+                Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: since,
+                          observedGeneration: group.metadata.generation))
+        }
+        let release = status.release
+        let inFlight = release != nil && release?.outcome == nil
+        set("Progressing", inFlight, inFlight ? "ReleaseInProgress" : "NoReleaseInFlight",
+            inFlight ? "releasing \(release!.revision) (\(phase.rawValue))" : "no release in flight")
+        let settled = !snapshot.members.contains { $0.status?.greenRevision != nil && $0.status?.activeRevision != nil }
+        let completed = release?.outcome == .promoted && settled
+        set("Completed", completed, completed ? "ReleaseComplete" : phase.rawValue,
+            completed ? "every member of \(release!.revision) serves its new revision" : "no completed group release")
+        let rolledBack = phase == .rolledBack
+        set("RolledBack", rolledBack, rolledBack ? (status.abort?.reason ?? "RolledBack") : "NotRolledBack",
+            rolledBack ? (status.abort?.message ?? "") : "")
+        if invalidErrors.isEmpty {
+            set("InvalidSpec", false, "Valid", "the spec is valid")
+        } else {
+            set("InvalidSpec", true, "InvalidField", invalidErrors.map(\.description).joined(separator: "; "))
+        }
+        status.conditions = conditions
+    }
+}

@@ -1,0 +1,238 @@
+import KubeModels
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One planning pass of a group: reads the members, evolves `status`, collects the selector
+/// patches. The group decides (barriers, waves, revert) in its status; members read it (see
+/// `PlanBuilder+Group`) and say where they wait in their `status.group`.
+struct GroupPlanBuilder {
+    let snapshot: GroupSnapshot
+    let now: Timestamp
+    let oldStatus: ReleaseGroupStatus
+    var status: ReleaseGroupStatus
+    /// The members by name.
+    let members: [String: Rollout]
+    var events: [RolloutEvent] = []
+    var patches: [ServiceSelectorPatch] = []
+    var wakeups: [Timestamp] = []
+    var invalidErrors: [ValidationError] = []
+    var pending = PendingActions()
+
+    var group: ReleaseGroup { snapshot.group }
+    var name: String { group.metadata.name ?? "" }
+
+    init(snapshot: GroupSnapshot, now: Date) {
+        self.snapshot = snapshot
+        self.now = Timestamp(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)))
+        oldStatus = snapshot.group.status ?? ReleaseGroupStatus()
+        status = oldStatus
+        var byName: [String: Rollout] = [:]
+        for member in snapshot.members { byName[member.metadata.name ?? ""] = member }
+        members = byName
+    }
+
+    mutating func run() {
+        status.observedGeneration = group.metadata.generation
+        ingestDeliveries()
+        invalidErrors = group.validate()
+        guard invalidErrors.isEmpty else {
+            if status.phase != .invalidSpec {
+                events.append(RolloutEvent(type: "Warning", reason: "InvalidSpec", message: invalidErrors.map(\.description).joined(separator: "; ")))
+            }
+            return
+        }
+        readPendingActions()
+        track()
+        // A few passes, so barriers whose members all wait already open in this plan.
+        for _ in 0..<6 {
+            let before = status
+            advance()
+            if status == before { break }
+        }
+        planPatches()
+        acknowledgeActions()
+    }
+
+    mutating func finish() -> GroupPlan {
+        finishStatus()
+        let requeue = wakeups.min().map { max(0, $0.date.timeIntervalSince(now.date)) }
+        return GroupPlan(status: status, patches: patches, events: events, requeueAfter: requeue)
+    }
+
+    // MARK: Actions
+
+    mutating func readPendingActions() {
+        let annotations = group.metadata.annotations ?? [:]
+        let acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
+        func isNew(_ key: String, _ ack: String?) -> Bool { annotations[key].map { $0 != ack } ?? false }
+        pending.promote = isNew(CutoverLabels.promote, acknowledged.promote)
+        pending.abort = isNew(CutoverLabels.abort, acknowledged.abort)
+        pending.retry = isNew(CutoverLabels.retry, acknowledged.retry)
+    }
+
+    /// Records every action annotation's value: one not acted on in this plan is consumed, so a
+    /// stale promote never promotes a later release.
+    mutating func acknowledgeActions() {
+        let annotations = group.metadata.annotations ?? [:]
+        var acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
+        acknowledged.promote = annotations[CutoverLabels.promote] ?? acknowledged.promote
+        acknowledged.abort = annotations[CutoverLabels.abort] ?? acknowledged.abort
+        acknowledged.retry = annotations[CutoverLabels.retry] ?? acknowledged.retry
+        if acknowledged != AcknowledgedActions() || status.acknowledgedActions != nil {
+            status.acknowledgedActions = acknowledged
+        }
+        if pending.promote || pending.abort || pending.retry {
+            events.append(RolloutEvent(reason: "ActionIgnored", message: "an action annotation had nothing to act on in phase \(phase.rawValue)"))
+        }
+    }
+
+    // MARK: Members
+
+    /// The members releasing beside a blue (a first revision is not held), as release members.
+    var inFlight: [GroupReleaseMember] {
+        snapshot.members.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }.compactMap { rollout in
+            guard let status = rollout.status, let green = status.greenRevision, let blue = status.activeRevision else { return nil }
+            let name = rollout.metadata.name ?? ""
+            return GroupReleaseMember(name: name, revision: green, blueRevision: blue, wave: wave(of: name))
+        }
+    }
+
+    /// The wave `member` cuts over in: its wave in `spec.waves`, else one after the last.
+    func wave(of member: String) -> Int32 {
+        let waves = group.spec.waves ?? []
+        return Int32(waves.firstIndex { $0.contains(member) } ?? waves.count)
+    }
+
+    /// The status of `member`'s Rollout while it still releases `member.revision`.
+    func releasing(_ member: GroupReleaseMember) -> RolloutStatus? {
+        guard let status = members[member.name]?.status, status.greenRevision == member.revision else { return nil }
+        return status
+    }
+
+    /// Canary steps of `member`'s Rollout.
+    func steps(of member: GroupReleaseMember) -> Int { members[member.name]?.spec.strategy?.canary?.steps.count ?? 0 }
+
+    // MARK: Start, restart, revert
+
+    /// Starts, restarts or reverts the group release from what the members did.
+    mutating func track() {
+        guard let release = status.release, release.outcome == nil else { return startIfChanged() }
+        if pending.abort {
+            pending.abort = false
+            return revert(AbortStatus(reason: "Aborted", message: "aborted by the cutover.dev/abort annotation on the group"))
+        }
+        for member in release.members where releasing(member) == nil {
+            guard let rollout = members[member.name], let memberStatus = rollout.status else {
+                return revert(AbortStatus(reason: "MemberDeleted", member: member.name, revision: member.revision, message: "\(member.name) was deleted mid-release"))
+            }
+            if memberStatus.activeRevision == member.revision || memberStatus.greenRevision != nil { continue }
+            if let abort = memberStatus.abort, abort.revision == member.revision {
+                var cause = abort
+                cause.member = member.name
+                cause.message = "\(member.name): \(abort.message ?? abort.reason)"
+                return revert(cause)
+            }
+            return revert(
+                AbortStatus(
+                    reason: "TemplateSetBackToBlue", member: member.name, revision: member.revision,
+                    message: "\(member.name): template set back to \(member.blueRevision)"))
+        }
+        let current = inFlight
+        guard Set(current.map(\.pair)) != Set(release.members.map(\.pair)) else { return }
+        // Before the first barrier opened nothing was decided: the members a pipeline applies one
+        // after another join the release in flight instead of restarting it each time.
+        if release.barrier == .greenReady { amend(release, with: current) } else { restart(with: current, replacing: release) }
+    }
+
+    /// The release at its first barrier takes in the members in flight now.
+    mutating func amend(_ release: GroupRelease, with current: [GroupReleaseMember]) {
+        let revision = Self.revision(of: current)
+        if var history = status.history, let last = history.indices.last, history[last].revision == release.revision,
+            history[last].outcome == nil
+        {
+            history[last].revision = revision
+            history[last].images = current.map(\.pair)
+            status.history = history
+        }
+        status.release?.revision = revision
+        status.release?.members = current
+    }
+
+    /// With no release in flight: a member with a new template starts one, once the members of
+    /// the last release have finished it (a straggler must see how its release ended).
+    mutating func startIfChanged() {
+        let current = inFlight
+        guard let ended = status.release else {
+            if !current.isEmpty { start(current) }
+            return
+        }
+        let stragglers = ended.members.contains { releasing($0) != nil }
+        if ended.retried == true {
+            // Every member of the retried release is released again before the new one starts.
+            guard ended.members.allSatisfy({ members[$0.name] == nil || members[$0.name]?.status?.greenRevision != nil }) else { return }
+            if !current.isEmpty { start(current) }
+            return
+        }
+        if pending.retry, ended.outcome == .rolledBack, !stragglers {
+            pending.retry = false
+            status.release?.retried = true
+            events.append(RolloutEvent(reason: "Retry", message: "releasing \(ended.members.map(\.pair).joined(separator: ", ")) again"))
+            return
+        }
+        guard !stragglers, !current.isEmpty else { return }
+        start(current)
+    }
+
+    mutating func start(_ members: [GroupReleaseMember]) {
+        pending.promote = false
+        var release = GroupRelease(revision: Self.revision(of: members), startedAt: now, members: members)
+        release.barrier = .greenReady
+        status.release = release
+        status.abort = nil
+        record(.started(members: members))
+    }
+
+    /// A member got a newer template, or another member joined: the release starts again from
+    /// the first barrier; members that already cut over keep serving green.
+    mutating func restart(with current: [GroupReleaseMember], replacing old: GroupRelease) {
+        let carried = current.map { member -> GroupReleaseMember in
+            var member = member
+            member.cutoverAt = old.members.first { $0.pair == member.pair }?.cutoverAt
+            return member
+        }
+        let revision = Self.revision(of: carried)
+        record(.superseded(by: revision))
+        var release = GroupRelease(revision: revision, startedAt: now, members: carried)
+        release.barrier = .greenReady
+        status.release = release
+        record(.started(members: carried))
+    }
+
+    /// Every changed member goes back to blue: the group patches the active Services (in
+    /// ``planPatches()``), each member reverts its green when it reads the outcome.
+    mutating func revert(_ cause: AbortStatus) {
+        var cause = cause
+        cause.at = now
+        status.abort = cause
+        status.release?.outcome = .rolledBack
+        status.release?.barrier = nil
+        status.release?.step = nil
+        record(.rolledBack(cause))
+    }
+
+    /// The release's name: a hash of its members' names and green revisions.
+    static func revision(of members: [GroupReleaseMember]) -> String {
+        TemplateHash.of(canonicalJSON: members.map(\.pair).sorted().joined(separator: ","))
+    }
+
+    mutating func wake(at time: Timestamp) { wakeups.append(time) }
+}
+
+extension GroupReleaseMember {
+    /// `name=revision`.
+    var pair: String { "\(name)=\(revision)" }
+}

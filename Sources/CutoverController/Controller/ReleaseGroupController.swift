@@ -1,0 +1,119 @@
+import Cutover
+import KubeAPI
+import KubeModels
+import KubeRuntime
+import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The ReleaseGroup reconciler: plans a group from its members' statuses (``planGroup(for:now:)``),
+/// writes the decision to the group's status, then switches the active Services the decision
+/// needs, in parallel. Members read the decision from the same cache (see
+/// ``RolloutController/snapshot(of:key:taking:)``) and carry out the rest.
+///
+/// Shares the Rollout and ReleaseGroup caches of the ``RolloutController`` it is made with: run
+/// both in one ``ControllerManager``.
+public final class ReleaseGroupController: Reconciler {
+    let client: KubeClient
+    let fieldManager: String
+    let groups: ObjectCache<ReleaseGroup>
+    let rollouts: ObjectCache<Rollout>
+    let recorder: EventRecorder
+    let logger: Logger
+    let notifications: EffectPipeline<NotificationWork>
+    /// Groups whose notification deliveries finished: reconcile them.
+    private let finished: AsyncStream<ObjectKey>
+    private let finish: AsyncStream<ObjectKey>.Continuation
+
+    public init(sharing rollouts: RolloutController, logger: Logger = Logger(label: "cutover.groups")) {
+        client = rollouts.client
+        fieldManager = rollouts.configuration.fieldManager
+        groups = rollouts.groups
+        self.rollouts = rollouts.rollouts
+        recorder = rollouts.recorder
+        self.logger = logger
+        notifications = NotificationWork.pipeline(
+            Notifier(client: rollouts.webhooks, secrets: KubeSecretReader(client: rollouts.client), metrics: rollouts.metrics, logger: logger))
+        (finished, finish) = AsyncStream.makeStream()
+    }
+
+    public var triggers: [Trigger<ObjectKey>] {
+        [.primary(groups), .changes(of: rollouts) { Self.groupKeys(of: $0) }, .keys(finished)]
+    }
+
+    public func runBackground() async {
+        let wake = finish
+        await notifications.run { wake.yield($0) }
+    }
+
+    /// The groups a member's change concerns: the one it names, and the one it named before.
+    static func groupKeys(of change: ObjectChange<Rollout>) -> [ObjectKey] {
+        let namespace = change.object.metadata.namespace ?? ""
+        let names = Set([change.object, change.oldObject].compactMap { $0?.metadata.labels?[CutoverLabels.group] })
+        return names.sorted().map { ObjectKey(namespace: namespace, name: $0) }
+    }
+
+    public func reconcile(_ key: ObjectKey) async throws -> Duration? {
+        guard let group = groups.get(key) else {
+            await notifications.forget(key)
+            return nil
+        }
+        let members = rollouts.list(namespace: key.namespace).filter { $0.metadata.labels?[CutoverLabels.group] == key.name }
+        let plan = planGroup(for: GroupSnapshot(group: group, members: members, deliveries: await notifications.take(key)), now: Date())
+        let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        if plan.status != group.status {
+            var updated = group
+            updated.status = plan.status
+            do {
+                let stored = try await client.replaceStatus(updated, fieldManager: fieldManager)
+                groups.assumeWritten(stored, over: group.metadata.resourceVersion ?? "")
+            } catch let error as KubeError where error.isConflict {
+                await notifications.rollback(key)
+                return .milliseconds(250)
+            } catch {
+                await notifications.rollback(key)
+                throw error
+            }
+        }
+        await notifications.commit(key)
+        for event in plan.events {
+            await recorder.record(on: group, type: event.type == "Warning" ? .warning : .normal, reason: event.reason, message: event.message)
+        }
+        // The decision is written (and in the cache members read): carry it out, all at once.
+        try await patchSelectors(plan.patches, namespace: key.namespace)
+        if let pending = plan.status.notifications?.pending, !pending.isEmpty {
+            notifications.submit(
+                NotificationWork.outbox(pending, targets: group.spec.notifications ?? [], from: .releaseGroup(key), uid: group.metadata.uid ?? ""))
+        }
+        return requeue
+    }
+
+    /// Sends every selector patch at once; throws the first failure after all were tried (the
+    /// plan sends the ones still needed again).
+    func patchSelectors(_ patches: [ServiceSelectorPatch], namespace: String) async throws {
+        guard !patches.isEmpty else { return }
+        let client = self.client, fieldManager = self.fieldManager, logger = self.logger
+        let failures = await withTaskGroup(of: (any Error)?.self) { group in
+            for patch in patches {
+                group.addTask {
+                    do {
+                        _ = try await client.patch(
+                            Service.self, name: patch.service, namespace: namespace, patch: .merge(patch.mergePatch), fieldManager: fieldManager)
+                        logger.info("patched Service selector", metadata: ["service": "\(patch.service)", "revision": "\(patch.revision ?? "(removed)")"])
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            var failures: [any Error] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        if let first = failures.first { throw first }
+    }
+}
