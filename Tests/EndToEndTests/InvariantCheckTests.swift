@@ -39,6 +39,72 @@ extension EndToEnd {
             }
         }
 
+        /// A member of group `shop`.
+        static func member(_ status: String) throws -> Rollout {
+            var member = try rollout(status)
+            member.metadata.labels = [CutoverLabels.group: "shop"]
+            return member
+        }
+
+        /// Group `shop` releasing `payment` from blue `b` to green `g`, with `release` fields added.
+        static func group(_ release: String) throws -> ReleaseGroup {
+            let json = """
+                {"apiVersion": "cutover.dev/v1alpha1", "kind": "ReleaseGroup",
+                 "metadata": {"name": "shop", "namespace": "shop", "resourceVersion": "1"}, "spec": {},
+                 "status": {"release": {"revision": "r", "startedAt": "2026-01-01T00:00:00Z",
+                   "members": [{"name": "payment", "revision": "g", "blueRevision": "b", "wave": 0}], \(release)}}}
+                """
+            return try JSONDecoder().decode(ReleaseGroup.self, from: Data(json.utf8))
+        }
+
+        static func deployment(revision: String, replicas: Int) throws -> Deployment {
+            let json = """
+                {"metadata": {"name": "payment-\(revision)", "namespace": "shop",
+                  "labels": {"cutover.dev/rollout": "payment", "cutover.dev/revision": "\(revision)"}},
+                 "spec": {"replicas": \(replicas), "selector": {"matchLabels": {"app": "payment"}}, "template": {"metadata": {}}}}
+                """
+            return try JSONDecoder().decode(Deployment.self, from: Data(json.utf8))
+        }
+
+        /// Blue's two pods and green's two, all ready, and the active Service on blue.
+        static func servingBlue() -> [(WatchedObject, Bool)] {
+            [
+                (.pod(pod("b-1", revision: "b", ready: true)), false), (.pod(pod("b-2", revision: "b", ready: true)), false),
+                (.pod(pod("g-1", revision: "g", ready: true)), false), (.pod(pod("g-2", revision: "g", ready: true)), false),
+                (.service(service(revision: "b")), false),
+            ]
+        }
+
+        @Test func aMemberSwitchedToGreenBeforeItsGroupDecidedSkipsTheBarrier() throws {
+            let member = try Self.member(#"{"phase": "Promoting", "activeRevision": "b", "greenRevision": "g"}"#)
+            let undecided = try Self.group(#""barrier": "Cutover""#)
+            let history = Self.changes(
+                [(.releaseGroup(undecided), false), (.rollout(member), false)] + Self.servingBlue() + [(.service(Self.service(revision: "g")), false)])
+            #expect(ClusterModel.replay(history).violations.map(\.invariant) == ["a member cuts over only when its group decided it"])
+        }
+
+        @Test func aMemberBackOnBlueServingGreenAgainAfterItsGroupRevertedIsCaught() throws {
+            // The member has not caught up with the revert yet: only the group's invariant sees it.
+            let member = try Self.member(#"{"phase": "Canary", "activeRevision": "b", "greenRevision": "g"}"#)
+            let reverted = try Self.group(#""outcome": "RolledBack""#)
+            let history = Self.changes(
+                [(.rollout(member), false)] + Self.servingBlue() + [(.releaseGroup(reverted), false), (.service(Self.service(revision: "g")), false)])
+            let violations = ClusterModel.replay(history).violations
+            #expect(Set(violations.map(\.invariant)) == ["no member serves green after its group reverted"])
+            #expect(violations.first?.resourceVersion == UInt64(history.count))
+        }
+
+        @Test func blueScaledDownBeforeTheGroupCompletedIsCaught() throws {
+            let member = try Self.member(#"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g"}"#)
+            let holding = try Self.group(#""barrier": "Completion""#)
+            let history = Self.changes([
+                (.releaseGroup(holding), false), (.rollout(member), false),
+                (.deployment(try Self.deployment(revision: "b", replicas: 2)), false),
+                (.deployment(try Self.deployment(revision: "b", replicas: 0)), false),
+            ])
+            #expect(ClusterModel.replay(history).violations.map(\.invariant) == ["blue is kept until the group completed"])
+        }
+
         @Test func aServiceLeftWithFewerReadyPodsThanReplicasIsDowntime() throws {
             let blue = try Self.rollout(#"{"phase": "Healthy", "activeRevision": "b"}"#)
             let history = Self.changes([

@@ -9,6 +9,7 @@ extension ClusterModel {
     mutating func checkInvariants() {
         var broken: [String: (invariant: String, detail: String)] = [:]
         for rollout in rollouts.values { check(rollout, into: &broken) }
+        checkGroups(into: &broken)
         for (name, service) in services {
             let fields = ServiceUserFields(service)
             let baseline = serviceBaselines[name] ?? fields

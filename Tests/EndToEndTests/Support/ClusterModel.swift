@@ -10,6 +10,7 @@ struct ClusterModel: Sendable {
     var deployments: [String: Deployment] = [:]
     var services: [String: Service] = [:]
     var pods: [String: Pod] = [:]
+    var groups: [String: ReleaseGroup] = [:]
     var timeline = Timeline()
     /// Every invariant violation, once per episode (a broken invariant is reported when it starts).
     var violations: [Violation] = []
@@ -18,10 +19,12 @@ struct ClusterModel: Sendable {
     struct Timeline: Sendable {
         /// Distinct Rollout states, per Rollout.
         var rolloutStates: [String: [(state: RolloutState, at: Date)]] = [:]
-        /// Every distinct status each Rollout had, in order.
-        var statuses: [String: [(status: RolloutStatus, at: Date)]] = [:]
-        /// Distinct selector states, per Service.
-        var selectors: [String: [(state: SelectorState, at: Date)]] = [:]
+        /// Every distinct status each Rollout had, in order, with the resourceVersion of the write.
+        var statuses: [String: [(status: RolloutStatus, at: Date, resourceVersion: UInt64)]] = [:]
+        /// Distinct selector states, per Service, with the resourceVersion of the change.
+        var selectors: [String: [(state: SelectorState, at: Date, resourceVersion: UInt64)]] = [:]
+        /// Every distinct status each ReleaseGroup had, in order, with the resourceVersion of the write.
+        var groupStatuses: [String: [(status: ReleaseGroupStatus, at: Date, resourceVersion: UInt64)]] = [:]
         /// `spec.replicas` of each Deployment whenever it changed.
         var replicas: [String: [(replicas: Int32, at: Date)]] = [:]
         /// How many times each Deployment name was created (ADDED while absent).
@@ -36,6 +39,8 @@ struct ClusterModel: Sendable {
     var servingServices: Set<String> = []
     var serviceBaselines: [String: ServiceUserFields] = [:]
     var quarantined: [String: String] = [:]
+    /// Active Services of a reverted group's members that are back on blue, with the green they left.
+    var backOnBlue: [String: String] = [:]
     var openViolations: Set<String> = []
     var now = Date()
     var resourceVersion: UInt64 = 0
@@ -58,20 +63,30 @@ struct ClusterModel: Sendable {
             if !change.deleted {
                 record(rollout)
                 checkPromotionGate(previous: previous, current: rollout)
+                checkGroupCompletion(previous: previous, current: rollout)
             }
         case .deployment(let deployment):
             if change.deleted {
                 deployments[name] = nil
             } else {
-                if deployments[name] == nil { timeline.creations[name, default: 0] += 1 }
+                let previous = deployments[name]
+                if previous == nil { timeline.creations[name, default: 0] += 1 }
                 deployments[name] = deployment
                 record(deployment)
+                checkGroupBlueKept(previous: previous, current: deployment)
             }
         case .service(let service):
+            let previous = services[name]
             services[name] = change.deleted ? nil : service
-            if !change.deleted { record(service) }
+            if !change.deleted {
+                record(service)
+                checkGroupCutover(previous: previous, current: service)
+            }
         case .pod(let pod):
             pods[name] = change.deleted ? nil : pod
+        case .releaseGroup(let group):
+            groups[name] = change.deleted ? nil : group
+            if !change.deleted { record(group) }
         }
         checkInvariants()
     }
@@ -83,7 +98,7 @@ struct ClusterModel: Sendable {
             timeline.rolloutStates[name, default: []].append((state, now))
         }
         if let status = rollout.status, timeline.statuses[name]?.last?.status != status {
-            timeline.statuses[name, default: []].append((status, now))
+            timeline.statuses[name, default: []].append((status, now, resourceVersion))
         }
     }
 
@@ -103,7 +118,14 @@ struct ClusterModel: Sendable {
         let name = service.metadata.name ?? ""
         let state = Self.selectorState(of: service)
         if timeline.selectors[name]?.last?.state != state {
-            timeline.selectors[name, default: []].append((state, now))
+            timeline.selectors[name, default: []].append((state, now, resourceVersion))
+        }
+    }
+
+    private mutating func record(_ group: ReleaseGroup) {
+        let name = group.metadata.name ?? ""
+        if let status = group.status, timeline.groupStatuses[name]?.last?.status != status {
+            timeline.groupStatuses[name, default: []].append((status, now, resourceVersion))
         }
     }
 
@@ -132,8 +154,8 @@ struct ClusterModel: Sendable {
     /// The Rollout states it went through, in order.
     func states(_ rollout: String) -> [RolloutState] { timeline.rolloutStates[rollout]?.map(\.state) ?? [] }
 
-    /// Every distinct status of the Rollout, in order, with the time it arrived.
-    func statuses(_ rollout: String) -> [(status: RolloutStatus, at: Date)] { timeline.statuses[rollout] ?? [] }
+    /// Every distinct status of the Rollout, in order, with the time it arrived and its resourceVersion.
+    func statuses(_ rollout: String) -> [(status: RolloutStatus, at: Date, resourceVersion: UInt64)] { timeline.statuses[rollout] ?? [] }
 
     /// When the Service's selector first became `state` after `after`, if it did.
     func firstTime(_ service: String, selects state: SelectorState, after: Date = .distantPast) -> Date? {

@@ -3,14 +3,15 @@ import Foundation
 import KubeAPI
 import KubeModels
 
-/// Watches one namespace's Rollouts, Deployments, Services and pods for the whole test and keeps
-/// every change. Waits read the newest objects; ``model()`` replays all changes in resourceVersion
+/// Watches one namespace's Rollouts, ReleaseGroups, Deployments, Services and pods for the whole
+/// test and keeps every change. Waits read the newest objects; ``model()`` replays all changes in resourceVersion
 /// order into a ``ClusterModel``, which checks the invariants after each of them.
 final class ClusterMonitor: Sendable {
     let namespace: String
     private let client: KubeClient
     private let changes = LockedValue<[ObservedChange]>([])
-    private let latestRollouts = LockedValue<[String: Rollout]>([:])
+    /// The newest version of each Rollout, ReleaseGroup and Service, by ``latestKey(_:_:)``.
+    private let latest = LockedValue<[String: WatchedObject]>([:])
     private let listed = LockedValue<Set<String>>([])
     private let failures = LockedValue<[String]>([])
     private let task = LockedValue<Task<Void, Never>?>(nil)
@@ -25,6 +26,7 @@ final class ClusterMonitor: Sendable {
         let watching = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.follow(Rollout.self, "rollouts") { .rollout($0) } }
+                group.addTask { await self.follow(ReleaseGroup.self, "releasegroups") { .releaseGroup($0) } }
                 group.addTask { await self.follow(Deployment.self, "deployments") { .deployment($0) } }
                 group.addTask { await self.follow(Service.self, "services") { .service($0) } }
                 group.addTask { await self.follow(Pod.self, "pods") { .pod($0) } }
@@ -33,7 +35,7 @@ final class ClusterMonitor: Sendable {
         task.set(watching)
         _ = try await eventually("the monitor's watches to start", timeout: .seconds(30)) {
             let done = listed.get
-            return (done.count == 4 ? true : nil, "listed \(done.sorted()); errors \(failures.get.suffix(3))")
+            return (done.count == 5 ? true : nil, "listed \(done.sorted()); errors \(failures.get.suffix(3))")
         }
     }
 
@@ -52,7 +54,16 @@ final class ClusterMonitor: Sendable {
     func model() -> ClusterModel { ClusterModel.replay(changes.get) }
 
     /// The newest version of a Rollout the watch delivered.
-    func rollout(_ name: String) -> Rollout? { latestRollouts.get[name] }
+    func rollout(_ name: String) -> Rollout? {
+        guard case .rollout(let rollout) = latest.get[Self.latestKey("rollout", name)] else { return nil }
+        return rollout
+    }
+
+    /// The newest version of a ReleaseGroup the watch delivered.
+    func group(_ name: String) -> ReleaseGroup? {
+        guard case .releaseGroup(let group) = latest.get[Self.latestKey("releasegroup", name)] else { return nil }
+        return group
+    }
 
     /// Waits until the Rollout (as the watch delivers it) satisfies `condition`; returns it.
     @discardableResult
@@ -65,6 +76,34 @@ final class ClusterMonitor: Sendable {
             let seen = "\(RolloutState(status)); message \(status?.message ?? "-"); generation \(rollout.metadata.generation ?? 0)"
                 + " observed \(status?.observedGeneration ?? 0)"
             return (condition(rollout) ? rollout : nil, seen)
+        }
+    }
+
+    /// Waits until the ReleaseGroup (as the watch delivers it) satisfies `condition`; returns it.
+    @discardableResult
+    func waitForGroup(
+        _ name: String, _ what: String, timeout: Duration = .seconds(60), until condition: (ReleaseGroup) -> Bool
+    ) async throws -> ReleaseGroup {
+        try await eventually("group \(name): \(what)", timeout: timeout) {
+            guard let group = group(name) else { return (nil, "no ReleaseGroup \(name) yet") }
+            let status = group.status
+            let release = status?.release
+            let seen = "\(status?.phase?.rawValue ?? "-") barrier \(release?.barrier?.rawValue ?? "-") step \(release?.step.map(String.init) ?? "-")"
+                + " ready \(status?.ready ?? "-"); message \(status?.message ?? "-")"
+            return (condition(group) ? group : nil, seen)
+        }
+    }
+
+    /// Waits until the watch has delivered every Service in `revisions` selecting the revision
+    /// given for it (so a model taken afterwards has seen those changes).
+    func waitForSelectors(_ revisions: [String: String], timeout: Duration = .seconds(60)) async throws {
+        _ = try await eventually("the watch to show \(revisions.count) Services' selectors", timeout: timeout) {
+            let latest = latest.get
+            let behind = revisions.filter { service, revision in
+                guard case .service(let object) = latest[Self.latestKey("service", service)] else { return true }
+                return object.spec?.selector?[CutoverLabels.revision] != revision
+            }
+            return (behind.isEmpty ? true : nil, "not yet: \(behind.keys.sorted())")
         }
     }
 
@@ -115,14 +154,22 @@ final class ClusterMonitor: Sendable {
     private func record(_ object: WatchedObject, deleted: Bool) {
         let version = UInt64(object.metadata.resourceVersion ?? "") ?? 0
         changes.update { $0.append(ObservedChange(object: object, deleted: deleted, resourceVersion: version, arrivedAt: Date())) }
-        if case .rollout(let rollout) = object, let name = rollout.metadata.name {
-            latestRollouts.update { latest in
-                // A watch never goes back in time, but a relist might replay an older object.
-                let known = UInt64(latest[name]?.metadata.resourceVersion ?? "") ?? 0
-                if deleted { latest[name] = nil } else if version >= known { latest[name] = rollout }
-            }
+        let kind: String
+        switch object {
+        case .rollout: kind = "rollout"
+        case .releaseGroup: kind = "releasegroup"
+        case .service: kind = "service"
+        case .deployment, .pod: return
+        }
+        let key = Self.latestKey(kind, object.metadata.name ?? "")
+        latest.update { latest in
+            // A watch never goes back in time, but a relist might replay an older object.
+            let known = UInt64(latest[key]?.metadata.resourceVersion ?? "") ?? 0
+            if deleted { latest[key] = nil } else if version >= known { latest[key] = object }
         }
     }
+
+    private static func latestKey(_ kind: String, _ name: String) -> String { "\(kind)/\(name)" }
 
     /// Watch errors seen (reconnects are normal; an expired watch is reported by the harness).
     var watchErrors: [String] { failures.get }

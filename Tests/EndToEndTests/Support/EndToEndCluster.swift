@@ -113,6 +113,10 @@ final class EndToEndCluster: Sendable {
             for (name, states) in model.timeline.rolloutStates {
                 print("---- \(name): \(states.map { "\($0.state)" }.joined(separator: "\n  "))")
             }
+            for (name, statuses) in model.timeline.groupStatuses {
+                let lines = statuses.map { "\($0.status.phase?.rawValue ?? "-") \($0.status.step ?? "-") ready \($0.status.ready ?? "-"): \($0.status.message ?? "-")" }
+                print("---- group \(name): \(lines.joined(separator: "\n  "))")
+            }
         }
     }
 
@@ -182,7 +186,16 @@ final class EndToEndCluster: Sendable {
 
     /// `kubectl annotate --overwrite rollout/<name> <key>=<value>` in the test's namespace.
     func annotate(rollout name: String, _ key: String, _ value: String) async throws {
-        try await kubectl("annotate", "--overwrite", "-n", namespace, "rollout/\(name)", "\(key)=\(value)")
+        try await annotate("rollout/\(name)", key, value)
+    }
+
+    /// `kubectl annotate --overwrite releasegroup/<name> <key>=<value>` in the test's namespace.
+    func annotate(group name: String, _ key: String, _ value: String) async throws {
+        try await annotate("releasegroup/\(name)", key, value)
+    }
+
+    private func annotate(_ resource: String, _ key: String, _ value: String) async throws {
+        try await kubectl("annotate", "--overwrite", "-n", namespace, resource, "\(key)=\(value)")
     }
 
     /// `kubectl get <resource> -o jsonpath=<path>` in the test's namespace.

@@ -8,10 +8,12 @@ enum WatchedObject: Sendable {
     case deployment(Deployment)
     case service(Service)
     case pod(Pod)
+    case releaseGroup(ReleaseGroup)
 
     var metadata: ObjectMeta {
         switch self {
         case .rollout(let object): return object.metadata
+        case .releaseGroup(let object): return object.metadata
         case .deployment(let object): return object.metadata
         case .service(let object): return object.metadata
         case .pod(let object): return object.metadata
