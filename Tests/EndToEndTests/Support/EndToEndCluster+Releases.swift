@@ -42,11 +42,11 @@ extension EndToEndCluster {
         try await get("deployment/\(rollout)-\(revision)", jsonpath: "{.spec.replicas}")
     }
 
-    /// The core/v1 Events about `rollout` (`kubectl get events -o json`), oldest first.
-    func events(about rollout: String = "payment") async throws -> [Event] {
+    /// The core/v1 Events about the Rollout (or another `kind`) `name` (`kubectl get events -o json`), oldest first.
+    func events(about name: String = "payment", kind: String = "Rollout") async throws -> [Event] {
         let json = try await kubectl("get", "events", "-n", namespace, "-o", "json")
         let list = try JSONDecoder().decode(ObjectList<Event>.self, from: Data(json.utf8))
-        return list.items.filter { $0.involvedObject.name == rollout && $0.involvedObject.kind == "Rollout" }
+        return list.items.filter { $0.involvedObject.name == name && $0.involvedObject.kind == kind }
     }
 
     /// A fresh value for an action annotation (each value acts once).

@@ -6,6 +6,8 @@ import Foundation
 struct RolloutManifest: Sendable {
     var name = "payment"
     var namespace = "shop"
+    /// The ReleaseGroup it joins (label `cutover.dev/group`), if any.
+    var group: String?
     var replicas = 3
     var image = "registry.example.com/payment:1.4.2"
     /// Pod template annotations KubeSim acts on (`sim.cutover.dev/error-rate`, `never-ready`, ...).
@@ -28,10 +30,11 @@ struct RolloutManifest: Sendable {
         let annotations = podAnnotations.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")
         let stepList = rawSteps ?? "[" + steps.map { "{weight: \($0.weight), pause: \($0.pause)}" }.joined(separator: ", ") + "]"
         let canary = steps.isEmpty && rawSteps == nil ? "" : "    canary: {steps: \(stepList)}\n"
+        let labels = group.map { ", labels: {cutover.dev/group: \($0)}" } ?? ""
         return """
             apiVersion: cutover.dev/v1alpha1
             kind: Rollout
-            metadata: {name: \(name), namespace: \(namespace)}
+            metadata: {name: \(name), namespace: \(namespace)\(labels)}
             spec:
               replicas: \(replicas)
               selector: {matchLabels: {app: \(name)}}
@@ -86,5 +89,26 @@ struct RolloutManifest: Sendable {
           ports: [{name: http, port: 80, targetPort: 8080}]
 
         """
+    }
+}
+
+/// A ReleaseGroup as docs/release-groups.md shows it: the approval and the cutover waves.
+struct ReleaseGroupManifest: Sendable {
+    var name = "shop"
+    var namespace = "shop"
+    var approval = "Automatic"
+    /// Member names per wave; none: all at once.
+    var waves: [[String]] = []
+
+    var yaml: String {
+        let waveList = waves.isEmpty ? "" : "\n  waves: [" + waves.map { "[" + $0.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+        return """
+            apiVersion: cutover.dev/v1alpha1
+            kind: ReleaseGroup
+            metadata: {name: \(name), namespace: \(namespace)}
+            spec:
+              approval: \(approval)\(waveList)
+
+            """
     }
 }
