@@ -10,9 +10,11 @@ let package = Package(
     targets: [
         .executableTarget(name: "bench-planner", dependencies: [.product(name: "Cutover", package: "cutover")]),
         .executableTarget(name: "bench-sim", dependencies: [.product(name: "KubeSim", package: "cutover")]),
+        // Output, the release-built controller and KubeSim's request counts, for the benchmarks that run the controller.
+        .target(name: "BenchSupport", dependencies: [.product(name: "KubeSim", package: "cutover")]),
         .executableTarget(
             name: "bench-controller",
-            dependencies: [.product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
+            dependencies: ["BenchSupport", .product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
         .executableTarget(
             name: "bench-http2",
             dependencies: [

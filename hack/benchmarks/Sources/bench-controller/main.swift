@@ -11,27 +11,16 @@
 // Environment: BENCH_COUNTS (default "1000,10000"), CONTROLLER (path of the binary; default the
 // release build next to this benchmark), BENCH_QPS / BENCH_WORKERS (controller flags; default
 // 1000 / 8: the simulator answers in-process, so the default 50 QPS would only measure the limiter).
+import BenchSupport
 import Foundation
 import KubeModels
 import KubeSim
-
-/// Writes a line at once (print is block-buffered when the output is a file).
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 let environment = ProcessInfo.processInfo.environment
 let counts = (environment["BENCH_COUNTS"] ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
 let qps = environment["BENCH_QPS"] ?? "1000"
 let workers = environment["BENCH_WORKERS"] ?? "8"
 let namespaces = 100
-
-func controllerPath() -> String {
-    if let path = environment["CONTROLLER"] { return path }
-    let candidates = ["hack/benchmarks/.build/release/cutover-controller", ".build/release/cutover-controller"]
-    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        fatalError("no release cutover-controller; build it: swift build -c release --package-path hack/benchmarks --product cutover-controller")
-    }
-    return found
-}
 
 func service(_ name: String, app: String) -> JSONValue {
     [
@@ -65,17 +54,6 @@ func processFigures(_ pid: Int32) -> (peakMiB: Double, cpuSeconds: Double) {
     let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
     let ticks = fields.count > 13 ? (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0) : 0
     return (hwm / 1024, ticks / Double(sysconf(Int32(_SC_CLK_TCK))))
-}
-
-/// Requests the controller made, by "verb resource", from KubeSim's counters.
-func requestCounts(_ sim: KubeSim) async -> [String: Int64] {
-    let (_, body) = await sim.request("GET", "/sim/stats")
-    var counts: [String: Int64] = [:]
-    for entry in body["requests"]?.arrayValue ?? [] {
-        let key = "\(entry["verb"]?.stringValue ?? "?") \(entry["resource"]?.stringValue ?? "?")"
-        counts[key, default: 0] += entry["count"]?.intValue ?? 0
-    }
-    return counts
 }
 
 /// Waits until every Rollout reports Healthy for `revisionOf` its current template; returns seconds.
