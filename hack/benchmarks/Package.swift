@@ -16,6 +16,12 @@ let package = Package(
             name: "bench-controller",
             dependencies: ["BenchSupport", .product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
         .executableTarget(
+            name: "bench-group-revert",
+            dependencies: [
+                "BenchSupport", .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),
+                .product(name: "KubeSim", package: "cutover"),
+            ]),
+        .executableTarget(
             name: "bench-http2",
             dependencies: [
                 .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),
