@@ -127,7 +127,10 @@ struct GroupPlanBuilder {
         }
         for member in release.members where releasing(member) == nil {
             guard let rollout = members[member.name], let memberStatus = rollout.status else {
-                return revert(AbortStatus(reason: "MemberDeleted", member: member.name, revision: member.revision, message: "\(member.name) was deleted mid-release"))
+                return revert(
+                    AbortStatus(
+                        reason: "MemberRemoved", member: member.name, revision: member.revision,
+                        message: "\(member.name) left the group mid-release (deleted, or its cutover.dev/group label changed)"))
             }
             if memberStatus.activeRevision == member.revision || memberStatus.greenRevision != nil { continue }
             if let abort = memberStatus.abort, abort.revision == member.revision {

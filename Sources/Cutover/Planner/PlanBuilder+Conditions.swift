@@ -137,6 +137,7 @@ extension PlanBuilder {
     /// `; waiting for group <name> at <barrier>` while the group holds the member.
     var groupWaitNote: String {
         guard let group = status.group, let barrier = group.waitingAt else { return "" }
+        guard snapshot.group != nil else { return "; waiting for group \(group.name): no such ReleaseGroup in \(rollout.metadata.namespace ?? "")" }
         let at = barrier == .step ? "step \((group.step ?? 0) + 1)" : barrier.rawValue
         return "; waiting for group \(group.name) at \(at)"
     }

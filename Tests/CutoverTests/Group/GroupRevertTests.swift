@@ -44,7 +44,7 @@ struct RevertCase: Sendable, CustomTestStringConvertible {
             world.release(["a"], image: "app:1")
             world.tick()
         },
-        RevertCase(name: "a member deleted", member: "b", reason: "MemberDeleted") { world in
+        RevertCase(name: "a member deleted", member: "b", reason: "MemberRemoved") { world in
             world.members["b"] = nil
             world.tick()
         },
