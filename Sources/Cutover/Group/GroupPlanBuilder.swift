@@ -190,13 +190,24 @@ struct GroupPlanBuilder {
         start(current)
     }
 
+    /// Opens a release and its record. `Started` is stated once the members are known: when the
+    /// first barrier opens (members applied one after another join until then), or when the
+    /// release ends before it.
     mutating func start(_ members: [GroupReleaseMember]) {
         pending.promote = false
         var release = GroupRelease(revision: Self.revision(of: members), startedAt: now, members: members)
         release.barrier = .greenReady
         status.release = release
         status.abort = nil
-        record(.started(members: members))
+        var journal = self.journal
+        journal.open(ReleaseRecord(revision: release.revision, images: members.map(\.pair), startedAt: now))
+        status.history = journal.history
+    }
+
+    /// States `Started` for the release in flight, unless its record already has it.
+    mutating func announceStart() {
+        guard let release = status.release, status.history?.last?.timeline.contains(where: { $0.type == .started }) != true else { return }
+        record(.started(members: release.members))
     }
 
     /// A member got a newer template, or another member joined: the release starts again from
@@ -207,17 +218,14 @@ struct GroupPlanBuilder {
             member.cutoverAt = old.members.first { $0.pair == member.pair }?.cutoverAt
             return member
         }
-        let revision = Self.revision(of: carried)
-        record(.superseded(by: revision))
-        var release = GroupRelease(revision: revision, startedAt: now, members: carried)
-        release.barrier = .greenReady
-        status.release = release
-        record(.started(members: carried))
+        record(.superseded(by: Self.revision(of: carried)))
+        start(carried)
     }
 
     /// Every changed member goes back to blue: the group patches the active Services (in
     /// ``planPatches()``), each member reverts its green when it reads the outcome.
     mutating func revert(_ cause: AbortStatus) {
+        announceStart()
         var cause = cause
         cause.at = now
         status.abort = cause

@@ -4,6 +4,7 @@ import Foundation
 import KubeAPI
 import KubeModels
 import KubeSim
+import SimulatorHarness
 import Testing
 
 /// A ReleaseGroup of three members driven by both reconcilers in-process against KubeSim: the
@@ -28,9 +29,8 @@ struct GroupReleaseTests {
     }
 
     /// The group and its members, first revisions Healthy.
-    static func setUp(_ client: KubeClient, waves: [[String]]? = nil) async throws {
-        _ = try await client.create(
-            ReleaseGroup(metadata: ObjectMeta(name: "shop", namespace: namespace), spec: ReleaseGroupSpec(waves: waves)))
+    static func setUp(_ client: KubeClient, group spec: ReleaseGroupSpec = ReleaseGroupSpec()) async throws {
+        _ = try await client.create(ReleaseGroup(metadata: ObjectMeta(name: "shop", namespace: namespace), spec: spec))
         for name in members {
             _ = try await client.create(
                 Service(
@@ -81,6 +81,28 @@ struct GroupReleaseTests {
             }
             #expect(completed.status?.history?.last?.outcome == .promoted)
         }
+    }
+
+    @Test func theGroupNotifiesItsOwnEventsNamingTheGroup() async throws {
+        try await WebhookFixtures.withReceiver { receiver in try await withController { _, client in
+            _ = try await client.create(
+                Secret(
+                    metadata: ObjectMeta(name: "hooks", namespace: Self.namespace),
+                    data: ["url": Data((receiver.baseURL + "/group").utf8).base64EncodedString()]))
+            let target = NotificationTarget(name: "team", urlSecret: SecretKeyReference(name: "hooks", key: "url"))
+            try await Self.setUp(client, group: ReleaseGroupSpec(notifications: [target]))
+            try await Self.release(client, image: "2")
+            try await eventually(within: 40, "the group's Completed event to arrive") {
+                receiver.requests(to: "/group").contains { $0.json?["event"]?.stringValue == "Completed" }
+            }
+            let events = receiver.requests(to: "/group").compactMap(\.json)
+            #expect(events.compactMap { $0["event"]?.stringValue } == ["Started", "StepReached", "CutOver", "Completed"])
+            #expect(events.allSatisfy { $0["releaseGroup"]?.stringValue == "shop" && $0["rollout"] == nil })
+            #expect(events.first?["message"]?.stringValue?.hasPrefix("releasing 3 members: db=") == true)
+            try await eventually(within: 10, "the group's outbox to empty") {
+                try await Self.group(client).status?.notifications?.pending.isEmpty ?? true
+            }
+        } }
     }
 
     @Test func anAbortedMemberRevertsTheWholeGroup() async throws {
