@@ -60,7 +60,18 @@ struct GroupPlanBuilder {
     mutating func finish() -> GroupPlan {
         finishStatus()
         let requeue = wakeups.min().map { max(0, $0.date.timeIntervalSince(now.date)) }
-        return GroupPlan(status: status, patches: patches, events: events, requeueAfter: requeue)
+        return GroupPlan(status: status, patches: patches, events: events, requeueAfter: requeue, outcome: outcome)
+    }
+
+    /// How the release in flight when the plan began ended, if it did.
+    var outcome: ReleaseEnding? {
+        guard let before = oldStatus.release, before.outcome == nil, let after = status.release, after.revision == before.revision
+        else { return nil }
+        switch after.outcome {
+        case .promoted?: return .promoted(revision: after.revision)
+        case .rolledBack?: return .reverted(revision: after.revision, reason: status.abort?.reason ?? "RolledBack")
+        default: return nil
+        }
     }
 
     // MARK: Actions

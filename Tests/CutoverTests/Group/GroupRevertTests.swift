@@ -107,6 +107,7 @@ struct GroupRevertTests {
         world["a"].apply(planNextStep(for: snapshot, now: world.now))
         let plan = world.stepGroup()
         #expect(plan.status.phase == .rolledBack)
+        #expect(plan.outcome == .reverted(revision: plan.status.release!.revision, reason: "AnalysisBreach"))
         #expect(plan.patches == [ServiceSelectorPatch(service: "b", revision: Fixture.hash("app:1"))])
     }
 
