@@ -74,7 +74,9 @@ extension GroupPlanBuilder {
         if let inFlight {
             status.ready = "\(inFlight.members.count - notReady.count)/\(inFlight.members.count)"
         } else {
-            status.ready = "\(sorted.filter { $0.status?.phase == .healthy }.count)/\(sorted.count)"
+            // Serving a settled revision: Healthy, or RolledBack to blue.
+            let settled = sorted.filter { $0.status?.phase == .healthy || $0.status?.phase == .rolledBack }
+            status.ready = "\(settled.count)/\(sorted.count)"
         }
         status.step = stepText(inFlight)
         status.message = message(inFlight)
