@@ -122,15 +122,8 @@ extension GroupPlanBuilder {
     }
 
     mutating func setConditions() {
-        var conditions: [Condition] = []
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            let text = value ? "True" : "False"
-            let previous = oldStatus.conditions?.first { $0.type == type }
-            let since = previous?.status == text ? (previous?.lastTransitionTime ?? now) : now
-            conditions.append(
-                Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: since,
-                          observedGeneration: group.metadata.generation))
-        }
+        var conditions = ConditionList(previous: oldStatus.conditions, now: now, generation: group.metadata.generation)
+        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) { conditions.set(type, value, reason, message) }
         let release = status.release
         let inFlight = release != nil && release?.outcome == nil
         set("Progressing", inFlight, inFlight ? "ReleaseInProgress" : "NoReleaseInFlight",
@@ -147,6 +140,6 @@ extension GroupPlanBuilder {
         } else {
             set("InvalidSpec", true, "InvalidField", invalidErrors.map(\.description).joined(separator: "; "))
         }
-        status.conditions = conditions
+        status.conditions = conditions.conditions
     }
 }

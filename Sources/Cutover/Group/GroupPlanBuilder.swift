@@ -77,26 +77,17 @@ struct GroupPlanBuilder {
     // MARK: Actions
 
     mutating func readPendingActions() {
-        let annotations = group.metadata.annotations ?? [:]
-        let acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
-        func isNew(_ key: String, _ ack: String?) -> Bool { annotations[key].map { $0 != ack } ?? false }
-        pending.promote = isNew(CutoverLabels.promote, acknowledged.promote)
-        pending.abort = isNew(CutoverLabels.abort, acknowledged.abort)
-        pending.retry = isNew(CutoverLabels.retry, acknowledged.retry)
+        pending = (status.acknowledgedActions ?? AcknowledgedActions()).pending(in: group.metadata.annotations ?? [:])
     }
 
-    /// Records every action annotation's value: one not acted on in this plan is consumed, so a
-    /// stale promote never promotes a later release.
+    /// Records every action annotation's current value; a group has no promote-full, so one is
+    /// only acknowledged (and reported as ignored).
     mutating func acknowledgeActions() {
-        let annotations = group.metadata.annotations ?? [:]
-        var acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
-        acknowledged.promote = annotations[CutoverLabels.promote] ?? acknowledged.promote
-        acknowledged.abort = annotations[CutoverLabels.abort] ?? acknowledged.abort
-        acknowledged.retry = annotations[CutoverLabels.retry] ?? acknowledged.retry
+        let acknowledged = (status.acknowledgedActions ?? AcknowledgedActions()).acknowledging(group.metadata.annotations ?? [:])
         if acknowledged != AcknowledgedActions() || status.acknowledgedActions != nil {
             status.acknowledgedActions = acknowledged
         }
-        if pending.promote || pending.abort || pending.retry {
+        if pending.promote || pending.promoteFull || pending.abort || pending.retry {
             events.append(RolloutEvent(reason: "ActionIgnored", message: "an action annotation had nothing to act on in phase \(phase.rawValue)"))
         }
     }

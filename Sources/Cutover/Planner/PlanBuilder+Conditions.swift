@@ -44,15 +44,8 @@ extension PlanBuilder {
         status.replicas = servingDeployment?.status?.replicas ?? 0
         if invalidErrors.isEmpty { status.message = message() + groupWaitNote }
 
-        var conditions: [Condition] = []
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            let text = value ? "True" : "False"
-            let previous = oldStatus.conditions?.first { $0.type == type }
-            let since = previous?.status == text ? (previous?.lastTransitionTime ?? now) : now
-            conditions.append(
-                Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: since,
-                          observedGeneration: rollout.metadata.generation))
-        }
+        var conditions = ConditionList(previous: oldStatus.conditions, now: now, generation: rollout.metadata.generation)
+        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) { conditions.set(type, value, reason, message) }
         let ready = servingDeployment?.status?.readyReplicas ?? 0
         if serviceMissing {
             set(ConditionType.available, false, "ActiveServiceNotFound", "Service \(rollout.spec.services.active) does not exist")
@@ -90,7 +83,7 @@ extension PlanBuilder {
         } else {
             set(ConditionType.invalidSpec, true, "InvalidField", invalidErrors.map(\.description).joined(separator: "; "))
         }
-        status.conditions = conditions
+        status.conditions = conditions.conditions
     }
 
     /// One short line for `kubectl get`.

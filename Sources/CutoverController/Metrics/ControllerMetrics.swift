@@ -102,22 +102,17 @@ public final class ControllerMetrics: Sendable {
     }
 
     /// A release ended, as the planner decided: promoted, or reverted for a reason.
-    func record(_ outcome: ReleaseEnding) {
+    func record(_ outcome: ReleaseEnding) { count(outcome, promotions: promotions, reverts: Family.revertsTotal) }
+
+    /// A group release ended: promoted, or reverted for the reason of its cause.
+    func recordGroup(_ outcome: ReleaseEnding) { count(outcome, promotions: groupPromotions, reverts: Family.groupRevertsTotal) }
+
+    private func count(_ outcome: ReleaseEnding, promotions: Counter, reverts: MetricNameDescriptor) {
         switch outcome {
         case .promoted:
             promotions.increment()
         case .reverted(_, let reason):
-            registry.makeCounter(descriptor: Family.revertsTotal, labels: [("reason", reason)]).increment()
-        }
-    }
-
-    /// A group release ended: promoted, or reverted for the reason of its cause.
-    func recordGroup(_ outcome: ReleaseEnding) {
-        switch outcome {
-        case .promoted:
-            groupPromotions.increment()
-        case .reverted(_, let reason):
-            registry.makeCounter(descriptor: Family.groupRevertsTotal, labels: [("reason", reason)]).increment()
+            registry.makeCounter(descriptor: reverts, labels: [("reason", reason)]).increment()
         }
     }
 
