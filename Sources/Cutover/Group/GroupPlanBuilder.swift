@@ -146,11 +146,23 @@ struct GroupPlanBuilder {
                     reason: "TemplateSetBackToBlue", member: member.name, revision: member.revision,
                     message: "\(member.name): template set back to \(member.blueRevision)"))
         }
-        let current = inFlight
+        let current = joining(release)
         guard Set(current.map(\.pair)) != Set(release.members.map(\.pair)) else { return }
         // Before the first barrier opened nothing was decided: the members a pipeline applies one
         // after another join the release in flight instead of restarting it each time.
         if release.barrier == .greenReady { amend(release, with: current) } else { restart(with: current, replacing: release) }
+    }
+
+    /// The members in flight that belong in `release`: its own, and those whose release started
+    /// since it did (a new template). A Rollout labelled into the group while its own release was
+    /// already running joins the next group release instead.
+    func joining(_ release: GroupRelease) -> [GroupReleaseMember] {
+        let own = Set(release.members.map(\.name))
+        let started = release.members.compactMap { members[$0.name]?.status?.releaseStartedAt }.min()
+        return inFlight.filter { member in
+            guard !own.contains(member.name), let started, let since = members[member.name]?.status?.releaseStartedAt else { return true }
+            return since >= started
+        }
     }
 
     /// The release at its first barrier takes in the members in flight now.

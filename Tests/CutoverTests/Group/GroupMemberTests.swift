@@ -65,3 +65,31 @@ struct GroupMemberTests {
         #expect(leaving.status.group == nil)
     }
 }
+
+@Suite("Group planner: joining")
+struct GroupJoinTests {
+    @Test func aRolloutLabelledWhileItsOwnReleaseRunsJoinsTheNextGroupRelease() {
+        var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1) })
+        // d releases on its own first; then it is labelled into the group mid-way through the group's release.
+        var outsider = World(memberSpec(steps: 1))
+        outsider.rollout.metadata.name = "d"
+        outsider.rollout.spec.services = RolloutServices(active: "d")
+        outsider.services = ["d": Fixture.service("d")]
+        outsider.converge()
+        outsider.setTemplate(image: "app:9")
+        outsider.step()
+        outsider.settle()
+        world.now = world.now.addingTimeInterval(5)
+        world.release(["a", "b"])
+        world.step()
+        world.settle()
+        outsider.rollout.metadata.labels = [CutoverLabels.group: "shop"]
+        world.members["d"] = outsider
+        world.converge()
+        #expect(world.release?.members.map(\.name) == ["a", "b"], "d's release started before the group's")
+        world.drive { $0.release?.outcome == .promoted }
+        world.converge()
+        #expect(world["a"].status.activeRevision == Fixture.hash("app:2"))
+        #expect(world.release?.members.map(\.name) == ["d"], "the next group release is d's")
+    }
+}
