@@ -27,7 +27,7 @@ public enum ReleaseOutcome: Sendable, Hashable {
     /// controller computed for an older generation is not an outcome yet: right after
     /// `kubectl apply` the previous release's `Healthy` is still there.
     public static func of(_ rollout: Rollout) -> ReleaseOutcome? {
-        guard let status = rollout.status, let phase = status.phase, RolloutLag.isCurrent(rollout) else { return nil }
+        guard let status = rollout.status, let phase = status.phase, ControllerLag.isCurrent(rollout) else { return nil }
         switch phase {
         case .healthy: return .healthy
         case .rolledBack, .invalidSpec, .degraded: return .failed

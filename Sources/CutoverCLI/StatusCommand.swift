@@ -34,7 +34,7 @@ public enum StatusCommand {
 
         let latest = Latest<Rollout>(rollout)
         let printed = Latest<String>(StatusLine.line(for: rollout))
-        let warned = Latest<Bool>(RolloutLag.warning(for: rollout, now: context.now(), threshold: context.staleAfter) != nil)
+        let warned = Latest<Bool>(ControllerLag.warning(for: rollout, now: context.now(), threshold: context.staleAfter) != nil)
         let result = try await withThrowingTaskGroup(of: ReleaseOutcome?.self) { group in
             group.addTask {
                 let found = Latest<ReleaseOutcome?>(nil)
@@ -64,7 +64,7 @@ public enum StatusCommand {
                 // The controller may be dead: then no event ever comes, so look at the clock too.
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(1))
-                    if !warned.get, let warning = RolloutLag.warning(for: latest.get, now: context.now(), threshold: context.staleAfter) {
+                    if !warned.get, let warning = ControllerLag.warning(for: latest.get, now: context.now(), threshold: context.staleAfter) {
                         warned.set(true)
                         context.console.printError(warning)
                     }

@@ -11,7 +11,7 @@ public enum StatusLine {
             return "Pending — no controller has written a status yet"
         }
         let paused = status.paused == true ? " (paused)" : ""
-        guard RolloutLag.isCurrent(rollout) else {
+        guard ControllerLag.isCurrent(rollout) else {
             return "\(phase.rawValue) — the controller has not acted on generation \(rollout.metadata.generation ?? 0) yet (observed \(status.observedGeneration ?? 0))"
         }
         let spec = rollout.spec.resolved()

@@ -124,7 +124,7 @@ struct CLICluster: Sendable {
         try await eventually(within: seconds, "rollout \(name): \(what)", pollEvery: .milliseconds(50)) {
             let current = try await rollout(name)
             seen.update { $0 = current }
-            return RolloutLag.isCurrent(current) && condition(current)
+            return ControllerLag.isCurrent(current) && condition(current)
         }
         return try #require(seen.get)
     }
