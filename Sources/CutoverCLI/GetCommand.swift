@@ -32,7 +32,7 @@ public enum GetCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await ObjectFollower<Rollout>(client: client, namespace: namespace, fieldSelector: "metadata.name=\(name)").run { objects in
-                    guard let current = objects.values.first else { throw StatusCommand.deletedError(name, context: context) }
+                    guard let current = objects.values.first else { throw StatusCommand.deletedError(Rollout.self, name) }
                     state.update { $0.rollout = current }
                     try drawer.draw { state.get.view(now: context.now()) }
                 }

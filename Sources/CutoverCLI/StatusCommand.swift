@@ -27,29 +27,43 @@ public enum StatusCommand {
     /// Only a status computed for the current generation counts as an outcome.
     public static func run(name: String, watch: Bool, timeout: Double?, context: CLIContext) async throws -> ReleaseOutcome {
         let rollout = try await context.rollout(name)
-        context.console.print(StatusLine.line(for: rollout))
-        if let outcome = ReleaseOutcome.of(rollout) { return finish(outcome, rollout, context) }
-        context.warnIfStale(rollout)
+        return try await follow(rollout, watch: watch, timeout: timeout, context: context) { changed in
+            try await ObjectFollower<Rollout>(client: context.client, namespace: context.namespace, fieldSelector: "metadata.name=\(name)").run { objects in
+                guard let current = objects.values.first else { throw deletedError(Rollout.self, name) }
+                try await changed(current)
+            }
+        }
+    }
+
+    /// Prints `initial`'s line and, with `watch`, the line of every changed subject `updates`
+    /// reports, until one reaches an outcome or `timeout` seconds pass. `updates` runs until
+    /// cancelled; the clock is checked each second for the controller-lag warning, since a dead
+    /// controller sends no events.
+    static func follow<Subject: StatusSubject>(
+        _ initial: Subject, watch: Bool, timeout: Double?, context: CLIContext,
+        updates: @escaping @Sendable (_ changed: @escaping @Sendable (Subject) async throws -> Void) async throws -> Void
+    ) async throws -> ReleaseOutcome {
+        context.console.print(initial.statusLine)
+        if let outcome = initial.outcome { return finish(outcome, initial, context) }
+        if let warning = initial.lagWarning(now: context.now(), threshold: context.staleAfter) { context.console.printError(warning) }
         guard watch else { return .timedOut }
 
-        let latest = Latest<Rollout>(rollout)
-        let printed = Latest<String>(StatusLine.line(for: rollout))
-        let warned = Latest<Bool>(ControllerLag.warning(for: rollout, now: context.now(), threshold: context.staleAfter) != nil)
+        let latest = Latest<Subject>(initial)
+        let printed = Latest<String>(initial.statusLine)
+        let warned = Latest<Bool>(initial.lagWarning(now: context.now(), threshold: context.staleAfter) != nil)
         let result = try await withThrowingTaskGroup(of: ReleaseOutcome?.self) { group in
             group.addTask {
                 let found = Latest<ReleaseOutcome?>(nil)
-                let follower = ObjectFollower<Rollout>(
-                    client: context.client, namespace: context.namespace, fieldSelector: "metadata.name=\(name)")
                 do {
-                    try await follower.run { objects in
-                        guard let current = objects.values.first else { throw deletedError(name, context: context) }
+                    try await updates { current in
                         latest.set(current)
-                        let line = StatusLine.line(for: current)
-                        if line != printed.get {
-                            printed.set(line)
+                        let line = current.statusLine
+                        printed.update { last in
+                            guard line != last else { return }
+                            last = line
                             context.console.print(line)
                         }
-                        if let outcome = ReleaseOutcome.of(current) {
+                        if let outcome = current.outcome {
                             found.set(outcome)
                             throw CancellationError()
                         }
@@ -64,7 +78,7 @@ public enum StatusCommand {
                 // The controller may be dead: then no event ever comes, so look at the clock too.
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(1))
-                    if !warned.get, let warning = ControllerLag.warning(for: latest.get, now: context.now(), threshold: context.staleAfter) {
+                    if !warned.get, let warning = latest.get.lagWarning(now: context.now(), threshold: context.staleAfter) {
                         warned.set(true)
                         context.console.printError(warning)
                     }
@@ -87,28 +101,30 @@ public enum StatusCommand {
         }
         if result == .timedOut {
             let limit = timeout.map { DurationText.format(Int64($0)) } ?? "the time given"
-            context.console.printError("error: timed out after \(limit) waiting for rollout \(name): \(StatusLine.line(for: latest.get))")
+            context.console.printError("error: timed out after \(limit) waiting for \(latest.get.subjectName): \(latest.get.statusLine)")
             return .timedOut
         }
         return finish(result, latest.get, context)
     }
 
     /// Prints what the outcome means for someone reading a CI log.
-    static func finish(_ outcome: ReleaseOutcome, _ rollout: Rollout, _ context: CLIContext) -> ReleaseOutcome {
-        let name = rollout.metadata.name ?? "-"
+    static func finish(_ outcome: ReleaseOutcome, _ subject: some StatusSubject, _ context: CLIContext) -> ReleaseOutcome {
         switch outcome {
         case .failed:
-            context.console.printError("error: rollout \(name) did not complete: \(StatusLine.line(for: rollout))")
+            context.console.printError("error: \(subject.subjectName) did not complete: \(subject.statusLine)")
         case .awaitingApproval:
-            context.console.printError("rollout \(name) is waiting for approval: kubectl cutover promote \(name) -n \(context.namespace)")
+            context.console.printError("\(subject.subjectName) is waiting for approval: \(subject.promoteCommand) -n \(context.namespace)")
         case .healthy, .timedOut:
             break
         }
         return outcome
     }
 
-    static func deletedError(_ name: String, context: CLIContext) -> KubeError {
+    /// The NotFound of an object deleted while it was watched, worded as the server words it.
+    static func deletedError<Object: KubeObject>(_ type: Object.Type, _ name: String) -> KubeError {
         KubeError.notFound(
-            Status(message: "rollouts.cutover.dev \"\(name)\" not found (deleted while watching)", reason: "NotFound", code: 404))
+            Status(
+                message: "\(Object.resource.plural).\(Object.resource.group) \"\(name)\" not found (deleted while watching)",
+                reason: "NotFound", code: 404))
     }
 }
