@@ -64,6 +64,18 @@ public struct GroupSnapshot: Sendable, Hashable {
         throw CancellationError()
     }
 
+    /// Members still moving on their own: the controller has not acted on their latest spec, or
+    /// a release of theirs is in flight. While there are any, the group's `Completed` or
+    /// `RolledBack` may belong to the previous group release (right after `kubectl apply` of new
+    /// member templates), or a revert is still reaching them.
+    var unsettledMembers: [Rollout] {
+        let moving: Set<RolloutPhase> = [.progressing, .canary, .awaitingApproval, .promoting, .holdWindow]
+        return members.filter { member in
+            guard ControllerLag.isCurrent(member), let phase = member.status?.phase else { return true }
+            return moving.contains(phase)
+        }
+    }
+
     /// The member Rollout `name`, if it is labelled for the group.
     func member(_ name: String) -> Rollout? {
         members.first { $0.metadata.name == name }

@@ -8,17 +8,20 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `kubectl cutover status NAME [--watch] [--timeout 15m]`: one line per change of the release,
-/// ending with an outcome whose ``ReleaseOutcome/exitCode`` a pipeline can act on.
+/// `kubectl cutover status [group] NAME [--watch] [--timeout 15m]`: one line per change of the
+/// release (of a Rollout, or of a ReleaseGroup with its members), ending with an outcome whose
+/// ``ReleaseOutcome/exitCode`` a pipeline can act on.
 public enum StatusCommand {
     /// The exit codes, as `status --help` documents them.
     public static let exitCodeHelp = """
         Exit codes:
           0  Healthy: the applied template is the active revision
+             (a group: condition Completed, every member settled)
           1  RolledBack, InvalidSpec or Degraded (the reason names the
-             metric, value and limit), or an error
-          2  AwaitingApproval: waiting for `kubectl cutover promote NAME`;
-             a pipeline can stop at the gate and resume later
+             metric, value and limit; for a group, the member), or an error
+          2  AwaitingApproval: waiting for `kubectl cutover promote NAME`
+             (`promote group NAME`); a pipeline can stop at the gate and
+             resume later
           3  timed out (--timeout), or still in flight without --watch
         """
 
@@ -32,6 +35,17 @@ public enum StatusCommand {
                 guard let current = objects.values.first else { throw deletedError(Rollout.self, name) }
                 try await changed(current)
             }
+        }
+    }
+
+    /// Prints the status line of the ReleaseGroup `name` and, with `watch`, one more line per
+    /// change of the group or of a member (two watches, not polling) until the group release
+    /// reaches an outcome (Completed once every member settled, RolledBack, InvalidSpec,
+    /// AwaitingApproval) or `timeout` seconds pass.
+    public static func run(group name: String, watch: Bool, timeout: Double?, context: CLIContext) async throws -> ReleaseOutcome {
+        let snapshot = try await GroupSnapshot.read(name, context: context)
+        return try await follow(snapshot, watch: watch, timeout: timeout, context: context) { changed in
+            try await GroupSnapshot.follow(snapshot, context: context, changed: changed)
         }
     }
 

@@ -30,3 +30,16 @@ extension Rollout: StatusSubject {
     var outcome: ReleaseOutcome? { ReleaseOutcome.of(self) }
     func lagWarning(now: Date, threshold: Double) -> String? { ControllerLag.warning(for: self, now: now, threshold: threshold) }
 }
+
+extension GroupSnapshot: StatusSubject {
+    var subjectName: String { group.kindAndName }
+    var promoteCommand: String { "kubectl cutover promote group \(name)" }
+    var statusLine: String { GroupStatusLine.line(for: self) }
+    var outcome: ReleaseOutcome? { ReleaseOutcome.of(self) }
+
+    /// The group's warning, else the first member's: one controller acts on both.
+    func lagWarning(now: Date, threshold: Double) -> String? {
+        ControllerLag.warning(for: group, now: now, threshold: threshold)
+            ?? members.lazy.compactMap { ControllerLag.warning(for: $0, now: now, threshold: threshold) }.first
+    }
+}

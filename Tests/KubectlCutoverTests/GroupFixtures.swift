@@ -59,7 +59,7 @@ enum GroupFixtures {
         case .awaitingApproval:
             status.step = "approval"
             status.ready = "3/3"
-            status.message = "every member waits at Cutover: promote the group"
+            status.message = "every member waits at Cutover"
             status.release?.barrier = .cutover
             status.release?.step = nil
         case .holdWindow:
