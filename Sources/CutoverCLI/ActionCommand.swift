@@ -8,14 +8,22 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `promote [--full]`, `abort`, `retry`, `pause`, `resume`: set the annotation the controller
-/// acts on (as `kubectl annotate --overwrite` would) and say what happens next.
+/// `promote [--full]`, `abort`, `retry`, `pause`, `resume` on a Rollout, `promote`, `abort`,
+/// `retry` on a ReleaseGroup: set the annotation the controller acts on (as
+/// `kubectl annotate --overwrite` would) and say what happens next.
 public enum ActionCommand {
     /// Reads the Rollout, refuses when the action makes no sense in its phase, and writes the
     /// annotation (see ``annotate(_:name:context:plan:)``). Returns the plan written.
     @discardableResult
     public static func run(_ action: RolloutAction, name: String, context: CLIContext) async throws -> ActionPlan {
         try await annotate(Rollout.self, name: name, context: context) { rollout, token in try action.plan(for: rollout, token: token) }
+    }
+
+    /// Reads the ReleaseGroup, refuses when it has nothing to act on, and writes the annotation
+    /// (see ``annotate(_:name:context:plan:)``). Returns the plan written.
+    @discardableResult
+    public static func run(_ action: GroupAction, group name: String, context: CLIContext) async throws -> ActionPlan {
+        try await annotate(ReleaseGroup.self, name: name, context: context) { group, token in try action.plan(for: group, token: token) }
     }
 
     /// Reads the object, lets `plan` decide on it (or refuse), and writes the annotation with a
