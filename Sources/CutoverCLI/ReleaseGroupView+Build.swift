@@ -18,7 +18,7 @@ extension ReleaseGroupView {
         observedGeneration = status.observedGeneration
         approval = group.spec.manualApproval ? "Manual" : "Automatic"
         abort = status.phase == .rolledBack ? status.abort : nil
-        let waves = Set((status.release?.members ?? []).map(\.wave)).sorted()
+        let waves = (status.release?.members ?? []).waves
         release = status.release.map { release in
             Release(
                 revision: release.revision, startedAt: release.startedAt, barrier: release.barrier?.rawValue,

@@ -5,6 +5,24 @@ import KubeModels
 /// times, its outcome and why, its timeline. Nothing depends on the clock: offsets and durations
 /// are between recorded times.
 extension ReleaseRecord {
+    /// Where in `history` (oldest first) the report's release is: the newest, or the newest of
+    /// `revision`. Throws ``CLIError/notFound(_:)`` naming `owner` (`rollout web`) when there is no
+    /// record yet or none of `revision`; the latter lists the revisions there are, newest first.
+    static func reportIndex(in history: [ReleaseRecord], revision: String?, owner: String) throws -> Int {
+        guard !history.isEmpty else {
+            throw CLIError.notFound(
+                "\(owner) has no release record yet (status.history is empty): the controller adds one when a release starts")
+        }
+        guard let revision else { return history.count - 1 }
+        guard let index = history.lastIndex(where: { $0.revision == revision }) else {
+            var known: [String] = []
+            for record in history.reversed() where !known.contains(record.revision) { known.append(record.revision) }
+            throw CLIError.notFound(
+                "\(owner) has no release of revision \"\(revision)\"; known revisions (newest first): \(known.joined(separator: ", "))")
+        }
+        return index
+    }
+
     /// Seconds from the start to the end; nil while the release runs.
     var durationSeconds: Int64? {
         endedAt.map { Int64($0.date.timeIntervalSince(startedAt.date).rounded()) }

@@ -29,22 +29,7 @@ public struct ReleaseReport: Codable, Sendable, Hashable {
     public init(rollout: Rollout, revision: String? = nil) throws {
         let name = rollout.metadata.name ?? "-"
         let history = rollout.status?.history ?? []
-        guard !history.isEmpty else {
-            throw CLIError.notFound(
-                "rollout \(name) has no release record yet (status.history is empty): the controller adds one when a release starts")
-        }
-        let chosen: ReleaseRecord
-        if let revision {
-            guard let match = history.last(where: { $0.revision == revision }) else {
-                var known: [String] = []
-                for record in history.reversed() where !known.contains(record.revision) { known.append(record.revision) }
-                throw CLIError.notFound(
-                    "rollout \(name) has no release of revision \"\(revision)\"; known revisions (newest first): \(known.joined(separator: ", "))")
-            }
-            chosen = match
-        } else {
-            chosen = history[history.count - 1]
-        }
+        let chosen = history[try ReleaseRecord.reportIndex(in: history, revision: revision, owner: "rollout \(name)")]
         // A closed record carries its hooks; the release in flight has them in status.hooks. The
         // report's own `hooks` key holds them either way, so the record's copy is not repeated.
         let hooks = chosen.hooks ?? (rollout.status?.hooks ?? []).filter { $0.revision == chosen.revision }

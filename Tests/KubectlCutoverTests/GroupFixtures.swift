@@ -197,6 +197,19 @@ enum GroupFixtures {
 }
 
 extension CLICluster {
+    /// Runs `body` on a cluster with no controller holding `shop` (in flight) and `checkout`
+    /// (rolled back), with their members.
+    static func withGroups(_ body: (CLICluster) async throws -> Void) async throws {
+        try await with(controller: false) { cluster in
+            try await cluster.createGroup(
+                "shop", spec: GroupFixtures.shopSpec, status: { GroupFixtures.shopStatus(generation: $0) }, members: GroupFixtures.shopMembers)
+            try await cluster.createGroup(
+                "checkout", spec: ReleaseGroupSpec(approval: "Manual"), status: GroupFixtures.checkoutStatus,
+                members: GroupFixtures.checkoutMembers)
+            try await body(cluster)
+        }
+    }
+
     /// Creates the ReleaseGroup `name` and, when given, writes its status (made for its generation)
     /// through the status subresource; then its member Rollouts, labelled for it, with theirs.
     func createGroup(

@@ -10,18 +10,6 @@ import Testing
 /// through the status subresource (no controller), checked against golden text.
 @Suite("get group: a ReleaseGroup's members and revisions", .serialized, .timeLimit(.minutes(3)))
 struct GroupGetTests {
-    /// `shop` (in flight) and `checkout` (rolled back) with their members.
-    static func withGroups(_ body: (CLICluster) async throws -> Void) async throws {
-        try await CLICluster.with(controller: false) { cluster in
-            try await cluster.createGroup(
-                "shop", spec: GroupFixtures.shopSpec, status: { GroupFixtures.shopStatus(generation: $0) }, members: GroupFixtures.shopMembers)
-            try await cluster.createGroup(
-                "checkout", spec: ReleaseGroupSpec(approval: "Manual"), status: GroupFixtures.checkoutStatus,
-                members: GroupFixtures.checkoutMembers)
-            try await body(cluster)
-        }
-    }
-
     static func tree(_ name: String, cluster: CLICluster) async throws -> String {
         let (context, console) = cluster.context()
         try await GetCommand.run(group: name, watch: false, format: .tree, context: context)
@@ -30,7 +18,7 @@ struct GroupGetTests {
     }
 
     @Test func theTreesOfAGroupInFlightAndOfARevertedOneMatchTheirGoldenFiles() async throws {
-        try await Self.withGroups { cluster in
+        try await CLICluster.withGroups { cluster in
             try expectGolden(try await Self.tree("shop", cluster: cluster), "get-group-canary")
             try expectGolden(try await Self.tree("checkout", cluster: cluster), "get-group-rolledback")
 
@@ -41,7 +29,7 @@ struct GroupGetTests {
     }
 
     @Test func jsonCarriesTheSameView() async throws {
-        try await Self.withGroups { cluster in
+        try await CLICluster.withGroups { cluster in
             let (context, console) = cluster.context()
             try await GetCommand.run(group: "shop", watch: false, format: .json, context: context)
             let view = try JSONDecoder().decode(ReleaseGroupView.self, from: Data(console.output.utf8))
@@ -60,7 +48,7 @@ struct GroupGetTests {
 
     /// --watch follows the group and its members: a change of either draws a new tree.
     @Test func watchRedrawsWhenTheGroupOrAMemberChanges() async throws {
-        try await Self.withGroups { cluster in
+        try await CLICluster.withGroups { cluster in
             let (context, console) = cluster.context()
             let watching = Task { try await GetCommand.run(group: "shop", watch: true, format: .tree, context: context) }
             try await eventually(within: 10, "the first tree") { console.output.contains("ReleaseGroup default/shop  Canary") }
