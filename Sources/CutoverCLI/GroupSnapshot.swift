@@ -10,6 +10,7 @@ public struct GroupSnapshot: Sendable, Hashable {
     /// The Rollouts labelled with the group's name, by name.
     public var members: [Rollout]
 
+    /// The group with `members`, kept sorted by name.
     public init(group: ReleaseGroup, members: [Rollout]) {
         self.group = group
         self.members = members.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }

@@ -14,7 +14,7 @@ public enum GroupTreeRenderer {
         if let release = view.release {
             lines.append("Release:  \(releaseText(release, members: view.members.filter(\.inRelease).count))")
         }
-        if view.phase == ReleaseGroupPhase.awaitingApproval.rawValue {
+        if view.phase == ReleaseGroupPhase.awaitingApproval.rawValue, view.release?.approved != true {
             lines.append("Waiting:  every member waits at Cutover; run `kubectl cutover promote group \(view.name)` (or abort)")
         }
         if let abort = view.abort {

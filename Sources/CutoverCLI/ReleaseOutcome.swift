@@ -38,8 +38,8 @@ public enum ReleaseOutcome: Sendable, Hashable {
     }
 
     /// The outcome a ReleaseGroup has reached, or `nil` while a group release is in flight: exit 0
-    /// when condition `Completed` is True, 1 when `RolledBack` (phase or condition) or
-    /// `InvalidSpec`, 2 at `AwaitingApproval` until the cutover is approved. Only a status computed
+    /// when condition `Completed` is True, 1 when `RolledBack` (phase, or condition without
+    /// `Completed`) or `InvalidSpec`, 2 at `AwaitingApproval` until the cutover is approved. Only a status computed
     /// for the group's current generation counts, and `Completed` or `RolledBack` only once every
     /// member settled (see ``GroupSnapshot/unsettledMembers``): right after `kubectl apply` of new
     /// member templates the previous group release's `Completed` is still there.
@@ -56,8 +56,9 @@ public enum ReleaseOutcome: Sendable, Hashable {
             return nil
         case .healthy, .rolledBack:
             guard snapshot.unsettledMembers.isEmpty else { return nil }
-            if phase == .rolledBack || holds("RolledBack") { return .failed }
-            return holds("Completed") ? .healthy : nil
+            if phase == .rolledBack { return .failed }
+            if holds("Completed") { return .healthy }
+            return holds("RolledBack") ? .failed : nil
         }
     }
 }

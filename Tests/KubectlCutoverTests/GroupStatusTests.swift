@@ -150,7 +150,7 @@ struct GroupStatusTests {
     @Test(arguments: [
         (ReleaseGroupPhase.healthy, "Completed", RolloutPhase.healthy, ReleaseOutcome?.some(.healthy)),
         (.healthy, "Completed", .progressing, nil), (.healthy, "", .healthy, nil), (.canary, "Completed", .healthy, nil),
-        (.rolledBack, "RolledBack", .rolledBack, .failed), (.rolledBack, "", .holdWindow, nil), (.healthy, "RolledBack", .healthy, .failed),
+        (.rolledBack, "RolledBack", .rolledBack, .failed), (.rolledBack, "", .holdWindow, nil), (.healthy, "RolledBack", .healthy, .failed), (.rolledBack, "Completed", .rolledBack, .failed),
         (.invalidSpec, "", .canary, .failed), (.awaitingApproval, "", .canary, .awaitingApproval), (.cuttingOver, "", .holdWindow, nil),
     ] as [(ReleaseGroupPhase, String, RolloutPhase, ReleaseOutcome?)])
     func outcomes(phase: ReleaseGroupPhase, condition: String, memberPhase: RolloutPhase, expected: ReleaseOutcome?) {
