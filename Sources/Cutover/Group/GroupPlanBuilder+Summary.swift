@@ -128,10 +128,15 @@ extension GroupPlanBuilder {
         let inFlight = release != nil && release?.outcome == nil
         set("Progressing", inFlight, inFlight ? "ReleaseInProgress" : "NoReleaseInFlight",
             inFlight ? "releasing \(release!.revision) (\(phase.rawValue))" : "no release in flight")
-        let settled = !snapshot.members.contains { $0.status?.greenRevision != nil && $0.status?.activeRevision != nil }
-        let completed = release?.outcome == .promoted && settled
+        // As a Rollout's: nothing in flight and every member serves its template (a first deploy
+        // of the members included).
+        let everyMemberServes = snapshot.members.allSatisfy { member in
+            member.status?.phase == .healthy && member.status?.greenRevision == nil
+                && member.status?.observedGeneration == member.metadata.generation
+        }
+        let completed = (release == nil || release?.outcome == .promoted) && everyMemberServes && invalidErrors.isEmpty
         set("Completed", completed, completed ? "ReleaseComplete" : phase.rawValue,
-            completed ? "every member of \(release!.revision) serves its new revision" : "no completed group release")
+            completed ? "every member serves its template" : "a member is releasing, reverted or not settled yet")
         let rolledBack = phase == .rolledBack
         set("RolledBack", rolledBack, rolledBack ? (status.abort?.reason ?? "RolledBack") : "NotRolledBack",
             rolledBack ? (status.abort?.message ?? "") : "")

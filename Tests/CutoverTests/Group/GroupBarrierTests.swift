@@ -29,6 +29,7 @@ struct GroupBarrierTests {
         #expect(world.release == nil)
         for name in world.names { #expect(world[name].status.phase == .healthy) }
         #expect(world.status.ready == "3/3")
+        #expect(world.status.conditions?.first { $0.type == "Completed" }?.status == "True", "kubectl wait works on a first deploy too")
     }
 
     @Test func greenReadyHoldsEveryMemberUntilAllGreensAreReady() {
