@@ -7,7 +7,8 @@
 #
 # It deploys payment 1.4.2, releases 1.4.3 (healthy: canary 20% → 50% → cutover → hold → blue at 0)
 # and then 1.5.0, whose pods answer 20% of requests with errors: the analysis breaches and the
-# controller reverts to blue by itself. Everything it starts is stopped on exit or Ctrl-C.
+# controller reverts to blue by itself. Then a release group of three services, one of them bad:
+# all three revert. Everything it starts is stopped on exit or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,21 +81,22 @@ manifest() {
         if [ "$fast" = 1 ]; then sed -e 's/pause: 30s/pause: 5s/g; s/holdWindow: 1m/holdWindow: 5s/; s/interval: 10s/interval: 4s/'; else cat; fi
 }
 
-# Prints the rollout line whenever it changes, like `kubectl get rollouts -w`, until the phase is
-# one of the given ones (or the deadline passes).
-follow() {
-    local deadline=$((SECONDS + $1)); shift
+# Prints the object's line whenever it changes, like `kubectl get -w`, until its phase is one of
+# the given ones (or the deadline passes). `follow 600 Healthy` follows rollout/payment.
+follow() { follow_object rollout/payment "$@"; }
+follow_object() {
+    local object=$1 deadline=$((SECONDS + $2)); shift 2
     local last="" line phase
     while [ $SECONDS -lt $deadline ]; do
-        line=$(kubectl -n demo get rollout payment -o wide --no-headers 2>/dev/null | tr -s ' ' || true)
+        line=$(kubectl -n demo get "$object" -o wide --no-headers 2>/dev/null | tr -s ' ' || true)
         # Print only real changes (the last column, AGE, ticks every second).
         if [ -n "$line" ] && [ "${line% *}" != "$last" ]; then echo "    $line"; last=${line% *}; fi
-        phase=$(kubectl -n demo get rollout payment -o jsonpath='{.status.phase}' 2>/dev/null || true)
+        phase=$(kubectl -n demo get "$object" -o jsonpath='{.status.phase}' 2>/dev/null || true)
         for want in "$@"; do [ "$phase" = "$want" ] && return 0; done
         sleep 0.5
     done
     echo "    (gave up waiting for ${*})"
-    kubectl -n demo get rollout payment -o jsonpath='{.status.analysis}{"\n"}' >&2 || true
+    kubectl -n demo get "$object" -o jsonpath='{.status}{"\n"}' >&2 || true
     tail -20 "$work/controller.log" >&2; return 1
 }
 
@@ -125,4 +127,20 @@ kubectl cutover get payment -n demo | sed 's/^/    /'
 kubectl cutover history payment -n demo | sed 's/^/    /'
 kubectl cutover report payment -n demo | sed 's/^/    /'
 
-say "done: the good release was promoted and the bad one reverted by itself"
+say "a release group: cart, catalog and checkout released as one (manifests/examples/shop-group.yaml)"
+manifest manifests/examples/shop-group.yaml | kubectl apply -f - >/dev/null
+for member in cart catalog checkout; do follow_object "rollout/$member" 120 Healthy >/dev/null; done
+kubectl -n demo get releasegroup shop | sed 's/^/    /'
+
+say "all three at 1.1.0, and checkout 1.1.0 answers 20% of requests with errors: the whole group reverts"
+manifest manifests/examples/shop-group.yaml |
+    sed -e 's/:1\.0\.0/:1.1.0/; s/error-rate: "0.0"/error-rate: "0.2"/' | kubectl apply -f - >/dev/null
+follow_object releasegroup/shop 600 RolledBack Healthy
+kubectl -n demo get releasegroup shop -o jsonpath='{.status.phase}' | grep -qx RolledBack || die "the group was not reverted"
+echo "    why: $(kubectl -n demo get releasegroup shop -o jsonpath='{.status.abort.message}')"
+for member in cart catalog checkout; do
+    echo "    $member: $(kubectl -n demo get rollout "$member" -o jsonpath='{.status.phase} {.status.abort.reason}'), active Service selects $(kubectl -n demo get service "$member" -o jsonpath='{.spec.selector.cutover\.dev/revision}')"
+done
+kubectl cutover get group shop -n demo 2>/dev/null | sed 's/^/    /' || true
+
+say "done: the good release was promoted, the bad one reverted by itself, and the group reverted as one"

@@ -72,7 +72,7 @@ public struct CLIContext: Sendable {
     }
 
     /// Prints the "is the controller running?" warning to standard error when it applies.
-    func warnIfStale(_ rollout: Rollout) {
-        if let warning = RolloutLag.warning(for: rollout, now: now(), threshold: staleAfter) { console.printError(warning) }
+    func warnIfStale(_ object: some ControllerObserved) {
+        if let warning = ControllerLag.warning(for: object, now: now(), threshold: staleAfter) { console.printError(warning) }
     }
 }

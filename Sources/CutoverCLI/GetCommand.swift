@@ -9,8 +9,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `kubectl cutover get NAME [--watch] [-o json|yaml]`: the release as a tree (revisions, their
-/// Deployments and ready pods, where each Service points, weight, analysis, countdowns).
+/// `kubectl cutover get [group] NAME [--watch] [-o json|yaml]`: the release as a tree (revisions,
+/// their Deployments and ready pods, where each Service points, weight, analysis, countdowns), or a
+/// ReleaseGroup's members with their phases, revisions, waves and barriers.
 public enum GetCommand {
     /// Prints the release once, or with `watch` again on every change of the Rollout, its
     /// Deployments or its Services (three watches, no polling) until cancelled. On a terminal the
@@ -23,7 +24,7 @@ public enum GetCommand {
         let state = Latest(State(
             rollout: rollout, deployments: Dictionary(deployments.map { ($0.metadata.key, $0) }, uniquingKeysWith: { $1 }),
             services: Dictionary(services.values.map { ($0.metadata.key, $0) }, uniquingKeysWith: { $1 })))
-        let drawer = Drawer(format: format, console: context.console)
+        let drawer = Drawer(format: format, console: context.console, tree: TreeRenderer.render)
         try drawer.draw { state.get.view(now: context.now()) }
         context.warnIfStale(rollout)
         guard watch else { return }
@@ -32,7 +33,7 @@ public enum GetCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await ObjectFollower<Rollout>(client: client, namespace: namespace, fieldSelector: "metadata.name=\(name)").run { objects in
-                    guard let current = objects.values.first else { throw StatusCommand.deletedError(name, context: context) }
+                    guard let current = objects.values.first else { throw StatusCommand.deletedError(Rollout.self, name) }
                     state.update { $0.rollout = current }
                     try drawer.draw { state.get.view(now: context.now()) }
                 }
@@ -62,6 +63,20 @@ public enum GetCommand {
         }
     }
 
+    /// Prints the ReleaseGroup `name` with its members once, or with `watch` again on every change
+    /// of the group or of a Rollout labelled for it (two watches, no polling) until cancelled;
+    /// drawn as a Rollout's tree is.
+    public static func run(group name: String, watch: Bool, format: OutputFormat, context: CLIContext) async throws {
+        let snapshot = try await GroupSnapshot.read(name, context: context)
+        let drawer = Drawer(format: format, console: context.console, tree: GroupTreeRenderer.render)
+        try drawer.draw { ReleaseGroupView(snapshot) }
+        context.warnIfStale(snapshot.group)
+        guard watch else { return }
+        try await GroupSnapshot.follow(snapshot, context: context) { current in
+            try drawer.draw { ReleaseGroupView(current) }
+        }
+    }
+
     /// What the watches have seen so far.
     struct State: Sendable {
         var rollout: Rollout
@@ -75,21 +90,23 @@ public enum GetCommand {
     }
 
     /// Draws frames: in place on a terminal, otherwise only frames that differ from the last.
-    final class Drawer: Sendable {
+    final class Drawer<View: Encodable>: Sendable {
         let format: OutputFormat
         let console: Console
+        let tree: @Sendable (View) -> [String]
         private let last = Mutex<String?>(nil)
 
-        init(format: OutputFormat, console: Console) {
+        init(format: OutputFormat, console: Console, tree: @escaping @Sendable (View) -> [String]) {
             self.format = format
             self.console = console
+            self.tree = tree
         }
 
         /// Renders `view()` and draws it unless it equals the last frame. `view` is called under
         /// the drawer's lock, so the last of concurrent draws always shows the newest state.
-        func draw(_ view: () -> ReleaseView) throws {
+        func draw(_ view: () -> View) throws {
             try last.withLock { last in
-                let text = try format.render(view()).joined(separator: "\n")
+                let text = try format.render(view(), tree: tree).joined(separator: "\n")
                 guard text != last else { return }
                 let first = last == nil
                 last = text

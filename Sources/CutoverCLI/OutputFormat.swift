@@ -5,9 +5,9 @@ import Yams
 public enum OutputFormat: String, Sendable, CaseIterable {
     /// ``TreeRenderer``'s text.
     case tree
-    /// ``ReleaseView`` as pretty-printed JSON with sorted keys.
+    /// The view as pretty-printed JSON with sorted keys.
     case json
-    /// ``ReleaseView`` as YAML with sorted keys.
+    /// The view as YAML with sorted keys.
     case yaml
 
     /// Parses `-o`; the empty text means the tree.
@@ -22,11 +22,12 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         self = format
     }
 
-    /// `view` in this format, as the lines to print.
-    public func render(_ view: ReleaseView) throws -> [String] {
+    /// `view` in this format, as the lines to print: `tree` draws it for people (``TreeRenderer``
+    /// for a ``ReleaseView``, ``GroupTreeRenderer`` for a ``ReleaseGroupView``).
+    public func render<View: Encodable>(_ view: View, tree: (View) -> [String]) throws -> [String] {
         switch self {
         case .tree:
-            return TreeRenderer.render(view)
+            return tree(view)
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

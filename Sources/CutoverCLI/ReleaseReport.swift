@@ -29,22 +29,7 @@ public struct ReleaseReport: Codable, Sendable, Hashable {
     public init(rollout: Rollout, revision: String? = nil) throws {
         let name = rollout.metadata.name ?? "-"
         let history = rollout.status?.history ?? []
-        guard !history.isEmpty else {
-            throw CLIError.notFound(
-                "rollout \(name) has no release record yet (status.history is empty): the controller adds one when a release starts")
-        }
-        let chosen: ReleaseRecord
-        if let revision {
-            guard let match = history.last(where: { $0.revision == revision }) else {
-                var known: [String] = []
-                for record in history.reversed() where !known.contains(record.revision) { known.append(record.revision) }
-                throw CLIError.notFound(
-                    "rollout \(name) has no release of revision \"\(revision)\"; known revisions (newest first): \(known.joined(separator: ", "))")
-            }
-            chosen = match
-        } else {
-            chosen = history[history.count - 1]
-        }
+        let chosen = history[try ReleaseRecord.reportIndex(in: history, revision: revision, owner: "rollout \(name)")]
         // A closed record carries its hooks; the release in flight has them in status.hooks. The
         // report's own `hooks` key holds them either way, so the record's copy is not repeated.
         let hooks = chosen.hooks ?? (rollout.status?.hooks ?? []).filter { $0.revision == chosen.revision }
@@ -79,26 +64,10 @@ public struct ReleaseReport: Codable, Sendable, Hashable {
 
 extension ReleaseReport {
     /// Seconds from the start to the end; nil while the release runs.
-    public var durationSeconds: Int64? {
-        record.endedAt.map { Int64($0.date.timeIntervalSince(record.startedAt.date).rounded()) }
-    }
+    public var durationSeconds: Int64? { record.durationSeconds }
 
     /// `Promoted`, `RolledBack`, `Superseded`, or `in flight` while it runs.
-    public var outcomeText: String { record.outcome?.rawValue ?? "in flight" }
-
-    /// The event that ended the release with the breach numbers, if one did.
-    var breach: ReleaseEvent? {
-        record.timeline.last { $0.metric != nil || $0.value != nil || $0.limit != nil }
-    }
-
-    /// `metric error-rate, value 0.2418, limit 0.05`, or nil without numbers.
-    static func numbers(of event: ReleaseEvent) -> String? {
-        var parts: [String] = []
-        if let metric = event.metric { parts.append("metric \(metric)") }
-        if let value = event.value { parts.append("value \(NumberText.short(value))") }
-        if let limit = event.limit { parts.append("limit \(NumberText.short(limit))") }
-        return parts.isEmpty ? nil : parts.joined(separator: ", ")
-    }
+    public var outcomeText: String { record.outcomeText }
 
     /// A hook in one line: `Passed (2 attempts): HTTP 200: ok`, `Failed (3 attempts): HTTP 500: boom`,
     /// `Running`, with its start (and end) time.

@@ -1,11 +1,21 @@
 import Foundation
 
+/// What `kubectl cutover report` prints: a ``ReleaseReport`` or a ``GroupReleaseReport``.
+public protocol MarkdownReport: Encodable {
+    /// The lines of the report as Markdown.
+    func markdown() -> [String]
+}
+
+extension ReleaseReport: MarkdownReport {}
+extension GroupReleaseReport: MarkdownReport {}
+
 /// `--format` of `report`: Markdown for a ticket, JSON for scripts.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    /// ``ReleaseReport/markdown()``.
+    /// The report's ``MarkdownReport/markdown()``.
     case markdown
-    /// ``ReleaseReport`` as pretty-printed JSON with sorted keys (the record's fields as in
-    /// `status.history`, plus `rollout`, `namespace` and `hooks`).
+    /// The report as pretty-printed JSON with sorted keys (the record's fields as in
+    /// `status.history`, plus the report's own: `rollout`, `namespace` and `hooks` for a Rollout's
+    /// release, `releaseGroup`, `namespace`, `members` and `abort` for a group's).
     case json
 
     /// Parses `--format`; nil means Markdown.
@@ -21,7 +31,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     }
 
     /// `report` in this format, as the lines to print.
-    public func render(_ report: ReleaseReport) throws -> [String] {
+    public func render(_ report: some MarkdownReport) throws -> [String] {
         switch self {
         case .markdown:
             return report.markdown()

@@ -17,20 +17,10 @@ public enum RolloutAction: String, Sendable, CaseIterable {
     /// Removes `cutover.dev/paused`.
     case resume
 
-    /// What to write and what will happen next.
-    public struct Plan: Sendable, Hashable {
-        /// The annotation key.
-        public var annotation: String
-        /// The value to set, `nil` to remove the annotation.
-        public var value: String?
-        /// What the controller will do, for the user.
-        public var next: String
-    }
-
     /// Decides whether the action makes sense for `rollout` now and what it will do. `token` is the
     /// fresh value for the edge-triggered annotations (acted on once per new value). Throws
     /// ``CLIError/refused(_:)`` with the reason and the alternative when it makes no sense.
-    public func plan(for rollout: Rollout, token: String) throws -> Plan {
+    public func plan(for rollout: Rollout, token: String) throws -> ActionPlan {
         let name = rollout.metadata.name ?? "-"
         guard let status = rollout.status, let phase = status.phase else {
             throw CLIError.refused("rollout \(name) has no status yet: no controller has acted on it (is cutover-controller running?)")
@@ -46,14 +36,14 @@ public enum RolloutAction: String, Sendable, CaseIterable {
         case .promote, .promoteFull:
             let full = self == .promoteFull
             let key = full ? CutoverLabels.promoteFull : CutoverLabels.promote
-            func skipRemainingSteps() throws -> Plan {
+            func skipRemainingSteps() throws -> ActionPlan {
                 guard status.activeRevision != nil else {
                     throw refuse("\(green) is the first revision: it serves as soon as it is ready, there are no steps to skip")
                 }
                 let analysis = full
                     ? "Analysis is switched off for the rest of this release."
                     : "Analysis keeps running: a breach still reverts\(spec.holdWindowSeconds > 0 && !spec.metrics.isEmpty ? ", and the hold window still needs passing measurements" : "")."
-                return Plan(annotation: key, value: token, next: "green \(green) skips the remaining canary steps and approval: it scales to \(spec.replicas) replicas (Promoting), the active Service switches to it once all are ready, \(hold). \(analysis)")
+                return ActionPlan(annotation: key, value: token, next: "green \(green) skips the remaining canary steps and approval: it scales to \(spec.replicas) replicas (Promoting), the active Service switches to it once all are ready, \(hold). \(analysis)")
             }
             switch phase {
             case .progressing, .canary:
@@ -61,12 +51,12 @@ public enum RolloutAction: String, Sendable, CaseIterable {
             case .awaitingApproval where status.cutoverAt == nil:
                 return try skipRemainingSteps()
             case .awaitingApproval:
-                return Plan(annotation: key, value: token, next: full
+                return ActionPlan(annotation: key, value: token, next: full
                     ? "the hold window ends now: \(green) becomes the active revision and blue \(blue) scales to 0 (analysis off)."
                     : "the hold window resumes (\(status.approvalReason ?? "approval")): blue \(blue) scales to 0 at \(status.holdUntil?.description ?? "its end") once every metric has passed.")
             case .holdWindow:
                 guard full else { throw refuse("green \(green) already serves all traffic (HoldWindow); use --full to end the hold window now, or abort to revert") }
-                return Plan(annotation: key, value: token, next: "the hold window ends now: \(green) becomes the active revision and blue \(blue) scales to 0; analysis stops.")
+                return ActionPlan(annotation: key, value: token, next: "the hold window ends now: \(green) becomes the active revision and blue \(blue) scales to 0; analysis stops.")
             case .promoting:
                 throw refuse("green \(green) is already being promoted (Promoting)\(full ? "; run promote --full once it is in HoldWindow to end the hold window" : "")")
             case .healthy:
@@ -81,19 +71,19 @@ public enum RolloutAction: String, Sendable, CaseIterable {
                 throw refuse("no release in flight (\(phase.rawValue))")
             }
             guard status.activeRevision != nil else { throw refuse("\(green) is the first revision: there is no blue to go back to") }
-            return Plan(annotation: CutoverLabels.abort, value: token, next: "the active Service goes back to blue \(blue) in one patch, green \(green) scales to 0 and the phase becomes RolledBack (reason Aborted). \(green) is not released again until the template changes or `kubectl cutover retry \(name)`.")
+            return ActionPlan(annotation: CutoverLabels.abort, value: token, next: "the active Service goes back to blue \(blue) in one patch, green \(green) scales to 0 and the phase becomes RolledBack (reason Aborted). \(green) is not released again until the template changes or `kubectl cutover retry \(name)`.")
         case .retry:
             guard let revision = status.rolledBackRevision, phase == .rolledBack || phase == .degraded else {
                 throw refuse("nothing was rolled back (\(phase.rawValue)); retry releases a RolledBack template again")
             }
-            return Plan(annotation: CutoverLabels.retry, value: token, next: "\(revision) is released again from blue \(blue): Progressing, then its canary steps with analysis.")
+            return ActionPlan(annotation: CutoverLabels.retry, value: token, next: "\(revision) is released again from blue \(blue): Progressing, then its canary steps with analysis.")
         case .pause:
             guard !paused else { throw refuse("it is already paused; resume with `kubectl cutover resume \(name)`") }
             let what = [.healthy, .rolledBack].contains(phase) ? "no new release starts until resumed" : "the release stays where it is (\(phase.rawValue)): no next step, no cutover, no end of the hold window, and the progress deadline is disarmed"
-            return Plan(annotation: CutoverLabels.paused, value: "true", next: "\(what). Reverts (abort, breach) still happen and analysis keeps running.")
+            return ActionPlan(annotation: CutoverLabels.paused, value: "true", next: "\(what). Reverts (abort, breach) still happen and analysis keeps running.")
         case .resume:
             guard paused else { throw refuse("it is not paused") }
-            return Plan(annotation: CutoverLabels.paused, value: nil, next: "the release continues from \(phase.rawValue); time paused counted toward the current step's pause.")
+            return ActionPlan(annotation: CutoverLabels.paused, value: nil, next: "the release continues from \(phase.rawValue); time paused counted toward the current step's pause.")
         }
     }
 }

@@ -11,7 +11,7 @@ public enum StatusLine {
             return "Pending — no controller has written a status yet"
         }
         let paused = status.paused == true ? " (paused)" : ""
-        guard RolloutLag.isCurrent(rollout) else {
+        guard ControllerLag.isCurrent(rollout) else {
             return "\(phase.rawValue) — the controller has not acted on generation \(rollout.metadata.generation ?? 0) yet (observed \(status.observedGeneration ?? 0))"
         }
         let spec = rollout.spec.resolved()
@@ -61,10 +61,12 @@ public enum StatusLine {
     }
 
     /// Why a release was reverted, with the numbers: `AnalysisBreach: error-rate 0.24 > max 0.05
-    /// (metric error-rate, value 0.24, limit 0.05); reverted mrrpkh58dq`.
+    /// (metric error-rate, value 0.24, limit 0.05); reverted mrrpkh58dq`. In a release group the
+    /// member whose failure reverted the group comes first: `(member payment, metric ...)`.
     public static func abortText(_ abort: AbortStatus, namingRevision: Bool = true) -> String {
         var text = "\(abort.reason): \(abort.message ?? abort.reason)"
         var numbers: [String] = []
+        if let member = abort.member { numbers.append("member \(member)") }
         if let metric = abort.metric { numbers.append("metric \(metric)") }
         if let value = abort.value { numbers.append("value \(NumberText.short(value))") }
         if let limit = abort.limit { numbers.append("limit \(NumberText.short(limit))") }

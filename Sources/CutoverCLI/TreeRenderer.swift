@@ -8,9 +8,7 @@ public enum TreeRenderer {
     public static func render(_ view: ReleaseView) -> [String] {
         var lines = ["Rollout \(view.namespace)/\(view.name)  \(headline(view))"]
         if let message = view.message, !message.isEmpty { lines.append("Message:  \(message)") }
-        if let generation = view.generation, (view.observedGeneration ?? 0) < generation {
-            lines.append("Warning:  the controller has not acted on generation \(generation) yet (observed \(view.observedGeneration.map(String.init) ?? "none"))")
-        }
+        if let warning = generationWarning(view.generation, observed: view.observedGeneration) { lines.append(warning) }
         if let step = view.step {
             let left = step.pauseRemainingSeconds.map { "\(DurationTextFormat.format($0)) left of \(DurationTextFormat.format(step.pauseSeconds))" }
                 ?? "waiting for green to reach the step's size"
@@ -32,7 +30,7 @@ public enum TreeRenderer {
         }
         let rows = view.revisions.map { revision in
             [
-                "Revision \(revision.revision)", label(revision, view: view), revision.deployment,
+                "Revision \(revision.revision)", label(role: revision.role, traffic: view.traffic, weight: view.weight), revision.deployment,
                 "\(revision.readyReplicas)/\(revision.replicas) ready", revision.images.joined(separator: ", "),
             ]
         }
@@ -51,6 +49,12 @@ public enum TreeRenderer {
         return lines
     }
 
+    /// The header line saying the status is older than the spec, if it is.
+    static func generationWarning(_ generation: Int64?, observed: Int64?) -> String? {
+        guard let generation, (observed ?? 0) < generation else { return nil }
+        return "Warning:  the controller has not acted on generation \(generation) yet (observed \(observed.map(String.init) ?? "none"))"
+    }
+
     /// `Canary 50% (step 1/2)`, `HoldWindow 100%`, `Healthy`, with `, paused` when paused.
     static func headline(_ view: ReleaseView) -> String {
         var text = view.phase
@@ -65,16 +69,17 @@ public enum TreeRenderer {
         return text
     }
 
-    static func label(_ revision: ReleaseView.Revision, view: ReleaseView) -> String {
-        switch revision.role {
-        case "blue": return view.traffic == "Green" ? "blue, standby" : "blue, serving"
+    /// A revision's role with where traffic goes: `blue, serving`, `green, 20%`, `rolled-back`.
+    static func label(role: String, traffic: String?, weight: Int32) -> String {
+        switch role {
+        case "blue": return traffic == "Green" ? "blue, standby" : "blue, serving"
         case "green":
-            switch view.traffic {
-            case "Split": return "green, \(view.weight)%"
+            switch traffic {
+            case "Split": return "green, \(weight)%"
             case "Green": return "green, serving"
             default: return "green, no traffic"
             }
-        default: return revision.role
+        default: return role
         }
     }
 

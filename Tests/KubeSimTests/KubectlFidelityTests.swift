@@ -118,7 +118,7 @@ struct KubectlFidelityTests {
         }
     }
 
-    @Test("kubectl apply -f crds/ installs the CRD alone, and kubectl explain prints its descriptions")
+    @Test("kubectl apply -f crds/ installs the CRDs alone, and kubectl explain prints their descriptions")
     func applyCRDFolderAndExplain() async throws {
         let path = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -126,7 +126,11 @@ struct KubectlFidelityTests {
             let kubectl = try Kubectl(sim)
             let applied = try await kubectl("apply", "-f", folder + "/")
             #expect(applied.status == 0, "\(applied.stderr)")
-            #expect(applied.stdout == "customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev created\n", "\(applied.stderr)")
+            #expect(
+                applied.stdout == "customresourcedefinition.apiextensions.k8s.io/releasegroups.cutover.dev created\n"
+                    + "customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev created\n", "\(applied.stderr)")
+            let waves = try await kubectl("explain", "crg.spec.waves")
+            #expect(waves.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("DESCRIPTION: The cutover order"), "\(waves.stdout)\(waves.stderr)")
             let explained = try await kubectl("explain", "rollout.spec.strategy.canary.steps.weight")
             #expect(explained.status == 0, "\(explained.stderr)")
             #expect(explained.stdout.contains("FIELD: weight <integer>"), "\(explained.stdout)")
@@ -141,9 +145,10 @@ struct KubectlFidelityTests {
         }
     }
 
-    @Test("every field of the Rollout CRD carries a description, so kubectl explain never says <empty>")
-    func everyFieldDescribed() throws {
-        let path = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
+    @Test("every field of Cutover's CRDs carries a description, so kubectl explain never says <empty>", arguments: ["rollouts", "releasegroups"])
+    func everyFieldDescribed(_ plural: String) throws {
+        let rollouts = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
+        let path = rollouts.replacingOccurrences(of: "rollouts.cutover.dev.yaml", with: "\(plural).cutover.dev.yaml")
         let crd = try YAMLBridge.parse(String(contentsOfFile: path, encoding: .utf8))
         let schema = try #require(crd.at("spec.versions")?.arrayValue?.first?.at("schema.openAPIV3Schema"))
         var undescribed: [String] = schema["description"] == nil ? ["(the kind)"] : []

@@ -172,13 +172,13 @@ struct KubectlTests {
         }
     }
 
-    @Test("the project's Rollout CRD and its examples apply, with their printer columns")
+    @Test("the project's CRDs and its examples apply, with their printer columns")
     func rolloutCRD() async throws {
         let path = try #require(Fixtures.rolloutCRDPath, "crds/rollouts.cutover.dev.yaml is missing")
         try await withSim(tls: true) { sim, _ in
             let kubectl = try Kubectl(sim)
-            let applied = try await kubectl("apply", "-f", path)
-            #expect(applied.stdout == "customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev created\n", "\(applied.stderr)")
+            let applied = try await kubectl("apply", "-f", URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            #expect(applied.stdout.contains("customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev created\n"), "\(applied.stderr)")
             let listed = try await kubectl("get", "rollouts.cutover.dev", "-A")
             #expect(listed.status == 0, "\(listed.stderr)")
             let examples = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent()
@@ -199,6 +199,10 @@ struct KubectlTests {
             #expect(!table.stdout.contains("MESSAGE"))
             let wide = try await kubectl("get", "rollouts", "-n", "demo", "-o", "wide")
             #expect(wide.stdout.contains("MESSAGE"), "\(wide.stdout)\(wide.stderr)")
+            let groups = try await kubectl("get", "crg", "-n", "demo")
+            #expect(groups.stdout.hasPrefix("NAME "), "\(groups.stdout)\(groups.stderr)")
+            for column in ["PHASE", "READY", "STEP", "MESSAGE", "AGE"] { #expect(groups.stdout.contains(column), "\(groups.stdout)") }
+            #expect(groups.stdout.contains("shop"), "\(groups.stdout)")
         }
     }
 }

@@ -10,6 +10,7 @@ struct ManifestsTests {
     static let expectedObjects = [
         "namespace/cutover-system",
         "customresourcedefinition.apiextensions.k8s.io/rollouts.cutover.dev",
+        "customresourcedefinition.apiextensions.k8s.io/releasegroups.cutover.dev",
         "serviceaccount/cutover-controller",
         "role.rbac.authorization.k8s.io/cutover-controller-leader-election",
         "clusterrole.rbac.authorization.k8s.io/cutover-controller",
@@ -55,7 +56,7 @@ struct ManifestsTests {
                 #expect(status == 200, "\(path)")
                 rules += role["rules"]?.arrayValue ?? []
             }
-            #expect(rules.count == 9)
+            #expect(rules.count == 11)
             for rule in rules {
                 for field in ["apiGroups", "resources", "verbs", "resourceNames"] {
                     let values = (rule[field]?.arrayValue ?? []).compactMap(\.stringValue)

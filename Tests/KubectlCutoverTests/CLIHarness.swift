@@ -9,7 +9,7 @@ import KubeSim
 import SimulatorHarness
 import Testing
 
-/// A KubeSim with simulated workloads and the Rollout CRD, optionally a ``RolloutController``
+/// A KubeSim with simulated workloads and every CRD of `crds/` (Rollout, ReleaseGroup), optionally a ``RolloutController``
 /// in-process, and a way to run plugin commands against them; everything stops when `body` ends.
 struct CLICluster: Sendable {
     let sim: KubeSim
@@ -34,7 +34,8 @@ struct CLICluster: Sendable {
         options.tickInterval = .milliseconds(100)
         let clientOptions = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 0.5), requestTimeout: 10)
         return try await withSimulator(clientOptions: clientOptions, simOptions: options) { sim, client in
-            _ = try await sim.loadCRDs(fromDirectory: repositoryRoot.appendingPathComponent("crds").path)
+            let crds = try await sim.loadCRDs(fromDirectory: repositoryRoot.appendingPathComponent("crds").path)
+            try #require(Set(crds).isSuperset(of: ["rollouts.cutover.dev", "releasegroups.cutover.dev"]), "CRDs installed: \(crds)")
             let config = KubeConfig(
                 server: sim.baseURL, trust: .certificateAuthority(pem: Array(sim.caCertificatePEM.utf8)),
                 credentials: .bearerToken(sim.token))
@@ -71,10 +72,11 @@ struct CLICluster: Sendable {
     /// Pods that never become ready.
     static let neverReady = ["sim.cutover.dev/never-ready": "true"]
 
-    /// Creates the Service `name` (selector `app: name`) and the Rollout `name` with image `<name>:1`.
+    /// Creates the Service `name` (selector `app: name`) and the Rollout `name` with image `<name>:1`
+    /// and `labels` (e.g. `cutover.dev/group` to make it a group member).
     func createRollout(
         _ name: String, strategy: String = #"{"approval": "Automatic"}"#, progressDeadlineSeconds: Int = 600,
-        podAnnotations: [String: String] = CLICluster.ready, preview: Bool = false
+        podAnnotations: [String: String] = CLICluster.ready, preview: Bool = false, labels: [String: String] = [:]
     ) async throws {
         _ = try await client.create(
             Service(metadata: ObjectMeta(name: name, namespace: Self.namespace),
@@ -85,10 +87,11 @@ struct CLICluster: Sendable {
                         spec: ServiceSpec(selector: ["app": name], ports: [ServicePort(name: "http", port: 80)])))
         }
         let annotations = String(decoding: try JSONEncoder().encode(podAnnotations), as: UTF8.self)
+        let rolloutLabels = String(decoding: try JSONEncoder().encode(labels), as: UTF8.self)
         let services = preview ? #"{"active": "\#(name)", "preview": "\#(name)-preview"}"# : #"{"active": "\#(name)"}"#
         let json = """
             {"apiVersion": "cutover.dev/v1alpha1", "kind": "Rollout",
-             "metadata": {"name": "\(name)", "namespace": "\(Self.namespace)"},
+             "metadata": {"name": "\(name)", "namespace": "\(Self.namespace)", "labels": \(rolloutLabels)},
              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "\(name)"}},
                "template": {"metadata": {"labels": {"app": "\(name)"}, "annotations": \(annotations)},
                             "spec": {"containers": [{"name": "app", "image": "example/\(name):1"}]}},
@@ -124,7 +127,7 @@ struct CLICluster: Sendable {
         try await eventually(within: seconds, "rollout \(name): \(what)", pollEvery: .milliseconds(50)) {
             let current = try await rollout(name)
             seen.update { $0 = current }
-            return RolloutLag.isCurrent(current) && condition(current)
+            return ControllerLag.isCurrent(current) && condition(current)
         }
         return try #require(seen.get)
     }

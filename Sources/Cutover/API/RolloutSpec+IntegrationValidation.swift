@@ -50,7 +50,7 @@ extension RolloutSpec {
     }
 
     static func validateSecretKey(_ reference: SecretKeyReference, at path: String, _ fail: (String, String) -> Void) {
-        if reference.name.isEmpty { fail("\(path).name", "must name a Secret in the Rollout's namespace") }
+        if reference.name.isEmpty { fail("\(path).name", "must name a Secret in the same namespace") }
         if reference.key.isEmpty { fail("\(path).key", "must name a key of the Secret") }
     }
 

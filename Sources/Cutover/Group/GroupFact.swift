@@ -88,9 +88,6 @@ extension GroupPlanBuilder {
         var journal = self.journal
         events.append(fact.kubernetesEvent)
         guard let release = status.release else { return }
-        if case .started(let members) = fact {
-            journal.open(ReleaseRecord(revision: release.revision, images: members.map(\.pair), startedAt: now))
-        }
         journal.append(fact.timelineEntry(at: now), revision: release.revision)
         if let closing = fact.closing {
             journal.close(revision: release.revision, outcome: closing.outcome, reason: closing.reason, message: fact.message)

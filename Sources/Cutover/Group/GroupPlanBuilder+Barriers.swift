@@ -15,6 +15,7 @@ extension GroupPlanBuilder {
         switch barrier {
         case .greenReady:
             guard members.allSatisfy(reachedGreenReady) else { return }
+            announceStart()
             if maxSteps > 0 {
                 status.release?.barrier = .step
                 status.release?.step = 0

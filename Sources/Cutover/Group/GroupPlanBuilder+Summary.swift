@@ -74,7 +74,9 @@ extension GroupPlanBuilder {
         if let inFlight {
             status.ready = "\(inFlight.members.count - notReady.count)/\(inFlight.members.count)"
         } else {
-            status.ready = "\(sorted.filter { $0.status?.phase == .healthy }.count)/\(sorted.count)"
+            // Serving a settled revision: Healthy, or RolledBack to blue.
+            let settled = sorted.filter { $0.status?.phase == .healthy || $0.status?.phase == .rolledBack }
+            status.ready = "\(settled.count)/\(sorted.count)"
         }
         status.step = stepText(inFlight)
         status.message = message(inFlight)
@@ -120,23 +122,21 @@ extension GroupPlanBuilder {
     }
 
     mutating func setConditions() {
-        var conditions: [Condition] = []
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            let text = value ? "True" : "False"
-            let previous = oldStatus.conditions?.first { $0.type == type }
-            let since = previous?.status == text ? (previous?.lastTransitionTime ?? now) : now
-            conditions.append(
-                Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: since,
-                          observedGeneration: group.metadata.generation))
-        }
+        var conditions = ConditionList(previous: oldStatus.conditions, now: now, generation: group.metadata.generation)
+        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) { conditions.set(type, value, reason, message) }
         let release = status.release
         let inFlight = release != nil && release?.outcome == nil
         set("Progressing", inFlight, inFlight ? "ReleaseInProgress" : "NoReleaseInFlight",
             inFlight ? "releasing \(release!.revision) (\(phase.rawValue))" : "no release in flight")
-        let settled = !snapshot.members.contains { $0.status?.greenRevision != nil && $0.status?.activeRevision != nil }
-        let completed = release?.outcome == .promoted && settled
+        // As a Rollout's: nothing in flight and every member serves its template (a first deploy
+        // of the members included).
+        let everyMemberServes = snapshot.members.allSatisfy { member in
+            member.status?.phase == .healthy && member.status?.greenRevision == nil
+                && member.status?.observedGeneration == member.metadata.generation
+        }
+        let completed = (release == nil || release?.outcome == .promoted) && everyMemberServes && invalidErrors.isEmpty
         set("Completed", completed, completed ? "ReleaseComplete" : phase.rawValue,
-            completed ? "every member of \(release!.revision) serves its new revision" : "no completed group release")
+            completed ? "every member serves its template" : "a member is releasing, reverted or not settled yet")
         let rolledBack = phase == .rolledBack
         set("RolledBack", rolledBack, rolledBack ? (status.abort?.reason ?? "RolledBack") : "NotRolledBack",
             rolledBack ? (status.abort?.message ?? "") : "")
@@ -145,6 +145,6 @@ extension GroupPlanBuilder {
         } else {
             set("InvalidSpec", true, "InvalidField", invalidErrors.map(\.description).joined(separator: "; "))
         }
-        status.conditions = conditions
+        status.conditions = conditions.conditions
     }
 }

@@ -60,32 +60,34 @@ struct GroupPlanBuilder {
     mutating func finish() -> GroupPlan {
         finishStatus()
         let requeue = wakeups.min().map { max(0, $0.date.timeIntervalSince(now.date)) }
-        return GroupPlan(status: status, patches: patches, events: events, requeueAfter: requeue)
+        return GroupPlan(status: status, patches: patches, events: events, requeueAfter: requeue, outcome: outcome)
+    }
+
+    /// How the release in flight when the plan began ended, if it did.
+    var outcome: ReleaseEnding? {
+        guard let before = oldStatus.release, before.outcome == nil, let after = status.release, after.revision == before.revision
+        else { return nil }
+        switch after.outcome {
+        case .promoted?: return .promoted(revision: after.revision)
+        case .rolledBack?: return .reverted(revision: after.revision, reason: status.abort?.reason ?? "RolledBack")
+        default: return nil
+        }
     }
 
     // MARK: Actions
 
     mutating func readPendingActions() {
-        let annotations = group.metadata.annotations ?? [:]
-        let acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
-        func isNew(_ key: String, _ ack: String?) -> Bool { annotations[key].map { $0 != ack } ?? false }
-        pending.promote = isNew(CutoverLabels.promote, acknowledged.promote)
-        pending.abort = isNew(CutoverLabels.abort, acknowledged.abort)
-        pending.retry = isNew(CutoverLabels.retry, acknowledged.retry)
+        pending = (status.acknowledgedActions ?? AcknowledgedActions()).pending(in: group.metadata.annotations ?? [:])
     }
 
-    /// Records every action annotation's value: one not acted on in this plan is consumed, so a
-    /// stale promote never promotes a later release.
+    /// Records every action annotation's current value; a group has no promote-full, so one is
+    /// only acknowledged (and reported as ignored).
     mutating func acknowledgeActions() {
-        let annotations = group.metadata.annotations ?? [:]
-        var acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
-        acknowledged.promote = annotations[CutoverLabels.promote] ?? acknowledged.promote
-        acknowledged.abort = annotations[CutoverLabels.abort] ?? acknowledged.abort
-        acknowledged.retry = annotations[CutoverLabels.retry] ?? acknowledged.retry
+        let acknowledged = (status.acknowledgedActions ?? AcknowledgedActions()).acknowledging(group.metadata.annotations ?? [:])
         if acknowledged != AcknowledgedActions() || status.acknowledgedActions != nil {
             status.acknowledgedActions = acknowledged
         }
-        if pending.promote || pending.abort || pending.retry {
+        if pending.promote || pending.promoteFull || pending.abort || pending.retry {
             events.append(RolloutEvent(reason: "ActionIgnored", message: "an action annotation had nothing to act on in phase \(phase.rawValue)"))
         }
     }
@@ -127,7 +129,10 @@ struct GroupPlanBuilder {
         }
         for member in release.members where releasing(member) == nil {
             guard let rollout = members[member.name], let memberStatus = rollout.status else {
-                return revert(AbortStatus(reason: "MemberDeleted", member: member.name, revision: member.revision, message: "\(member.name) was deleted mid-release"))
+                return revert(
+                    AbortStatus(
+                        reason: "MemberRemoved", member: member.name, revision: member.revision,
+                        message: "\(member.name) left the group mid-release (deleted, or its cutover.dev/group label changed)"))
             }
             if memberStatus.activeRevision == member.revision || memberStatus.greenRevision != nil { continue }
             if let abort = memberStatus.abort, abort.revision == member.revision {
@@ -141,11 +146,23 @@ struct GroupPlanBuilder {
                     reason: "TemplateSetBackToBlue", member: member.name, revision: member.revision,
                     message: "\(member.name): template set back to \(member.blueRevision)"))
         }
-        let current = inFlight
+        let current = joining(release)
         guard Set(current.map(\.pair)) != Set(release.members.map(\.pair)) else { return }
         // Before the first barrier opened nothing was decided: the members a pipeline applies one
         // after another join the release in flight instead of restarting it each time.
         if release.barrier == .greenReady { amend(release, with: current) } else { restart(with: current, replacing: release) }
+    }
+
+    /// The members in flight that belong in `release`: its own, and those whose release started
+    /// since it did (a new template). A Rollout labelled into the group while its own release was
+    /// already running joins the next group release instead.
+    func joining(_ release: GroupRelease) -> [GroupReleaseMember] {
+        let own = Set(release.members.map(\.name))
+        let started = release.members.compactMap { members[$0.name]?.status?.releaseStartedAt }.min()
+        return inFlight.filter { member in
+            guard !own.contains(member.name), let started, let since = members[member.name]?.status?.releaseStartedAt else { return true }
+            return since >= started
+        }
     }
 
     /// The release at its first barrier takes in the members in flight now.
@@ -187,13 +204,24 @@ struct GroupPlanBuilder {
         start(current)
     }
 
+    /// Opens a release and its record. `Started` is stated once the members are known: when the
+    /// first barrier opens (members applied one after another join until then), or when the
+    /// release ends before it.
     mutating func start(_ members: [GroupReleaseMember]) {
         pending.promote = false
         var release = GroupRelease(revision: Self.revision(of: members), startedAt: now, members: members)
         release.barrier = .greenReady
         status.release = release
         status.abort = nil
-        record(.started(members: members))
+        var journal = self.journal
+        journal.open(ReleaseRecord(revision: release.revision, images: members.map(\.pair), startedAt: now))
+        status.history = journal.history
+    }
+
+    /// States `Started` for the release in flight, unless its record already has it.
+    mutating func announceStart() {
+        guard let release = status.release, status.history?.last?.timeline.contains(where: { $0.type == .started }) != true else { return }
+        record(.started(members: release.members))
     }
 
     /// A member got a newer template, or another member joined: the release starts again from
@@ -204,17 +232,14 @@ struct GroupPlanBuilder {
             member.cutoverAt = old.members.first { $0.pair == member.pair }?.cutoverAt
             return member
         }
-        let revision = Self.revision(of: carried)
-        record(.superseded(by: revision))
-        var release = GroupRelease(revision: revision, startedAt: now, members: carried)
-        release.barrier = .greenReady
-        status.release = release
-        record(.started(members: carried))
+        record(.superseded(by: Self.revision(of: carried)))
+        start(carried)
     }
 
     /// Every changed member goes back to blue: the group patches the active Services (in
     /// ``planPatches()``), each member reverts its green when it reads the outcome.
     mutating func revert(_ cause: AbortStatus) {
+        announceStart()
         var cause = cause
         cause.at = now
         status.abort = cause

@@ -33,6 +33,9 @@ public struct GroupPlan: Sendable, Hashable {
     public var events: [RolloutEvent]
     /// Plan again after this many seconds even if nothing changes.
     public var requeueAfter: Double?
+    /// How the group release in flight when the plan began ended in it, if it did (its revision,
+    /// and the reason of the cause for a revert). Count it once the status is written.
+    public var outcome: ReleaseEnding?
 }
 
 /// Decides the next step of a group release from the members' statuses. Pure: the same snapshot

@@ -44,15 +44,8 @@ extension PlanBuilder {
         status.replicas = servingDeployment?.status?.replicas ?? 0
         if invalidErrors.isEmpty { status.message = message() + groupWaitNote }
 
-        var conditions: [Condition] = []
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            let text = value ? "True" : "False"
-            let previous = oldStatus.conditions?.first { $0.type == type }
-            let since = previous?.status == text ? (previous?.lastTransitionTime ?? now) : now
-            conditions.append(
-                Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: since,
-                          observedGeneration: rollout.metadata.generation))
-        }
+        var conditions = ConditionList(previous: oldStatus.conditions, now: now, generation: rollout.metadata.generation)
+        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) { conditions.set(type, value, reason, message) }
         let ready = servingDeployment?.status?.readyReplicas ?? 0
         if serviceMissing {
             set(ConditionType.available, false, "ActiveServiceNotFound", "Service \(rollout.spec.services.active) does not exist")
@@ -90,7 +83,7 @@ extension PlanBuilder {
         } else {
             set(ConditionType.invalidSpec, true, "InvalidField", invalidErrors.map(\.description).joined(separator: "; "))
         }
-        status.conditions = conditions
+        status.conditions = conditions.conditions
     }
 
     /// One short line for `kubectl get`.
@@ -137,6 +130,7 @@ extension PlanBuilder {
     /// `; waiting for group <name> at <barrier>` while the group holds the member.
     var groupWaitNote: String {
         guard let group = status.group, let barrier = group.waitingAt else { return "" }
+        guard snapshot.group != nil else { return "; waiting for group \(group.name): no such ReleaseGroup in \(rollout.metadata.namespace ?? "")" }
         let at = barrier == .step ? "step \((group.step ?? 0) + 1)" : barrier.rawValue
         return "; waiting for group \(group.name) at \(at)"
     }

@@ -176,24 +176,12 @@ struct PlanBuilder {
     }
 
     mutating func readPendingActions() {
-        let annotations = rollout.metadata.annotations ?? [:]
-        let acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
-        func isNew(_ key: String, _ ack: String?) -> Bool { annotations[key].map { $0 != ack } ?? false }
-        pending.promote = isNew(CutoverLabels.promote, acknowledged.promote)
-        pending.promoteFull = isNew(CutoverLabels.promoteFull, acknowledged.promoteFull)
-        pending.abort = isNew(CutoverLabels.abort, acknowledged.abort)
-        pending.retry = isNew(CutoverLabels.retry, acknowledged.retry)
+        pending = (status.acknowledgedActions ?? AcknowledgedActions()).pending(in: rollout.metadata.annotations ?? [:])
     }
 
-    /// Records every action annotation's current value: whatever was not acted on in this plan is
-    /// consumed, so a stale promote never promotes a later release.
+    /// Records every action annotation's current value (see ``AcknowledgedActions/acknowledging(_:)``).
     mutating func acknowledgeActions() {
-        let annotations = rollout.metadata.annotations ?? [:]
-        var acknowledged = status.acknowledgedActions ?? AcknowledgedActions()
-        acknowledged.promote = annotations[CutoverLabels.promote] ?? acknowledged.promote
-        acknowledged.promoteFull = annotations[CutoverLabels.promoteFull] ?? acknowledged.promoteFull
-        acknowledged.abort = annotations[CutoverLabels.abort] ?? acknowledged.abort
-        acknowledged.retry = annotations[CutoverLabels.retry] ?? acknowledged.retry
+        let acknowledged = (status.acknowledgedActions ?? AcknowledgedActions()).acknowledging(rollout.metadata.annotations ?? [:])
         if acknowledged != AcknowledgedActions() || status.acknowledgedActions != nil {
             status.acknowledgedActions = acknowledged
         }

@@ -23,6 +23,7 @@ public final class ReleaseGroupController: Reconciler {
     let groups: ObjectCache<ReleaseGroup>
     let rollouts: ObjectCache<Rollout>
     let recorder: EventRecorder
+    let metrics: ControllerMetrics?
     let logger: Logger
     let notifications: EffectPipeline<NotificationWork>
     /// Groups whose notification deliveries finished: reconcile them.
@@ -35,6 +36,7 @@ public final class ReleaseGroupController: Reconciler {
         groups = rollouts.groups
         self.rollouts = rollouts.rollouts
         recorder = rollouts.recorder
+        metrics = rollouts.metrics
         self.logger = logger
         notifications = NotificationWork.pipeline(
             Notifier(client: rollouts.webhooks, secrets: KubeSecretReader(client: rollouts.client), metrics: rollouts.metrics, logger: logger))
@@ -71,6 +73,7 @@ public final class ReleaseGroupController: Reconciler {
             do {
                 let stored = try await client.replaceStatus(updated, fieldManager: fieldManager)
                 groups.assumeWritten(stored, over: group.metadata.resourceVersion ?? "")
+                if let outcome = plan.outcome { metrics?.recordGroup(outcome) }
             } catch let error as KubeError where error.isConflict {
                 await notifications.rollback(key)
                 return .milliseconds(250)

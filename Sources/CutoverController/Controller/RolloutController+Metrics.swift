@@ -17,13 +17,18 @@ extension RolloutController {
     }
 
     /// Sets the metrics computed at scrape time: the queue depth (the ``Controller``'s), the
-    /// Rollouts per phase from the cache (one pass over it, no per-Rollout series), and leadership.
+    /// Rollouts and ReleaseGroups per phase from the caches (one pass over each, no per-object
+    /// series), and leadership.
     public func updateMetrics(queueDepth: Int, isLeader: Bool) {
         guard let metrics else { return }
         var phases: [String: Int] = [:]
         rollouts.forEach { rollout in
             phases[rollout.status?.phase?.rawValue ?? ControllerMetrics.unknownPhase, default: 0] += 1
         }
-        metrics.update(queueDepth: queueDepth, phases: phases, isLeader: isLeader)
+        var groupPhases: [String: Int] = [:]
+        groups.forEach { group in
+            groupPhases[group.status?.phase?.rawValue ?? ControllerMetrics.unknownPhase, default: 0] += 1
+        }
+        metrics.update(queueDepth: queueDepth, phases: phases, groupPhases: groupPhases, isLeader: isLeader)
     }
 }

@@ -26,6 +26,8 @@ public final class ControllerMetrics: Sendable {
     private let promotions: Counter
     private let measurementErrors: Counter
     private let phaseGauges: [String: Gauge]
+    private let groupPhaseGauges: [String: Gauge]
+    private let groupPromotions: Counter
     private let lastValues = Mutex<PerRollout>(PerRollout())
 
     private struct PerRollout {
@@ -57,6 +59,12 @@ public final class ControllerMetrics: Sendable {
             phases[phase] = registry.makeGauge(descriptor: Family.rollouts, labels: [("phase", phase)])
         }
         phaseGauges = phases
+        var groupPhases: [String: Gauge] = [:]
+        for phase in ReleaseGroupPhase.allCases.map(\.rawValue) + [Self.unknownPhase] {
+            groupPhases[phase] = registry.makeGauge(descriptor: Family.releaseGroups, labels: [("phase", phase)])
+        }
+        groupPhaseGauges = groupPhases
+        groupPromotions = registry.makeCounter(descriptor: Family.groupPromotionsTotal)
     }
 
     /// The metrics in the Prometheus text exposition format (version 0.0.4).
@@ -94,20 +102,26 @@ public final class ControllerMetrics: Sendable {
     }
 
     /// A release ended, as the planner decided: promoted, or reverted for a reason.
-    func record(_ outcome: ReleaseEnding) {
+    func record(_ outcome: ReleaseEnding) { count(outcome, promotions: promotions, reverts: Family.revertsTotal) }
+
+    /// A group release ended: promoted, or reverted for the reason of its cause.
+    func recordGroup(_ outcome: ReleaseEnding) { count(outcome, promotions: groupPromotions, reverts: Family.groupRevertsTotal) }
+
+    private func count(_ outcome: ReleaseEnding, promotions: Counter, reverts: MetricNameDescriptor) {
         switch outcome {
         case .promoted:
             promotions.increment()
         case .reverted(_, let reason):
-            registry.makeCounter(descriptor: Family.revertsTotal, labels: [("reason", reason)]).increment()
+            registry.makeCounter(descriptor: reverts, labels: [("reason", reason)]).increment()
         }
     }
 
-    /// Sets the queue depth, the Rollouts per phase (every phase, zeros included) and leadership;
-    /// called just before a scrape is rendered.
-    public func update(queueDepth depth: Int, phases: [String: Int], isLeader: Bool) {
+    /// Sets the queue depth, the Rollouts and ReleaseGroups per phase (every phase, zeros
+    /// included) and leadership; called just before a scrape is rendered.
+    public func update(queueDepth depth: Int, phases: [String: Int], groupPhases: [String: Int] = [:], isLeader: Bool) {
         queueDepth.set(to: Double(depth))
         for (phase, gauge) in phaseGauges { gauge.set(to: Double(phases[phase] ?? 0)) }
+        for (phase, gauge) in groupPhaseGauges { gauge.set(to: Double(groupPhases[phase] ?? 0)) }
         leader.set(to: isLeader ? 1 : 0)
     }
 
@@ -225,6 +239,24 @@ private enum Family {
         MetricNameDescriptor(
             metricName: "cutover_rollouts", unitName: "",
             helpText: "Rollouts in the controller's cache, by status phase.")
+    }
+
+    static var releaseGroups: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "cutover_release_groups", unitName: "",
+            helpText: "ReleaseGroups in the controller's cache, by status phase.")
+    }
+
+    static var groupPromotionsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "cutover_group_promotions_total", unitName: "",
+            helpText: "Group releases that completed: every changed member's green became its active revision.")
+    }
+
+    static var groupRevertsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "cutover_group_reverts_total", unitName: "",
+            helpText: "Group releases reverted, by the reason of the member's failure that caused it (or Aborted, MemberRemoved, ...).")
     }
 
     static var reconcileErrorsTotal: MetricNameDescriptor {

@@ -65,7 +65,8 @@ final class ControllerRuns: Sendable {
         self.config = config
     }
 
-    /// Starts a controller and returns once its caches have synced.
+    /// Starts a controller (the Rollout and ReleaseGroup reconcilers in one manager, as the binary
+    /// runs them) and returns once its caches have synced.
     @discardableResult
     func start() async throws -> Controller<RolloutController> {
         let client = try KubeClient(config: config, options: Self.clientOptions)
@@ -74,10 +75,11 @@ final class ControllerRuns: Sendable {
                 client: client, runner: AnalysisRunner(secrets: NoSecrets()),
                 recorder: EventRecorder(client: client, component: "cutover-controller")),
             configuration: .init(workers: 2))
-        let task = Task { _ = try? await controller.run() }
+        let manager = ControllerManager(controller, Controller(ReleaseGroupController(sharing: controller.reconciler)))
+        let task = Task { _ = try? await manager.run() }
         runs.withLock { $0.append(Run(controller: controller, client: client, task: task)) }
         _ = try await eventually("the controller's caches to sync", timeout: .seconds(10)) {
-            (controller.hasSynced ? true : nil, "not synced")
+            (manager.hasSynced ? true : nil, "not synced")
         }
         return controller
     }

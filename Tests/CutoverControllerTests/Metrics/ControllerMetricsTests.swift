@@ -14,7 +14,9 @@ struct ControllerMetricsTests {
 
     @Test func aFreshRegistryIsValidExpositionWithEveryFamilyDescribed() throws {
         let metrics = ControllerMetrics()
-        metrics.update(queueDepth: 3, phases: ["Canary": 2], isLeader: true)
+        metrics.update(queueDepth: 3, phases: ["Canary": 2], groupPhases: ["RolledBack": 1], isLeader: true)
+        metrics.recordGroup(.reverted(revision: "r", reason: "AnalysisBreach"))
+        metrics.recordGroup(.promoted(revision: "q"))
         metrics.observe(KubeClient.RequestRecord(verb: "GET", code: 200, seconds: 0.01))
         metrics.reconciled(in: .milliseconds(12), error: KubeError.transport(method: "GET", path: "/", reason: "refused"))
         metrics.record(.reverted(revision: "abc", reason: "AnalysisBreach"))
@@ -26,6 +28,10 @@ struct ControllerMetricsTests {
         #expect(text.value("cutover_rollouts", ["phase": "Canary"]) == 2)
         #expect(text.value("cutover_rollouts", ["phase": "Healthy"]) == 0)
         #expect(text.value("cutover_rollouts", ["phase": ControllerMetrics.unknownPhase]) == 0)
+        #expect(text.value("cutover_release_groups", ["phase": "RolledBack"]) == 1)
+        #expect(text.value("cutover_release_groups", ["phase": "Healthy"]) == 0)
+        #expect(text.value("cutover_group_reverts_total", ["reason": "AnalysisBreach"]) == 1)
+        #expect(text.value("cutover_group_promotions_total") == 1)
         #expect(text.value("cutover_leader") == 1)
         #expect(text.value("cutover_kube_api_requests_total", ["verb": "GET", "code": "200"]) == 1)
         #expect(text.value("cutover_reconcile_errors_total", ["reason": "Transport"]) == 1)

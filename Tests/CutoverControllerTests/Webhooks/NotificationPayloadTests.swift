@@ -30,6 +30,15 @@ struct NotificationPayloadTests {
         ])
     }
 
+    @Test func aGroupsEventsNameTheGroupInsteadOfARollout() throws {
+        let payload = NotificationPayload(Self.notice, of: .releaseGroup(ObjectKey(namespace: "shop", name: "checkout")), uid: "9a")
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(payload.body(.json)))
+        #expect(json["releaseGroup"]?.stringValue == "checkout")
+        #expect(json["rollout"] == nil)
+        #expect(json["deliveryID"]?.stringValue == "9a/7")
+        #expect(payload.slackText.hasPrefix(":rotating_light: *shop/checkout* (group) RolledBack: "))
+    }
+
     @Test(arguments: ReleaseEventType.allCases)
     func everyEventHasASlackLine(_ type: ReleaseEventType) {
         var notice = Self.notice

@@ -9,11 +9,14 @@ import Testing
 /// controller would lose its place.
 @Suite("Rollout CRD")
 struct RolloutCRDTests {
-    static let crdText: String = {
+    static let crdText = crd("rollouts.cutover.dev.yaml")
+
+    /// The text of `crds/<file>`.
+    static func crd(_ file: String) -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return (try? String(contentsOf: root.appendingPathComponent("crds/rollouts.cutover.dev.yaml"), encoding: .utf8)) ?? ""
-    }()
+        return (try? String(contentsOf: root.appendingPathComponent("crds/\(file)"), encoding: .utf8)) ?? ""
+    }
 
     /// A Rollout with every optional field set, so its JSON has every key.
     static var everything: Rollout {
@@ -53,7 +56,8 @@ struct RolloutCRDTests {
         status.paused = false
         status.manualPromotion = "promote"
         status.approvalReason = "x"
-        status.abort = AbortStatus(reason: "Aborted", revision: "g", metric: "m", value: 1, limit: 1, message: "x", at: at)
+        status.abort = AbortStatus(reason: "Aborted", member: "b", revision: "g", metric: "m", value: 1, limit: 1, message: "x", at: at)
+        status.group = MemberGroupStatus(name: "shop", waitingAt: .step, step: 0)
         var metric = MetricStatus(name: "m")
         metric.lastMeasuredAt = at
         metric.lastPassAt = at

@@ -1,0 +1,186 @@
+import Foundation
+import KubeModels
+import Testing
+
+@testable import Cutover
+
+/// One way a member's release (or the group's) fails mid-canary, and the cause the group names.
+struct RevertCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    /// The member that caused it (nil: the group itself).
+    let member: String?
+    let reason: String
+    let cause: @Sendable (inout GroupWorld) -> Void
+    var testDescription: String { name }
+
+    static let all: [RevertCase] = [
+        RevertCase(name: "analysis breach", member: "a", reason: "AnalysisBreach") { world in
+            world.tick(values: ["a": 0.2])
+        },
+        RevertCase(name: "progress deadline", member: "b", reason: "ProgressDeadlineExceeded") { world in
+            world["b"].rollout.spec.strategy?.canary?.steps[0].weight = 60  // green must grow; it never gets ready
+            world["b"].neverReady = [Fixture.hash("app:2")]
+            world.tick()  // the deadline is armed: 300 s for green to reach its new size
+            world.tick(301)
+        },
+        RevertCase(name: "failed gate hook", member: "c", reason: "PreCutoverHookFailed") { world in
+            world["c"].rollout.spec.hooks = RolloutHooks(preCutover: GateHook(url: "http://smoke"))
+            world.drive { $0["c"].hookCalls.count > 0 }
+            let call = world["c"].hookCalls[0]
+            world["c"].hookResults = [
+                HookResult(name: call.name, revision: call.payload.revision, passed: false, attempts: 3, message: "HTTP 500", at: Timestamp(world.now))
+            ]
+            world.tick()
+        },
+        RevertCase(name: "abort of a member", member: "b", reason: "Aborted") { world in
+            world["b"].annotate(CutoverLabels.abort, "x")
+            world.tick()
+        },
+        RevertCase(name: "abort of the group", member: nil, reason: "Aborted") { world in
+            world.annotateGroup(CutoverLabels.abort, "x")
+            world.tick()
+        },
+        RevertCase(name: "a member's template set back", member: "a", reason: "TemplateSetBackToBlue") { world in
+            world.release(["a"], image: "app:1")
+            world.tick()
+        },
+        RevertCase(name: "a member deleted", member: "b", reason: "MemberRemoved") { world in
+            world.members["b"] = nil
+            world.tick()
+        },
+    ]
+}
+
+@Suite("Group planner: reverts")
+struct GroupRevertTests {
+    /// a, b with a canary step; c without steps.
+    static func group() -> GroupWorld {
+        GroupWorld(["a", "b", "c"]) { name in memberSpec(steps: name == "c" ? 0 : 1) }
+    }
+
+    @Test(arguments: RevertCase.all)
+    func anyRevertRevertsEveryChangedMemberAndNamesTheCauseOnce(_ revert: RevertCase) throws {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        world.converge()
+        #expect(world.status.phase == .canary)
+        revert.cause(&world)
+        world.converge()
+        let blue = Fixture.hash("app:1"), green = Fixture.hash("app:2")
+        #expect(world.status.phase == .rolledBack)
+        let cause = try #require(world.status.abort)
+        #expect(cause.reason == revert.reason)
+        #expect(cause.member == revert.member)
+        #expect(world.status.conditions?.first { $0.type == "RolledBack" }?.status == "True")
+        #expect(world.status.history?.last?.outcome == .rolledBack)
+        #expect(world.status.history?.last?.timeline.filter { $0.type == .rolledBack }.count == 1)
+        for name in world.names {
+            let member = world[name].status
+            #expect(world.selected(name) == blue, "\(name) serves blue")
+            #expect(member.greenRevision == nil)
+            #expect(member.rolledBackRevision == green || name == revert.member)
+            #expect(world[name].deployments["\(name)-\(green)"]?.spec?.replicas ?? 0 == 0, "\(name)'s green scaled to 0")
+            guard name != revert.member else { continue }
+            #expect(member.abort?.reason == "GroupReverted")
+            #expect(member.abort?.member == revert.member)
+            #expect(member.abort?.message?.hasPrefix("group shop reverted: ") == true)
+        }
+        if revert.reason == "AnalysisBreach" {
+            #expect(cause.metric == "error-rate")
+            #expect(cause.value == 0.2)
+            #expect(cause.limit == 0.01)
+            #expect(world["b"].status.abort?.metric == "error-rate")
+        }
+    }
+
+    @Test func theGroupSwitchesEveryOtherMemberBackInTheRevertingPlan() throws {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        world.converge()
+        world.now = world.now.addingTimeInterval(31)
+        world["a"].now = world.now
+        world["a"].measure(.value(0.5))
+        // a reverts itself in its own plan; the group's next plan switches b back at once (c's
+        // traffic never left blue: no patch).
+        var snapshot = world["a"].snapshot
+        snapshot.group = world.group
+        world["a"].apply(planNextStep(for: snapshot, now: world.now))
+        let plan = world.stepGroup()
+        #expect(plan.status.phase == .rolledBack)
+        #expect(plan.outcome == .reverted(revision: plan.status.release!.revision, reason: "AnalysisBreach"))
+        #expect(plan.patches == [ServiceSelectorPatch(service: "b", revision: Fixture.hash("app:1"))])
+    }
+
+    @Test func aRevertAfterTheFirstWaveCutOverTakesItBackToo() {
+        var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") }, group: ReleaseGroupSpec(waves: [["a"], ["b"]]))
+        world.release(["a", "b"])
+        world.drive { $0.groupPatches.count >= 1 }
+        world.converge()
+        #expect(world.selected("a") == Fixture.hash("app:2"))
+        world.tick(values: ["a": 0.3])
+        world.converge()
+        #expect(world.status.phase == .rolledBack)
+        #expect(world.selected("a") == Fixture.hash("app:1"))
+        #expect(world.selected("b") == Fixture.hash("app:1"))
+    }
+
+    @Test func retryReleasesTheSameRevisionsAgain() {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        world.converge()
+        world["b"].annotate(CutoverLabels.abort, "x")
+        world.converge()
+        #expect(world.status.phase == .rolledBack)
+        world.annotateGroup(CutoverLabels.retry, "r1")
+        world.converge()
+        #expect(world.release?.outcome == nil)
+        #expect(world.release?.members.count == 3)
+        #expect(world.status.abort == nil)
+        for name in world.names { #expect(world[name].status.greenRevision == Fixture.hash("app:2")) }
+    }
+
+    @Test func aNewerTemplateMidReleaseRestartsTheGroupRelease() {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        world.converge()
+        world.tick()
+        world.converge()
+        let patched = world.groupPatches.count
+        world.release(["a"], image: "app:3")
+        world.converge()
+        #expect(world.status.history?.dropLast().last?.outcome == .superseded)
+        #expect(world.release?.members.first { $0.name == "a" }?.revision == Fixture.hash("app:3"))
+        #expect(world.release?.barrier == .step, "back to the steps for a's new green")
+        #expect(world.groupPatches.count == patched, "nothing cut over before a caught up")
+        world.drive { $0.release?.outcome == .promoted }
+        world.converge()
+        #expect(world["a"].status.activeRevision == Fixture.hash("app:3"))
+        #expect(world["b"].status.activeRevision == Fixture.hash("app:2"))
+    }
+
+    @Test func anInvalidGroupOpensNoBarrierAndNamesTheField() {
+        var world = Self.group()
+        world.group.spec.waves = [["a"], ["a", "b"]]
+        world.release(["a", "b", "c"])
+        world.converge()
+        #expect(world.status.phase == .invalidSpec)
+        #expect(world.status.message == "spec.waves[1][0]: a is already in wave 0; a member cuts over in one wave")
+        #expect(world.status.conditions?.first { $0.type == "InvalidSpec" }?.status == "True")
+        #expect(world["a"].status.group?.waitingAt == .greenReady)
+        #expect(world.groupPatches.isEmpty)
+    }
+
+    @Test func planningFromADecodedGroupStatusGivesTheSamePlan() throws {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        for _ in 0..<6 {
+            world.tick()
+            let decoded = try JSONDecoder().decode(ReleaseGroup.self, from: JSONEncoder().encode(world.group))
+            #expect(decoded == world.group)
+            let members = world.names.map { world[$0].rollout }
+            #expect(
+                planGroup(for: GroupSnapshot(group: decoded, members: members), now: world.now)
+                    == planGroup(for: GroupSnapshot(group: world.group, members: members), now: world.now))
+        }
+    }
+}
