@@ -6,26 +6,66 @@ import KubeModels
 /// every change the watches delivered (in resourceVersion order, so a Service and the pods it
 /// selects are judged as they were at the same moment).
 extension ClusterModel {
-    mutating func checkInvariants() {
-        var broken: [String: (invariant: String, detail: String)] = [:]
-        for rollout in rollouts.values { check(rollout, into: &broken) }
-        checkGroups(into: &broken)
-        for (name, service) in services {
-            let fields = ServiceUserFields(service)
-            let baseline = serviceBaselines[name] ?? fields
-            serviceBaselines[name] = baseline
-            if fields != baseline {
-                broken["user-fields/\(name)"] = (
-                    "nothing the user wrote is changed",
-                    "Service \(name) changed outside the cutover.dev/revision selector key: \(baseline) → \(fields)"
-                )
-            }
+    /// Judges the state after `change`. Only what the change can have affected is judged again
+    /// (the Rollouts it concerns, the Service it is); everything else keeps its verdict from the
+    /// change that last concerned it. The group checks run every time.
+    mutating func checkInvariants(after change: WatchedObject) {
+        for name in rolloutsConcerned(by: change) {
+            var found: [String: (invariant: String, detail: String)] = [:]
+            if let rollout = rollouts[name] { check(rollout, into: &found) }
+            brokenBy["rollout/\(name)"] = found
         }
+        if case .service(let service) = change, let name = service.metadata.name {
+            brokenBy["service/\(name)"] = checkUserFields(of: name)
+        }
+        var broken = brokenBy.values.reduce(into: [String: (invariant: String, detail: String)]()) { all, found in
+            all.merge(found) { first, _ in first }
+        }
+        checkGroups(into: &broken)
         for key in broken.keys.sorted() where !openViolations.contains(key) {
             let (invariant, detail) = broken[key]!
             violations.append(Violation(invariant: invariant, detail: detail, resourceVersion: resourceVersion, at: now))
         }
         openViolations = Set(broken.keys)
+    }
+
+    /// The Rollouts whose invariants `object` takes part in: itself, the owner of a Deployment or
+    /// pod, the Rollouts naming a Service, and those whose Services select a pod.
+    private func rolloutsConcerned(by object: WatchedObject) -> [String] {
+        let named = { (rollout: Rollout) in [rollout.spec.services.active, rollout.spec.services.preview].compactMap { $0 } }
+        switch object {
+        case .rollout(let rollout):
+            return [rollout.metadata.name ?? ""]
+        case .deployment(let deployment):
+            return [deployment.metadata.labels?[CutoverLabels.rollout]].compactMap { $0 }
+        case .service(let service):
+            return rollouts.values.filter { named($0).contains(service.metadata.name ?? "") }.compactMap(\.metadata.name)
+        case .pod(let pod):
+            let labels = pod.metadata.labels ?? [:]
+            return rollouts.values.filter { rollout in
+                labels[CutoverLabels.rollout] == rollout.metadata.name
+                    || named(rollout).contains { name in
+                        services[name]?.spec?.selector.map { $0.allSatisfy { labels[$0.key] == $0.value } } ?? false
+                    }
+            }.compactMap(\.metadata.name)
+        case .releaseGroup:
+            return []
+        }
+    }
+
+    /// A Service's user fields against the first version seen.
+    private mutating func checkUserFields(of name: String) -> [String: (invariant: String, detail: String)] {
+        guard let service = services[name] else { return [:] }
+        let fields = ServiceUserFields(service)
+        let baseline = serviceBaselines[name] ?? fields
+        serviceBaselines[name] = baseline
+        guard fields != baseline else { return [:] }
+        return [
+            "user-fields/\(name)": (
+                "nothing the user wrote is changed",
+                "Service \(name) changed outside the cutover.dev/revision selector key: \(baseline) → \(fields)"
+            )
+        ]
     }
 
     private mutating func check(_ rollout: Rollout, into broken: inout [String: (invariant: String, detail: String)]) {

@@ -42,6 +42,9 @@ struct ClusterModel: Sendable {
     /// Active Services of a reverted group's members that are back on blue, with the green they left.
     var backOnBlue: [String: String] = [:]
     var openViolations: Set<String> = []
+    /// The broken invariants found when each Rollout (`rollout/<name>`) or Service
+    /// (`service/<name>`) was last judged.
+    var brokenBy: [String: [String: (invariant: String, detail: String)]] = [:]
     var now = Date()
     var resourceVersion: UInt64 = 0
 
@@ -88,7 +91,7 @@ struct ClusterModel: Sendable {
             groups[name] = change.deleted ? nil : group
             if !change.deleted { record(group) }
         }
-        checkInvariants()
+        checkInvariants(after: change.object)
     }
 
     private mutating func record(_ rollout: Rollout) {
