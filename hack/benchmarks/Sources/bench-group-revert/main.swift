@@ -445,24 +445,25 @@ try await client.shutdown()
 prometheus.process.terminate()
 prometheus.process.waitUntilExit()
 
-func cell(_ text: String) -> String { text.padding(toLength: 22, withPad: " ", startingAt: 0) }
+func cell(_ text: String, width: Int = 20) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
+func label(_ text: String) -> String { cell(text, width: 44) }
 func ratio(_ script: Double, _ group: Double) -> String { group > 0 ? String(format: "%.1f×", script / group) : "-" }
 let revert = (script.backOnBlue.timeIntervalSince(script.breach), group.backOnBlue.timeIntervalSince(group.breach))
 say("")
-say(cell("") + cell("seed script") + cell("ReleaseGroup") + "script ÷ group")
+say(label("") + cell("seed script") + cell("ReleaseGroup") + "script ÷ group")
 say(
-    cell("breach → bad on blue") + cell(String(format: "%.3f s", script.badBackOnBlue.timeIntervalSince(script.breach)))
+    label("breach → bad on blue") + cell(String(format: "%.3f s", script.badBackOnBlue.timeIntervalSince(script.breach)))
         + cell(String(format: "%.3f s", group.badBackOnBlue.timeIntervalSince(group.breach))))
-say(cell("breach → last on blue") + cell(String(format: "%.3f s", revert.0)) + cell(String(format: "%.3f s", revert.1)) + ratio(revert.0, revert.1))
+say(label("breach → last on blue") + cell(String(format: "%.3f s", revert.0)) + cell(String(format: "%.3f s", revert.1)) + ratio(revert.0, revert.1))
 say(
-    cell("bad green served") + cell(String(format: "%.1f s", script.backOnBlue.timeIntervalSince(script.badServing)))
+    label("bad green served") + cell(String(format: "%.1f s", script.backOnBlue.timeIntervalSince(script.badServing)))
         + cell(String(format: "%.1f s", group.backOnBlue.timeIntervalSince(group.badServing))))
 say(
-    cell("5xx from bad green") + cell("\(script.badRequests)") + cell("\(group.badRequests)")
+    label("5xx from bad green") + cell("\(script.badRequests)") + cell("\(group.badRequests)")
         + ratio(Double(script.badRequests), Double(group.badRequests)))
-say(cell("API requests") + cell("\(script.requests.values.reduce(0, +))") + cell("\(group.requests.values.reduce(0, +))"))
+say(label("API requests") + cell("\(script.requests.values.reduce(0, +))") + cell("\(group.requests.values.reduce(0, +))"))
 for key in Set(script.requests.keys).union(group.requests.keys).sorted() {
-    say(cell("  " + key) + cell("\(script.requests[key] ?? 0)") + cell("\(group.requests[key] ?? 0)"))
+    say(label("  " + key) + cell("\(script.requests[key] ?? 0)") + cell("\(group.requests[key] ?? 0)"))
 }
 try await sim.stop()
 try? FileManager.default.removeItem(at: work)
