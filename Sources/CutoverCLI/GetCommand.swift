@@ -67,12 +67,12 @@ public enum GetCommand {
     /// of the group or of a Rollout labelled for it (two watches, no polling) until cancelled;
     /// drawn as a Rollout's tree is.
     public static func run(group name: String, watch: Bool, format: OutputFormat, context: CLIContext) async throws {
-        let snapshot = try await GroupSnapshot.read(name, context: context)
+        let snapshot = try await ObservedGroup.read(name, context: context)
         let drawer = Drawer(format: format, console: context.console, tree: GroupTreeRenderer.render)
         try drawer.draw { ReleaseGroupView(snapshot) }
         context.warnIfStale(snapshot.group)
         guard watch else { return }
-        try await GroupSnapshot.follow(snapshot, context: context) { current in
+        try await ObservedGroup.follow(snapshot, context: context) { current in
             try drawer.draw { ReleaseGroupView(current) }
         }
     }

@@ -7,7 +7,7 @@ import KubeModels
 /// group or a member changed.
 public enum GroupStatusLine {
     /// The line for the group and its members as `snapshot` saw them.
-    public static func line(for snapshot: GroupSnapshot) -> String {
+    public static func line(for snapshot: ObservedGroup) -> String {
         let group = snapshot.group
         guard let status = group.status, let phase = status.phase else {
             return "Pending — no controller has written a status yet"

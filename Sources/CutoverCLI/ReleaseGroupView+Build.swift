@@ -5,7 +5,7 @@ extension ReleaseGroupView {
     /// The view of a group and its members as `snapshot` saw them. A member's phase, revisions and
     /// barrier come from its own Rollout when there is one (the newest word), else from the
     /// group's `status.members` and `status.release`.
-    public init(_ snapshot: GroupSnapshot) {
+    public init(_ snapshot: ObservedGroup) {
         let group = snapshot.group
         let status = group.status ?? ReleaseGroupStatus()
         name = snapshot.name
@@ -33,7 +33,7 @@ extension ReleaseGroupView {
         members = names.map { Self.member($0, snapshot: snapshot, waves: waves) }
     }
 
-    static func member(_ name: String, snapshot: GroupSnapshot, waves: [Int32]) -> Member {
+    static func member(_ name: String, snapshot: ObservedGroup, waves: [Int32]) -> Member {
         let status = snapshot.group.status ?? ReleaseGroupStatus()
         let rollout = snapshot.member(name)
         let own = rollout?.status

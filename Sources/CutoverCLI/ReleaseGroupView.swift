@@ -3,7 +3,7 @@ import KubeModels
 
 /// Everything `kubectl cutover get group NAME` shows about a ReleaseGroup, in one value: rendered
 /// as a tree for people (``GroupTreeRenderer``) or encoded as JSON/YAML for scripts. Built from a
-/// ``GroupSnapshot`` by ``ReleaseGroupView/init(_:)``.
+/// ``ObservedGroup`` by ``ReleaseGroupView/init(_:)``.
 public struct ReleaseGroupView: Codable, Sendable, Hashable {
     /// The ReleaseGroup's name.
     public var name: String

@@ -41,9 +41,9 @@ public enum ReleaseOutcome: Sendable, Hashable {
     /// when condition `Completed` is True, 1 when `RolledBack` (phase, or condition without
     /// `Completed`) or `InvalidSpec`, 2 at `AwaitingApproval` until the cutover is approved. Only a status computed
     /// for the group's current generation counts, and `Completed` or `RolledBack` only once every
-    /// member settled (see ``GroupSnapshot/unsettledMembers``): right after `kubectl apply` of new
+    /// member settled (see ``ObservedGroup/unsettledMembers``): right after `kubectl apply` of new
     /// member templates the previous group release's `Completed` is still there.
-    public static func of(_ snapshot: GroupSnapshot) -> ReleaseOutcome? {
+    public static func of(_ snapshot: ObservedGroup) -> ReleaseOutcome? {
         let group = snapshot.group
         guard let status = group.status, let phase = status.phase, ControllerLag.isCurrent(group) else { return nil }
         func holds(_ condition: String) -> Bool { status.conditions?.contains { $0.type == condition && $0.status == "True" } == true }

@@ -43,9 +43,9 @@ public enum StatusCommand {
     /// reaches an outcome (Completed once every member settled, RolledBack, InvalidSpec,
     /// AwaitingApproval) or `timeout` seconds pass.
     public static func run(group name: String, watch: Bool, timeout: Double?, context: CLIContext) async throws -> ReleaseOutcome {
-        let snapshot = try await GroupSnapshot.read(name, context: context)
+        let snapshot = try await ObservedGroup.read(name, context: context)
         return try await follow(snapshot, watch: watch, timeout: timeout, context: context) { changed in
-            try await GroupSnapshot.follow(snapshot, context: context, changed: changed)
+            try await ObservedGroup.follow(snapshot, context: context, changed: changed)
         }
     }
 

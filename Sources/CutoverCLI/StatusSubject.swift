@@ -31,7 +31,7 @@ extension Rollout: StatusSubject {
     func lagWarning(now: Date, threshold: Double) -> String? { ControllerLag.warning(for: self, now: now, threshold: threshold) }
 }
 
-extension GroupSnapshot: StatusSubject {
+extension ObservedGroup: StatusSubject {
     var subjectName: String { group.kindAndName }
     var promoteCommand: String { "kubectl cutover promote group \(name)" }
     var statusLine: String { GroupStatusLine.line(for: self) }

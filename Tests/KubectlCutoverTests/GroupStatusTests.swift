@@ -160,13 +160,13 @@ struct GroupStatusTests {
         status.phase = phase
         status.observedGeneration = 1
         if !condition.isEmpty { status.conditions = [Condition(type: condition, status: "True")] }
-        let snapshot = GroupSnapshot(group: ReleaseGroup(metadata: meta, status: status), members: [Fixtures.rollout(phase: memberPhase)])
+        let snapshot = ObservedGroup(group: ReleaseGroup(metadata: meta, status: status), members: [Fixtures.rollout(phase: memberPhase)])
         #expect(ReleaseOutcome.of(snapshot) == expected)
         #expect(GroupStatusLine.line(for: snapshot).hasPrefix(phase.rawValue))
 
         status.release = GroupRelease(revision: "r1", startedAt: Fixtures.at, members: [])
         status.release?.approved = true
-        let approved = GroupSnapshot(group: ReleaseGroup(metadata: meta, status: status), members: [])
+        let approved = ObservedGroup(group: ReleaseGroup(metadata: meta, status: status), members: [])
         if phase == .awaitingApproval { #expect(ReleaseOutcome.of(approved) == nil, "approved: the cutover follows") }
     }
 }

@@ -3,20 +3,22 @@ import KubeModels
 /// The level-triggered selector patches, and the summary parts of the status: phase, members,
 /// the `kubectl get` columns, the message and the conditions.
 extension GroupPlanBuilder {
-    /// The active Services the group's decisions need switched: a member whose wave cut over and
-    /// whose Rollout does not serve green yet; after a revert, a changed member not yet back on
-    /// blue. Sent again on every plan until the member's own status shows it, so a decision
-    /// written just before the controller died is still carried out.
+    /// The active Services the group's decisions need switched and that do not select what they
+    /// should yet: a member whose wave cut over, onto green; after a revert, a member still
+    /// releasing, back onto blue. Level-triggered from the Services, so a decision written just
+    /// before the controller died is still carried out, and nothing is sent twice.
     mutating func planPatches() {
         guard let release = status.release else { return }
         for member in release.members {
-            guard let rollout = members[member.name], let memberStatus = releasing(member) else { continue }
-            let service = rollout.spec.services.active
+            guard let rollout = members[member.name], releasing(member) != nil else { continue }
+            let name = rollout.spec.services.active
+            guard let service = snapshot.services[name] else { continue }
+            let selected = service.spec?.selector?[CutoverLabels.revision]
             switch release.outcome {
-            case nil where member.cutoverAt != nil && memberStatus.traffic != .green:
-                patches.append(ServiceSelectorPatch(service: service, revision: member.revision))
-            case .rolledBack? where memberStatus.traffic != .blue:
-                patches.append(ServiceSelectorPatch(service: service, revision: member.blueRevision))
+            case nil where member.cutoverAt != nil && selected != member.revision:
+                patches.append(ServiceSelectorPatch(service: name, revision: member.revision))
+            case .rolledBack? where selected != member.blueRevision:
+                patches.append(ServiceSelectorPatch(service: name, revision: member.blueRevision))
             default:
                 break
             }

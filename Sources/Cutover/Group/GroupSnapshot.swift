@@ -12,12 +12,15 @@ public struct GroupSnapshot: Sendable, Hashable {
     public var group: ReleaseGroup
     /// Its members: the Rollouts of its namespace labelled `cutover.dev/group: <its name>`.
     public var members: [Rollout]
+    /// The members' active Services, by name (a missing one is not patched by the group).
+    public var services: [String: Service]
     /// Notifications delivered (or given up) since the last plan.
     public var deliveries: [NotificationDelivery]
 
-    public init(group: ReleaseGroup, members: [Rollout], deliveries: [NotificationDelivery] = []) {
+    public init(group: ReleaseGroup, members: [Rollout], services: [String: Service] = [:], deliveries: [NotificationDelivery] = []) {
         self.group = group
         self.members = members
+        self.services = services
         self.deliveries = deliveries
     }
 }

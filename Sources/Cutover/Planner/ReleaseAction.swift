@@ -12,7 +12,7 @@ public enum ReleaseAction: Sendable, Hashable {
     case deleteDeployment(name: String)
     /// Set (or remove) the one selector key Cutover owns on a Service; see ``ServiceSelectorPatch``.
     case patchServiceSelector(ServiceSelectorPatch)
-    /// Record a Kubernetes Event on the Rollout.
+    /// Record a Kubernetes Event on the Rollout; the controller records them once the status is written.
     case recordEvent(RolloutEvent)
     /// Run these queries now and pass the results to the next plan as ``Measurement``s.
     case measure([MetricQuery])

@@ -22,6 +22,7 @@ public final class ReleaseGroupController: Reconciler {
     let fieldManager: String
     let groups: ObjectCache<ReleaseGroup>
     let rollouts: ObjectCache<Rollout>
+    let services: ObjectCache<Service>
     let recorder: EventRecorder
     let metrics: ControllerMetrics?
     let logger: Logger
@@ -35,6 +36,7 @@ public final class ReleaseGroupController: Reconciler {
         fieldManager = rollouts.configuration.fieldManager
         groups = rollouts.groups
         self.rollouts = rollouts.rollouts
+        services = rollouts.services
         recorder = rollouts.recorder
         metrics = rollouts.metrics
         self.logger = logger
@@ -65,7 +67,13 @@ public final class ReleaseGroupController: Reconciler {
             return nil
         }
         let members = rollouts.list(namespace: key.namespace).filter { $0.metadata.labels?[CutoverLabels.group] == key.name }
-        let plan = planGroup(for: GroupSnapshot(group: group, members: members, deliveries: await notifications.take(key)), now: Date())
+        var named: [String: Service] = [:]
+        for member in members {
+            let name = member.spec.services.active
+            if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
+        }
+        let snapshot = GroupSnapshot(group: group, members: members, services: named, deliveries: await notifications.take(key))
+        let plan = planGroup(for: snapshot, now: Date())
         let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
         if plan.status != group.status {
             var updated = group
@@ -83,11 +91,11 @@ public final class ReleaseGroupController: Reconciler {
             }
         }
         await notifications.commit(key)
+        // The decision is written (and in the cache members read): carry it out, all at once, then tell it.
+        try await patchSelectors(plan.patches, namespace: key.namespace)
         for event in plan.events {
             await recorder.record(on: group, type: event.type == "Warning" ? .warning : .normal, reason: event.reason, message: event.message)
         }
-        // The decision is written (and in the cache members read): carry it out, all at once.
-        try await patchSelectors(plan.patches, namespace: key.namespace)
         if let pending = plan.status.notifications?.pending, !pending.isEmpty {
             notifications.submit(
                 NotificationWork.outbox(pending, targets: group.spec.notifications ?? [], from: .releaseGroup(key), uid: group.metadata.uid ?? ""))

@@ -153,10 +153,11 @@ public final class RolloutController: Reconciler {
         let plan = planNextStep(for: snapshot, now: Date())
         var reconcileLogger = logger
         reconcileLogger[metadataKey: "rollout"] = "\(key)"
+        // Events are told once the status is written: a member's revert reaches its group without
+        // waiting for them, and a plan a conflict discards records none.
+        let (events, changes) = plan.actions.partitioned { if case .recordEvent = $0 { true } else { false } }
         do {
-            for action in plan.actions {
-                try await execute(action, for: rollout, logger: reconcileLogger)
-            }
+            for action in changes { try await execute(action, for: rollout, logger: reconcileLogger) }
         } catch {
             // The status that would have recorded them is not written: plan with them again.
             await effects.rollback(key)
@@ -188,6 +189,7 @@ public final class RolloutController: Reconciler {
             statusWritten(plan, key: key)
             reconcileLogger.debug("status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
+        for event in events { try await execute(event, for: rollout, logger: reconcileLogger) }
         await effects.commit(key)
         // Only what a written status holds goes out: a restarted controller finds the same outbox.
         if let pending = plan.status.notifications?.pending, !pending.isEmpty { effects.send(pending, of: rollout) }

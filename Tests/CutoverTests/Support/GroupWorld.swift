@@ -65,7 +65,9 @@ struct GroupWorld {
     @discardableResult
     mutating func stepGroup() -> GroupPlan {
         let rollouts = names.compactMap { members[$0]?.rollout }
-        let plan = planGroup(for: GroupSnapshot(group: group, members: rollouts), now: now)
+        var services: [String: Service] = [:]
+        for name in names { services.merge(members[name]!.services) { first, _ in first } }
+        let plan = planGroup(for: GroupSnapshot(group: group, members: rollouts, services: services), now: now)
         group.status = plan.status
         for patch in plan.patches {
             members[patch.service]?.services[patch.service]?.spec?.selector?[CutoverLabels.revision] = patch.revision

@@ -4,7 +4,7 @@ import KubeModels
 
 /// A ReleaseGroup and its member Rollouts (labelled `cutover.dev/group=<name>` in its namespace),
 /// as seen at one moment: what `get group` draws and `status group` judges.
-public struct GroupSnapshot: Sendable, Hashable {
+public struct ObservedGroup: Sendable, Hashable {
     /// The ReleaseGroup.
     public var group: ReleaseGroup
     /// The Rollouts labelled with the group's name, by name.
@@ -23,12 +23,12 @@ public struct GroupSnapshot: Sendable, Hashable {
     static func memberSelector(_ name: String) -> String { "\(CutoverLabels.group)=\(name)" }
 
     /// Reads the ReleaseGroup `name` and its members; a missing group throws the server's NotFound.
-    static func read(_ name: String, context: CLIContext) async throws -> GroupSnapshot {
+    static func read(_ name: String, context: CLIContext) async throws -> ObservedGroup {
         let group = try await context.client.get(ReleaseGroup.self, name: name, namespace: context.namespace)
         let members = try await context.client.list(
             Rollout.self, namespace: context.namespace, options: ListOptions(labelSelector: memberSelector(name))
         ).items
-        return GroupSnapshot(group: group, members: members)
+        return ObservedGroup(group: group, members: members)
     }
 
     /// Follows the group and its members with two watches (never polling), starting from
@@ -36,7 +36,7 @@ public struct GroupSnapshot: Sendable, Hashable {
     /// (so calls never overlap; changes that come while it runs are merged into the next call).
     /// Runs until cancelled or `changed` throws; a deleted group throws the server's NotFound.
     static func follow(
-        _ initial: GroupSnapshot, context: CLIContext, changed: @escaping @Sendable (GroupSnapshot) async throws -> Void
+        _ initial: ObservedGroup, context: CLIContext, changed: @escaping @Sendable (ObservedGroup) async throws -> Void
     ) async throws {
         let name = initial.name
         let latest = Latest(initial)
@@ -52,7 +52,7 @@ public struct GroupSnapshot: Sendable, Hashable {
             }
             tasks.addTask {
                 try await ObjectFollower<Rollout>(client: client, namespace: namespace, labelSelector: memberSelector(name)).run { objects in
-                    latest.update { $0 = GroupSnapshot(group: $0.group, members: Array(objects.values)) }
+                    latest.update { $0 = ObservedGroup(group: $0.group, members: Array(objects.values)) }
                     tick.yield()
                 }
             }
