@@ -101,6 +101,8 @@ struct SchemaFormatTests {
     @Test("date-time and date follow strfmt", arguments: [
         ("2026-11-22T01:10:36Z", true), ("2026-11-22t01:10:36.123456+02:00", true), ("2026-02-29T00:00:00Z", false),
         ("2026-11-22 01:10:36Z", false), ("2026-11-22T24:00:00Z", false), ("yesterday", false), ("2026-11-22T01:10:36", false),
+        ("2028-02-29T23:59:59-05:30", true), ("2026-13-01T00:00:00Z", false), ("2026-11-22T01:60:00Z", false),
+        ("2026-11-22T01:10:36.Z", false), ("2026-11-22T01:10:36+0200", false), ("2026-11-22T01:10:36Zz", false), ("2026-1-22T01:10:36Z", false),
     ])
     func dateTimes(text: String, valid: Bool) {
         #expect(SchemaValidator.isDateTime(text) == valid)
