@@ -28,8 +28,8 @@ public struct ReleaseGroup: KubeObject, Hashable {
 
 /// How the members are released together.
 public struct ReleaseGroupSpec: Codable, Sendable, Hashable {
-    /// `Automatic` (default) or `Manual`: hold every member at the cutover barrier until one
-    /// `cutover.dev/promote` on the group.
+    /// `Automatic` (default) or `Manual`: hold every member after its last canary step (members
+    /// without steps at the cutover barrier) until one `cutover.dev/promote` on the group.
     public var approval: String?
     /// The cutover order: each wave's active Services switch together, a wave once the one before
     /// it serves green. Members named in no wave switch in one last wave; default: all at once.
