@@ -78,7 +78,6 @@ extension GroupPlanBuilder {
             status.release!.members[index].cutoverAt = now
         }
         let waves = Set(members.map(\.wave)).sorted()
-        status.release?.wavesCutOver = Int32((waves.firstIndex(of: next) ?? 0) + 1)
         record(.cutOver(wave: (waves.firstIndex(of: next) ?? 0) + 1, of: waves.count, members: wave.map(\.name)))
     }
 

@@ -71,17 +71,21 @@ extension GroupPlanBuilder {
                 phase: memberStatus?.phase?.rawValue, waitingAt: memberStatus?.group?.waitingAt)
         }
         status.phase = phase
+        if let cutOver = status.release?.members.filter({ $0.cutoverAt != nil }), !cutOver.isEmpty {
+            status.release?.wavesCutOver = Int32(Set(cutOver.map(\.wave)).count)
+        }
         let release = status.release
         let inFlight = release?.outcome == nil ? release : nil
+        let waiting = notReady
         if let inFlight {
-            status.ready = "\(inFlight.members.count - notReady.count)/\(inFlight.members.count)"
+            status.ready = "\(inFlight.members.count - waiting.count)/\(inFlight.members.count)"
         } else {
             // Serving a settled revision: Healthy, or RolledBack to blue.
             let settled = sorted.filter { $0.status?.phase == .healthy || $0.status?.phase == .rolledBack }
             status.ready = "\(settled.count)/\(sorted.count)"
         }
         status.step = stepText(inFlight)
-        status.message = message(inFlight)
+        status.message = message(inFlight, waiting: waiting.map(\.name))
         setConditions()
     }
 
@@ -91,14 +95,15 @@ extension GroupPlanBuilder {
         case .greenReady: return "greens ready"
         case .step: return "canary step \((release.step ?? 0) + 1)/\(maxSteps)"
         case .cutover:
-            if phase == .awaitingApproval { return "approval" }
+            if status.phase == .awaitingApproval { return "approval" }
             let waves = Set(release.members.map(\.wave)).count
             return "wave \(release.wavesCutOver ?? 0)/\(waves)"
         case .completion: return "hold until \(release.holdUntil?.description ?? "-")"
         }
     }
 
-    func message(_ release: GroupRelease?) -> String {
+    /// The line for `kubectl get`; `waiting` are the members not yet at the barrier.
+    func message(_ release: GroupRelease?, waiting: [String]) -> String {
         if let error = invalidErrors.first {
             return error.description + (invalidErrors.count > 1 ? " (and \(invalidErrors.count - 1) more)" : "")
         }
@@ -109,13 +114,12 @@ extension GroupPlanBuilder {
             let count = snapshot.members.count
             return "\(count) member\(count == 1 ? "" : "s"), no release in flight"
         }
-        let waiting = notReady.map(\.name)
         let who = GroupFact.list(waiting)
         switch release.barrier ?? .greenReady {
         case .greenReady: return "waiting for the greens of \(who)"
         case .step: return "waiting for \(who) to pass step \((release.step ?? 0) + 1)"
         case .cutover:
-            if phase == .awaitingApproval { return "all \(release.members.count) members ready; waiting for cutover.dev/promote" }
+            if status.phase == .awaitingApproval { return "all \(release.members.count) members ready; waiting for cutover.dev/promote" }
             return waiting.isEmpty ? "switching the active Services" : "waiting for \(who) to be ready at full size"
         case .completion:
             if let holdUntil = release.holdUntil, now < holdUntil { return "holding blue until \(holdUntil)" }
@@ -129,7 +133,7 @@ extension GroupPlanBuilder {
         let release = status.release
         let inFlight = release != nil && release?.outcome == nil
         set("Progressing", inFlight, inFlight ? "ReleaseInProgress" : "NoReleaseInFlight",
-            inFlight ? "releasing \(release!.revision) (\(phase.rawValue))" : "no release in flight")
+            inFlight ? "releasing \(release!.revision) (\(status.phase?.rawValue ?? "-"))" : "no release in flight")
         // As a Rollout's: nothing in flight and every member serves its template (a first deploy
         // of the members included).
         let everyMemberServes = snapshot.members.allSatisfy { member in
@@ -137,9 +141,9 @@ extension GroupPlanBuilder {
                 && member.status?.observedGeneration == member.metadata.generation
         }
         let completed = (release == nil || release?.outcome == .promoted) && everyMemberServes && invalidErrors.isEmpty
-        set("Completed", completed, completed ? "ReleaseComplete" : phase.rawValue,
+        set("Completed", completed, completed ? "ReleaseComplete" : (status.phase?.rawValue ?? "-"),
             completed ? "every member serves its template" : "a member is releasing, reverted or not settled yet")
-        let rolledBack = phase == .rolledBack
+        let rolledBack = status.phase == .rolledBack
         set("RolledBack", rolledBack, rolledBack ? (status.abort?.reason ?? "RolledBack") : "NotRolledBack",
             rolledBack ? (status.abort?.message ?? "") : "")
         if invalidErrors.isEmpty {

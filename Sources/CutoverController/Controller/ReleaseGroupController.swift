@@ -66,7 +66,7 @@ public final class ReleaseGroupController: Reconciler {
             await notifications.forget(key)
             return nil
         }
-        let members = rollouts.list(namespace: key.namespace).filter { $0.metadata.labels?[CutoverLabels.group] == key.name }
+        let members = rollouts.members(ofGroup: key.name, namespace: key.namespace)
         var named: [String: Service] = [:]
         for member in members {
             let name = member.spec.services.active
@@ -126,5 +126,12 @@ public final class ReleaseGroupController: Reconciler {
             return failures
         }
         if let first = failures.first { throw first }
+    }
+}
+
+extension ObjectCache where Object == Rollout {
+    /// The Rollouts of `namespace` labelled `cutover.dev/group: <group>`: a ReleaseGroup's members.
+    func members(ofGroup group: String, namespace: String) -> [Rollout] {
+        list(namespace: namespace).filter { $0.metadata.labels?[CutoverLabels.group] == group }
     }
 }

@@ -123,7 +123,7 @@ public final class RolloutController: Reconciler {
     static func memberKeys(of change: ObjectChange<ReleaseGroup>, rollouts: ObjectCache<Rollout>) -> [RolloutKey] {
         let namespace = change.object.metadata.namespace ?? ""
         guard let name = change.object.metadata.name else { return [] }
-        return rollouts.list(namespace: namespace).filter { $0.metadata.labels?[CutoverLabels.group] == name }.map { RolloutKey($0) }
+        return rollouts.members(ofGroup: name, namespace: namespace).map { RolloutKey($0) }
     }
 
     // MARK: Reconcile

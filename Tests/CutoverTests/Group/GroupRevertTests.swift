@@ -152,6 +152,7 @@ struct GroupRevertTests {
         #expect(world.release?.members.first { $0.name == "a" }?.revision == Fixture.hash("app:3"))
         #expect(world.release?.barrier == .step, "back to the steps for a's new green")
         #expect(world.groupPatches.count == patched, "nothing cut over before a caught up")
+        #expect(world.release?.wavesCutOver == 1, "the members that kept their cutover still count as switched")
         world.drive { $0.release?.outcome == .promoted }
         world.converge()
         #expect(world["a"].status.activeRevision == Fixture.hash("app:3"))
