@@ -84,11 +84,14 @@ extension PlanBuilder {
         case .blue:
             if let blue = status.activeRevision, currentKey(of: activeName) != .some(blue) { setKeys.append(selectorPatch(activeName, blue)) }
         }
+        var previewKey: [ReleaseAction] = []
         if let preview = rollout.spec.services.preview, snapshot.services[preview] != nil {
             let target = status.greenReadyAt != nil ? status.greenRevision : status.activeRevision
-            if let target, currentKey(of: preview) != .some(target) { setKeys.append(selectorPatch(preview, target)) }
+            if let target, currentKey(of: preview) != .some(target) { previewKey.append(selectorPatch(preview, target)) }
         }
-        actions = setKeys + creates + scaleUps + widen + scaleDowns + historyDeletions(keeping: Set(wanted.keys))
+        // Production traffic and new pods before the status write; the rest after (see ReleasePlan).
+        actions = setKeys + creates + scaleUps + widen
+        afterStatus = previewKey + scaleDowns + historyDeletions(keeping: Set(wanted.keys))
     }
 
     /// The value of our selector key on a Service: `nil` if the Service is missing, `.some(nil)`

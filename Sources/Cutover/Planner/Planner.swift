@@ -40,7 +40,9 @@ struct PlanBuilder {
     var endings: [ReleaseEnding] = []
     var queries: [MetricQuery] = []
     var wakeups: [Timestamp] = []
+    /// Housekeeping before the status write, and after it (see ``ReleasePlan``).
     var actions: [ReleaseAction] = []
+    var afterStatus: [ReleaseAction] = []
     /// Set when the plan must touch nothing (invalid spec, active Service missing).
     var frozen = false
     /// Analysis outcome of this snapshot's measurements.
@@ -205,8 +207,8 @@ struct PlanBuilder {
             .filter { call in runningHook.map { $0.name == call.name && $0.revision == call.payload.revision } ?? false }
             .map { ReleaseAction.callHook($0) }
         return ReleasePlan(
-            actions: actions + events.map { .recordEvent($0) } + (queries.isEmpty ? [] : [.measure(queries)]) + calls,
-            status: status, requeueAfter: requeue, outcome: outcome)
+            actions: actions + (queries.isEmpty ? [] : [.measure(queries)]) + calls, status: status,
+            afterStatus: afterStatus + events.map { .recordEvent($0) }, requeueAfter: requeue, outcome: outcome)
     }
 
     /// How the release in flight when the plan began ended: only one that had a blue, and only

@@ -56,10 +56,3 @@ extension RolloutController {
         }
     }
 }
-
-extension Array {
-    /// The elements that satisfy `belongs`, then the others, each in order.
-    func partitioned(_ belongs: (Element) -> Bool) -> ([Element], [Element]) {
-        (filter(belongs), filter { !belongs($0) })
-    }
-}

@@ -153,11 +153,8 @@ public final class RolloutController: Reconciler {
         let plan = planNextStep(for: snapshot, now: Date())
         var reconcileLogger = logger
         reconcileLogger[metadataKey: "rollout"] = "\(key)"
-        // Events are told once the status is written: a member's revert reaches its group without
-        // waiting for them, and a plan a conflict discards records none.
-        let (events, changes) = plan.actions.partitioned { if case .recordEvent = $0 { true } else { false } }
         do {
-            for action in changes { try await execute(action, for: rollout, logger: reconcileLogger) }
+            for action in plan.actions { try await execute(action, for: rollout, logger: reconcileLogger) }
         } catch {
             // The status that would have recorded them is not written: plan with them again.
             await effects.rollback(key)
@@ -189,10 +186,12 @@ public final class RolloutController: Reconciler {
             statusWritten(plan, key: key)
             reconcileLogger.debug("status written", metadata: ["phase": "\(plan.status.phase?.rawValue ?? "-")"])
         }
-        for event in events { try await execute(event, for: rollout, logger: reconcileLogger) }
         await effects.commit(key)
         // Only what a written status holds goes out: a restarted controller finds the same outbox.
         if let pending = plan.status.notifications?.pending, !pending.isEmpty { effects.send(pending, of: rollout) }
+        // The decision is recorded (a member's revert has reached its group): now the scale-downs
+        // and the Events. A failure retries; the next plan asks for what is still undone.
+        for action in plan.afterStatus { try await execute(action, for: rollout, logger: reconcileLogger) }
         return requeue
     }
 

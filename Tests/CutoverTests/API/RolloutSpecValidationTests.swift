@@ -110,7 +110,8 @@ struct RolloutSpecValidationTests {
         world.rollout.spec.strategy?.canary?.steps[1].weight = 10
         world.setTemplate(image: "app:2")
         let plan = planNextStep(for: world.snapshot, now: world.now)
-        #expect(plan.actions.allSatisfy { if case .recordEvent = $0 { true } else { false } })
+        #expect(plan.actions.isEmpty)
+        #expect(plan.afterStatus.allSatisfy { if case .recordEvent = $0 { true } else { false } })
         #expect(plan.status.phase == .invalidSpec)
         let condition = try #require(plan.status.conditions?.first { $0.type == "InvalidSpec" })
         #expect(condition.status == "True")

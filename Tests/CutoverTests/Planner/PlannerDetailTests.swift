@@ -71,7 +71,7 @@ struct PlannerDetailTests {
     @Test func aSteadyRolloutNeedsNoRequeue() {
         var world = World.healthy(plainSpec)
         let plan = world.step()
-        #expect(plan.actions.isEmpty)
+        #expect(plan.steps.isEmpty)
         #expect(plan.requeueAfter == nil)
         #expect(plan.status.message == "serving \(v1)")
     }
@@ -185,7 +185,7 @@ struct PlannerDetailTests {
         world.setTemplate(image: "app:3")
         let before = world.status
         let plan = world.step()
-        #expect(plan.actions.isEmpty)
+        #expect(plan.steps.isEmpty)
         #expect(plan.requeueAfter == nil)
         #expect(plan.status == before)
     }

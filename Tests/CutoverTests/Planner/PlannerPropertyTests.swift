@@ -126,7 +126,7 @@ struct PlannerPropertyTests {
             let spec = world.rollout.spec.resolved()
             let plan = planNextStep(for: world.snapshot, now: world.now)
 
-            for action in plan.actions {
+            for action in plan.actions + plan.afterStatus {
                 if case .createDeployment(let created) = action {
                     #expect(world.deployments[created.metadata.name!] == nil, "a create repeated for an existing Deployment")
                 }

@@ -37,10 +37,10 @@ enum Step: Equatable, CustomStringConvertible {
 }
 
 extension ReleasePlan {
-    /// The actions other than events, in order.
-    var steps: [Step] { actions.compactMap(Step.init) }
+    /// The actions other than events, in order: before the status write, then after it.
+    var steps: [Step] { (actions + afterStatus).compactMap(Step.init) }
     var eventReasons: [String] {
-        actions.compactMap { if case .recordEvent(let event) = $0 { event.reason } else { nil } }
+        afterStatus.compactMap { if case .recordEvent(let event) = $0 { event.reason } else { nil } }
     }
     func condition(_ type: String) -> Condition? { status.conditions?.first { $0.type == type } }
 }

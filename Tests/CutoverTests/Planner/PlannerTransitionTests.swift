@@ -79,7 +79,7 @@ struct PlannerTransitionTests {
             #expect(plan.requeueAfter == 200)
         },
         .init(name: "canary: green at step size, selector widened, analysis one interval later", given: { var w = World.releasing(canarySpec); w.settle(); return w }) { _, plan in
-            #expect(plan.steps == [.patch("payment-preview", v2), .patch("payment", nil)])
+            #expect(plan.steps == [.patch("payment", nil), .patch("payment-preview", v2)])
             #expect(plan.requeueAfter == 30)
             #expect(plan.status.phase == .canary)
             #expect(plan.status.weight == 20)
@@ -122,6 +122,9 @@ struct PlannerTransitionTests {
         },
         .init(name: "a breach reverts at once", given: { var w = World.inFirstStep(canarySpec); w.advance(30); w.measure(.value(0.2)); return w }) { _, plan in
             #expect(plan.steps == [.patch("payment", v1), .patch("payment-preview", v1), .scale(dep(v2), 0)])
+            // Production traffic back on blue before the status records the revert; the rest after it.
+            #expect(plan.actions.compactMap(Step.init) == [.patch("payment", v1)])
+            #expect(plan.afterStatus.compactMap(Step.init) == [.patch("payment-preview", v1), .scale(dep(v2), 0)])
             #expect(plan.status.phase == .rolledBack)
             #expect(plan.status.abort == AbortStatus(reason: "AnalysisBreach", revision: v2, metric: "error-rate", value: 0.2, limit: 0.01, message: "error-rate 0.2 > max 0.01", at: plan.status.abort?.at))
             #expect(plan.status.message == "rolled back: error-rate 0.2 > max 0.01")
@@ -203,7 +206,7 @@ struct PlannerTransitionTests {
             #expect(plan.status.rolledBackRevision == nil)
         },
         .init(name: "a new template mid-release supersedes green", given: { var w = World.inFirstStep(canarySpec); w.setTemplate(image: "app:3"); return w }) { _, plan in
-            #expect(plan.steps == [.patch("payment", v1), .patch("payment-preview", v1), .create(dep(v3), 1), .scale(dep(v2), 0)])
+            #expect(plan.steps == [.patch("payment", v1), .create(dep(v3), 1), .patch("payment-preview", v1), .scale(dep(v2), 0)])
             #expect(plan.status.greenRevision == v3)
             #expect(plan.status.phase == .progressing)
         },
@@ -242,14 +245,14 @@ struct PlannerTransitionTests {
         .init(name: "the active Service missing: condition, no action", given: {
             var w = World.healthy(plainSpec); w.services["payment"] = nil; w.setTemplate(image: "app:2"); return w
         }) { _, plan in
-            #expect(plan.actions.isEmpty)
+            #expect(plan.steps.isEmpty)
             #expect(plan.condition("Available")?.reason == "ActiveServiceNotFound")
             #expect(plan.status.message == "active Service payment not found")
         },
         .init(name: "an active Service selecting labels the pods lack: condition, no action", given: {
             var w = World.healthy(plainSpec); w.services["payment"]?.spec?.selector?["tier"] = "web"; w.setTemplate(image: "app:2"); return w
         }) { _, plan in
-            #expect(plan.actions.isEmpty)
+            #expect(plan.steps.isEmpty)
             #expect(plan.condition("Available")?.reason == "ServiceSelectorMismatch")
             #expect(plan.status.message == "Service payment selects tier=web, which the pod template's labels do not have")
         },

@@ -46,7 +46,7 @@ struct World {
     }
 
     mutating func apply(_ plan: ReleasePlan) {
-        for action in plan.actions {
+        for action in plan.actions + plan.afterStatus {
             switch action {
             case .createDeployment(var deployment):
                 guard deployments[deployment.metadata.name!] == nil else { continue }

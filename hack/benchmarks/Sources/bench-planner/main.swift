@@ -49,7 +49,7 @@ struct Cluster {
 
     mutating func step() {
         let plan = planNextStep(for: snapshot, now: now)
-        for action in plan.actions {
+        for action in plan.actions + plan.afterStatus {
             switch action {
             case .createDeployment(var deployment):
                 deployment.metadata.generation = 1
