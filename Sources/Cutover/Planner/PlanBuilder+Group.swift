@@ -70,6 +70,14 @@ extension PlanBuilder {
         return release.outcome == .rolledBack && release.members.contains { $0.name == name && $0.revision == revision }
     }
 
+    /// Whether the member's active Service selects `revision`, or there is none to switch. The
+    /// group switches its members' active Services itself, all in one go, at a wave's cutover and
+    /// at a revert; a member takes the step once it sees its Service switched, so it never sends
+    /// the same patch, and its own requests do not queue in front of the group's.
+    func groupSwitched(to revision: String) -> Bool {
+        currentKey(of: rollout.spec.services.active).map { $0 == revision } ?? true
+    }
+
     /// The cutover time the group gave this member's wave, once it switched it.
     func groupCutover(of green: String) -> Timestamp? {
         grouped ? groupRelease(holding: green)?.member.cutoverAt : nil

@@ -53,7 +53,10 @@ extension PlanBuilder {
             hookFailure = nil
             return revert(abort: failure)
         }
-        if let failure = groupRevert(of: green) { return revert(abort: failure) }
+        if let failure = groupRevert(of: green) {
+            guard groupSwitched(to: blue) else { return }
+            return revert(abort: failure)
+        }
         if deployments[green] == nil, status.traffic == .green {
             return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving")
         }
@@ -217,7 +220,7 @@ extension PlanBuilder {
         // In a group the group switches the Service (with the rest of the wave) and says when.
         var cutoverAt = now
         if grouped {
-            guard let switched = groupCutover(of: green) else { return waitForGroup(at: .cutover) }
+            guard let switched = groupCutover(of: green), groupSwitched(to: green) else { return waitForGroup(at: .cutover) }
             cutoverAt = switched
         }
         markGreenReady(green)

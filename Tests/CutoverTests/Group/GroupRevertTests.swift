@@ -111,6 +111,45 @@ struct GroupRevertTests {
         #expect(plan.patches == [ServiceSelectorPatch(service: "b", revision: Fixture.hash("app:1"))])
     }
 
+    /// The group's selector patches are the only ones: a member that reads the group's revert (or
+    /// its wave's cutover) before its Service shows it waits, then follows without a patch of its own.
+    @Test(arguments: [true, false])
+    func aMemberFollowsTheGroupsSwitchOnceItSeesItsService(revert: Bool) throws {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        world.converge()
+        let blue = Fixture.hash("app:1"), green = Fixture.hash("app:2")
+        // Rounds until the group decides to switch b, stopped before its patch reaches b's Service.
+        var plan: GroupPlan?
+        for _ in 0..<30 {
+            world.now = world.now.addingTimeInterval(31)
+            for name in world.names {
+                world[name].now = world.now
+                world[name].measure(.value(revert && name == "a" ? 0.5 : 0))
+            }
+            world.stepMembers()
+            let decided = world.decideGroup()
+            if decided.patches.contains(where: { $0.service == "b" }) {
+                plan = decided
+                break
+            }
+            world.switchServices(decided)
+            world.settle()
+        }
+        let decided = try #require(plan)
+        let waiting = world.plan("b")
+        #expect(!waiting.actions.contains { if case .patchServiceSelector = $0 { true } else { false } })
+        #expect(waiting.status.phase == world["b"].status.phase)
+        #expect(waiting.status.traffic == world["b"].status.traffic)
+
+        world.switchServices(decided)
+        #expect(world.selected("b") == (revert ? blue : green))
+        let following = world.plan("b")
+        #expect(!following.actions.contains { if case .patchServiceSelector = $0 { true } else { false } })
+        #expect(following.status.traffic == (revert ? .blue : .green))
+        #expect(following.status.phase == (revert ? .rolledBack : .holdWindow))
+    }
+
     @Test func aRevertAfterTheFirstWaveCutOverTakesItBackToo() {
         var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") }, group: ReleaseGroupSpec(waves: [["a"], ["b"]]))
         world.release(["a", "b"])

@@ -50,6 +50,12 @@ struct GroupWorld {
 
     /// One round: every member plans and acts, then the group.
     mutating func step() {
+        stepMembers()
+        stepGroup()
+    }
+
+    /// Every member plans and acts once, with the group as it is.
+    mutating func stepMembers() {
         for name in names {
             var world = members[name]!
             world.now = now
@@ -58,23 +64,40 @@ struct GroupWorld {
             world.apply(planNextStep(for: snapshot, now: now))
             members[name] = world
         }
-        stepGroup()
     }
 
     /// The group plans and acts once.
     @discardableResult
     mutating func stepGroup() -> GroupPlan {
+        let plan = decideGroup()
+        switchServices(plan)
+        return plan
+    }
+
+    /// The group plans and writes its status, and has not sent its selector patches yet.
+    mutating func decideGroup() -> GroupPlan {
         let rollouts = names.compactMap { members[$0]?.rollout }
         var services: [String: Service] = [:]
         for name in names { services.merge(members[name]!.services) { first, _ in first } }
         let plan = planGroup(for: GroupSnapshot(group: group, members: rollouts, services: services), now: now)
         group.status = plan.status
+        lastPlan = plan
+        return plan
+    }
+
+    /// The group's selector patches of `plan` reach the Services.
+    mutating func switchServices(_ plan: GroupPlan) {
         for patch in plan.patches {
             members[patch.service]?.services[patch.service]?.spec?.selector?[CutoverLabels.revision] = patch.revision
             groupPatches.append("\(patch.service)=\(patch.revision ?? "∅")")
         }
-        lastPlan = plan
-        return plan
+    }
+
+    /// What `member` would do now, with the group as it is (not applied).
+    func plan(_ member: String) -> ReleasePlan {
+        var snapshot = members[member]!.snapshot
+        snapshot.group = group
+        return planNextStep(for: snapshot, now: now)
     }
 
     /// Every member's Deployment controller catches up.
