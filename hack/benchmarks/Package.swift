@@ -22,6 +22,12 @@ let package = Package(
                 .product(name: "KubeSim", package: "cutover"),
             ]),
         .executableTarget(
+            name: "bench-sim-writes",
+            dependencies: [
+                "BenchSupport", .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),
+                .product(name: "KubeSim", package: "cutover"),
+            ]),
+        .executableTarget(
             name: "bench-http2",
             dependencies: [
                 .product(name: "KubeAPI", package: "cutover"), .product(name: "KubeModels", package: "cutover"),
