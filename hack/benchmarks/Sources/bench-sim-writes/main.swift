@@ -2,8 +2,10 @@
 // KubeAPI's client, one at a time and 15 at once (a ReleaseGroup's revert), for requests over
 // HTTP/1.1 (a connection per request in flight, the client's default) and over HTTP/2 (one
 // multiplexed connection). The first burst of 15 is timed apart: over HTTP/1.1 it opens a TLS
-// connection per request beyond the ones already open.
-//   swift run -c release --package-path hack/benchmarks bench-sim-writes
+// connection per request beyond the ones already open. Then the server's own cost of a Rollout
+// status write (PUT .../status in process: CRD schema processing, managed fields, storage, the
+// answer), with a status as the controller writes it in a group release.
+//   swift run -c release --package-path hack/benchmarks bench-sim-writes    # from the repository (reads crds/)
 // Environment: BENCH_ROUNDS (default 200).
 import BenchSupport
 import Foundation
@@ -76,5 +78,38 @@ func run(_ version: KubeClient.Options.HTTPVersion, name: String) async throws {
     try await sim.stop()
 }
 
+/// Rollout status writes, in process: what KubeSim spends on each.
+func statusWrites() async throws {
+    var options = KubeSim.Options()
+    options.simulateWorkloads = false
+    options.crdDirectory = "crds"
+    let sim = try await KubeSim.start(options)
+    var rollout = try JSONParser.parse(sampleRollout)
+    let status = rollout["status"]
+    rollout["status"] = nil
+    let created = await sim.request("POST", "/apis/cutover.dev/v1alpha1/namespaces/default/rollouts", body: rollout)
+    precondition(created.status == 201, "create: \(created)")
+    var current = created.body
+    var samples: [Duration] = []
+    for round in 0..<rounds {
+        var body = current
+        body["status"] = status
+        body["status"]?["message"] = .string("round \(round)")
+        let started = ContinuousClock.now
+        let result = await sim.request("PUT", "/apis/cutover.dev/v1alpha1/namespaces/default/rollouts/checkout/status", body: body)
+        samples.append(ContinuousClock.now - started)
+        precondition(result.status == 200, "status: \(result)")
+        current = result.body
+    }
+    say("Rollout status write (\(sampleRollout.count / 1024) KiB object), server side: \(summary(samples))")
+    try await sim.stop()
+}
+
+/// A member of a reverted group release, as the controller left it (from a bench-group-revert run).
+let sampleRollout = #"""
+{"apiVersion":"cutover.dev/v1alpha1","kind":"Rollout","metadata":{"labels":{"cutover.dev/group":"shop"},"name":"checkout","namespace":"default"},"spec":{"analysis":{"interval":"10s","metrics":[{"errorLimit":4,"failureLimit":0,"inconclusiveLimit":10,"max":0.05,"name":"error-rate","noData":"Inconclusive","query":"(sum(rate(http_requests_total{namespace=\"{{namespace}}\",revision=\"{{green}}\",code=~\"5..\"}[1m])) or vector(0)) / sum(rate(http_requests_total{namespace=\"{{namespace}}\",revision=\"{{green}}\"}[1m]))"}],"prometheus":{"address":"http://127.0.0.1:32997","timeout":"10s"}},"minReadySeconds":0,"progressDeadlineSeconds":120,"releaseHistoryLimit":5,"replicas":3,"revisionHistoryLimit":3,"selector":{"matchLabels":{"app":"checkout"}},"services":{"active":"checkout","preview":"checkout-preview"},"strategy":{"approval":"Automatic","canary":{"steps":[{"pause":"30s","weight":20},{"pause":"30s","weight":50}]},"holdWindow":"1m"},"template":{"metadata":{"annotations":{"sim.cutover.dev/ready-after":"1s"},"labels":{"app":"checkout"}},"spec":{"containers":[{"image":"registry.example.com/checkout:2.0.0","name":"app"}]}}},"status":{"abort":{"at":"2026-12-06T22:44:46Z","limit":0.05,"member":"payment","message":"group shop reverted: payment: error-rate 0.1554 > max 0.05","metric":"error-rate","reason":"GroupReverted","revision":"q8rwvmmnr8","value":0.1553902767699803},"activeRevision":"c7vz77p6q7","analysis":[{"breaches":0,"consecutiveErrors":0,"consecutiveInconclusive":0,"history":[{"at":"2026-12-06T22:44:46Z","message":"error-rate 0 \u2264 0.05","revision":"q8rwvmmnr8","value":0,"verdict":"Pass"}],"lastMeasuredAt":"2026-12-06T22:44:46Z","lastPassAt":"2026-12-06T22:44:46Z","name":"error-rate"}],"conditions":[{"lastTransitionTime":"2026-12-06T22:44:34Z","message":"c7vz77p6q7 has 3/3 ready pods","observedGeneration":2,"reason":"MinimumReplicasAvailable","status":"True","type":"Available"},{"lastTransitionTime":"2026-12-06T22:44:46Z","message":"group shop reverted: payment: error-rate 0.1554 > max 0.05","observedGeneration":2,"reason":"GroupReverted","status":"False","type":"Progressing"},{"lastTransitionTime":"2026-12-06T22:44:33Z","message":"not paused","observedGeneration":2,"reason":"NotPaused","status":"False","type":"Paused"},{"lastTransitionTime":"2026-12-06T22:44:34Z","message":"the template is not the active revision yet","observedGeneration":2,"reason":"RolledBack","status":"False","type":"Completed"},{"lastTransitionTime":"2026-12-06T22:44:46Z","message":"group shop reverted: payment: error-rate 0.1554 > max 0.05","observedGeneration":2,"reason":"GroupReverted","status":"True","type":"RolledBack"},{"lastTransitionTime":"2026-12-06T22:44:33Z","message":"the spec is valid","observedGeneration":2,"reason":"Valid","status":"False","type":"InvalidSpec"}],"group":{"name":"shop"},"history":[{"endedAt":"2026-12-06T22:44:34Z","images":["app=registry.example.com/checkout:1.0.0"],"message":"first revision c7vz77p6q7 is ready and serving","outcome":"Promoted","reason":"Available","revision":"c7vz77p6q7","startedAt":"2026-12-06T22:44:33Z","startedBy":"kube-sim","timeline":[{"at":"2026-12-06T22:44:33Z","message":"releasing c7vz77p6q7 (first revision)","type":"Started"},{"at":"2026-12-06T22:44:34Z","message":"first revision c7vz77p6q7 is ready and serving","type":"Completed"}]},{"blueRevision":"c7vz77p6q7","endedAt":"2026-12-06T22:44:46Z","images":["app=registry.example.com/checkout:2.0.0"],"measurements":[{"at":"2026-12-06T22:44:46Z","breaches":0,"metric":"error-rate","value":0,"verdict":"Pass"}],"message":"group shop reverted: payment: error-rate 0.1554 > max 0.05","outcome":"RolledBack","reason":"GroupReverted","revision":"q8rwvmmnr8","startedAt":"2026-12-06T22:44:34Z","startedBy":"kube-sim","timeline":[{"at":"2026-12-06T22:44:34Z","message":"releasing q8rwvmmnr8 (blue c7vz77p6q7)","type":"Started"},{"at":"2026-12-06T22:44:36Z","message":"step 1/2: 20% of traffic to q8rwvmmnr8","step":1,"type":"StepReached","weight":20},{"at":"2026-12-06T22:44:46Z","limit":0.05,"message":"q8rwvmmnr8 rolled back: group shop reverted: payment: error-rate 0.1554 > max 0.05","metric":"error-rate","reason":"GroupReverted","type":"RolledBack","value":0.1553902767699803}]}],"message":"rolled back: group shop reverted: payment: error-rate 0.1554 > max 0.05","observedGeneration":2,"paused":false,"phase":"RolledBack","releaseStartedAt":"2026-12-06T22:44:34Z","replicas":3,"rolledBackRevision":"q8rwvmmnr8","selector":"app=checkout","traffic":"Blue","weight":0}}
+"""#
+
 try await run(.http1, name: "requests over HTTP/1.1")
 try await run(.http2IfOffered, name: "requests over HTTP/2  ")
+try await statusWrites()
