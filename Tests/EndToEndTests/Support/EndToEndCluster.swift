@@ -1,3 +1,4 @@
+import Cutover
 import Foundation
 import KubeAPI
 import Testing
@@ -112,12 +113,25 @@ final class EndToEndCluster: Sendable {
             }
             for (name, states) in model.timeline.rolloutStates {
                 print("---- \(name): \(states.map { "\($0.state)" }.joined(separator: "\n  "))")
+                print("  \(Self.measurementSummary(model.statuses(name).map(\.status)))")
             }
             for (name, statuses) in model.timeline.groupStatuses {
                 let lines = statuses.map { "\($0.status.phase?.rawValue ?? "-") \($0.status.step ?? "-") ready \($0.status.ready ?? "-"): \($0.status.message ?? "-")" }
                 print("---- group \(name): \(lines.joined(separator: "\n  "))")
             }
         }
+    }
+
+    /// When a Rollout's measurements were recorded, from its status writes: whether analysis ran
+    /// at all during a stall, and how each metric's last results went.
+    static func measurementSummary(_ statuses: [RolloutStatus]) -> String {
+        let times = Set(statuses.flatMap { $0.analysis ?? [] }.compactMap(\.lastMeasuredAt)).sorted { $0.date < $1.date }
+        guard let first = times.first, let last = times.last else { return "no measurement recorded" }
+        let metrics = (statuses.last?.analysis ?? []).map { metric in
+            "\(metric.name): last pass \(metric.lastPassAt.map { "\($0)" } ?? "-"), \(metric.consecutiveErrors) errors and "
+                + "\(metric.consecutiveInconclusive) inconclusive in a row, \(metric.breaches) breaches"
+        }
+        return "\(times.count) measurements recorded from \(first) to \(last); \(metrics.joined(separator: "; "))"
     }
 
     // MARK: - Processes
