@@ -233,9 +233,7 @@ public final class KubeClient: Sendable {
 
     private func record(_ verb: String, _ code: Int, since started: ContinuousClock.Instant) {
         guard let observer = options.observer else { return }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        observer(RequestRecord(verb: verb, code: code, seconds: seconds))
+        observer(RequestRecord(verb: verb, code: code, seconds: (ContinuousClock.now - started).seconds))
     }
 
     /// The Status in a failure body, or one made up from the code when the body is not a Status

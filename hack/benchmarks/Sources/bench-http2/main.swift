@@ -61,10 +61,6 @@ func cpuSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [String: Int] = [:]
@@ -127,7 +123,7 @@ func run(protocolName: String, watches: Int, maxStreams: Int, requests: Int) asy
     let establishLimit: Duration = .seconds(45)
     let established = await waitFor(establishLimit) { counter.get("open") + counter.get("failed") >= watches }
     let opened = counter.get("open")
-    let establishText = established.map { String(format: "%.2f s", seconds($0)) } ?? "not within \(establishLimit)"
+    let establishText = established.map { String(format: "%.2f s", $0.seconds) } ?? "not within \(establishLimit)"
     let rssWatching = procStatus("VmRSS")
     let socketsWatching = openSockets() - socketsBefore
 
@@ -171,15 +167,15 @@ func run(protocolName: String, watches: Int, maxStreams: Int, requests: Int) asy
     let sorted = latencies.sorted()
     func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
     say(String(format: "  burst of %d requests: %.2f s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms; every watch saw the last patch %@; cancelling all watches %.2f s",
-               requests, seconds(burst), percentile(0.5), percentile(0.99), (sorted.last ?? 0) * 1000,
-               delivered.map { String(format: "%.2f s after the burst", seconds($0)) } ?? "NOT within 60 s", seconds(cancelled)))
+               requests, burst.seconds, percentile(0.5), percentile(0.99), (sorted.last ?? 0) * 1000,
+               delivered.map { String(format: "%.2f s after the burst", $0.seconds) } ?? "NOT within 60 s", cancelled.seconds))
     say(String(format: "  client CPU (user + system) from the first watch to the end of the fan-out: %.2f s", cpuUsed))
 }
 
 final class LatencyLog: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [Double] = []
-    func add(_ duration: Duration) { lock.withLock { values.append(seconds(duration)) } }
+    func add(_ duration: Duration) { lock.withLock { values.append(duration.seconds) } }
     func sorted() -> [Double] { lock.withLock { values.sorted() } }
 }
 

@@ -16,9 +16,7 @@ import KubeSim
 let rounds = Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "200") ?? 200
 let width = 15
 
-func milliseconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
-}
+func milliseconds(_ duration: Duration) -> Double { duration.seconds * 1000 }
 
 func summary(_ samples: [Duration]) -> String {
     let sorted = samples.map(milliseconds).sorted()
