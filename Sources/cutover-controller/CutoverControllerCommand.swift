@@ -32,6 +32,11 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     @Option(help: "API requests allowed in a burst above --qps.")
     var burst = 100
 
+    @Option(
+        name: .customLong("spare-connections"),
+        help: "Idle API server connections kept ready, so that a release group's Services switch in parallel without TLS handshakes.")
+    var spareConnections = 16
+
     @Option(name: .customLong("leader-elect"), help: "Take part in leader election (on or off); only the leader acts.")
     var leaderElect: Toggle = .on
 
@@ -75,6 +80,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard qps > 0, burst >= 1 else { throw ValidationError("--qps must be above 0 and --burst at least 1") }
+        guard (0...64).contains(spareConnections) else { throw ValidationError("--spare-connections must be between 0 and 64") }
         if !healthAddress.isEmpty, Self.split(address: healthAddress) == nil {
             throw ValidationError("--health-address must be host:port or :port, not \"\(healthAddress)\"")
         }
@@ -100,7 +106,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         let config = try KubeConfig.detect(path: kubeconfig, context: context)
         let metrics = ControllerMetrics()
         let client = try KubeClient(
-            config: config, options: KubeClient.Options(qps: qps, burst: burst, observer: { metrics.observe($0) }))
+            config: config, options: KubeClient.Options(qps: qps, burst: burst, observer: { metrics.observe($0) }, spareConnections: spareConnections))
         let identity = Self.identity()
         let controller = Controller(
             RolloutController(

@@ -54,6 +54,21 @@ import Testing
         }
     }
 
+    @Test func spareConnectionsOpenAfterTheFirstRequest() async throws {
+        try await withSimulator(clientOptions: KubeClient.Options(spareConnections: 4)) { sim, client in
+            #expect(sim.connectionCounts.http1 == 0, "nothing is opened before a request")
+            _ = try await client.list(ConfigMap.self, namespace: "default")
+            // The request's own connection, idle again, is one of the four.
+            try await eventually("four idle connections") { sim.connectionCounts.http1 == 4 }
+            // A burst as wide as the spares is served by them.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<4 { group.addTask { _ = try await client.create(Self.configMap("burst-\(index)")) } }
+                try await group.waitForAll()
+            }
+            #expect(try await client.list(ConfigMap.self, namespace: "default").items.count == 4)
+        }
+    }
+
     @Test func withHTTP2WatchesAreStreamsOfOneConnection() async throws {
         try await withSimulator(clientOptions: Self.http2) { sim, client in
             let list = try await client.list(ConfigMap.self, namespace: "default")

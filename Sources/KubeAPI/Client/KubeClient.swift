@@ -29,6 +29,10 @@ public final class KubeClient: Sendable {
         public var observer: (@Sendable (RequestRecord) -> Void)?
         /// Which HTTP version to speak to an HTTPS server; see ``HTTPVersion``.
         public var httpVersion: HTTPVersion
+        /// Idle HTTP/1.1 connections kept open beside the busy ones once the first request is made,
+        /// so that a burst of parallel writes (a release group switching its Services) does not
+        /// wait for TLS handshakes. They are opened one at a time and kept past the idle timeout.
+        public var spareConnections: Int
 
         /// The HTTP version a client speaks. Plain-HTTP servers always get HTTP/1.1.
         public enum HTTPVersion: Sendable, Hashable {
@@ -44,7 +48,7 @@ public final class KubeClient: Sendable {
             qps: Double = 50, burst: Int = 100, retry: RetryPolicy = RetryPolicy(), requestTimeout: Double = 30,
             watchReadTimeout: Double = 660, userAgent: String = "cutover/\(CutoverVersion.current)",
             maxResponseBytes: Int = 1 << 30, observer: (@Sendable (RequestRecord) -> Void)? = nil,
-            httpVersion: HTTPVersion = .http1
+            httpVersion: HTTPVersion = .http1, spareConnections: Int = 0
         ) {
             self.qps = qps
             self.burst = burst
@@ -55,6 +59,7 @@ public final class KubeClient: Sendable {
             self.maxResponseBytes = maxResponseBytes
             self.observer = observer
             self.httpVersion = httpVersion
+            self.spareConnections = spareConnections
         }
     }
 
@@ -111,6 +116,7 @@ public final class KubeClient: Sendable {
         clientConfiguration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(options.requestTimeout * 1000)))
         // Many concurrent requests must not queue behind HTTP/1's usual 8 connections per host.
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        clientConfiguration.connectionPool.preWarmedHTTP1ConnectionCount = options.spareConnections
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         var watchConfiguration = clientConfiguration
         // A watch's connection has nothing to flush when it closes; do not wait NIOSSL's default 5 s
