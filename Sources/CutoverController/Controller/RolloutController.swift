@@ -19,7 +19,7 @@ import Foundation
 ///   caches and the Rollout's own status, so a restarted controller continues where it was;
 /// - a Rollout's own status writes do not wake it; its spec, metadata, owned Deployments, named
 ///   Services, finished background work (measurements, gate hooks, notifications) and the plan's
-///   `requeueAfter` do;
+///   `requeueAfter` do (at the Rollout's own point of that second, ``WakePhase``);
 /// - a status write is read back at once (``ObjectCache/assumeWritten(_:over:)``): the next
 ///   reconcile never plans from the version it replaced, however far the watch trails;
 /// - no finished background work (a measurement, a hook outcome, a delivery) is lost to a failed
@@ -150,7 +150,8 @@ public final class RolloutController: Reconciler {
             return nil
         }
         let snapshot = snapshot(of: rollout, key: key, taking: await effects.take(key))
-        let plan = planNextStep(for: snapshot, now: Date())
+        let planned = Date()
+        let plan = planNextStep(for: snapshot, now: planned)
         var reconcileLogger = logger
         reconcileLogger[metadataKey: "rollout"] = "\(key)"
         do {
@@ -160,7 +161,7 @@ public final class RolloutController: Reconciler {
             await effects.rollback(key)
             throw error
         }
-        let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        let requeue = plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) }
         if plan.status != rollout.status {
             var updated = rollout
             updated.status = plan.status
