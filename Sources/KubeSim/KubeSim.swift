@@ -157,6 +157,15 @@ public final class KubeSim: Sendable {
         return sim
     }
 
+    /// Calls `observer` with every object the store writes (created, changed, or deleted as last
+    /// seen), as the write is committed, before any watch hears of it. It runs inside the store's
+    /// lock: keep it short. For an in-process benchmark that times when a write took effect
+    /// (a selector switch routes the simulated traffic from that instant), without a watch's
+    /// delivery delay.
+    public func observeCommits(_ observer: @escaping @Sendable (JSONValue) -> Void) {
+        store.observeCommits(observer)
+    }
+
     /// Stops listening, ends every watch and background task.
     public func stop() async throws {
         gcTrigger.finish()

@@ -1,4 +1,5 @@
 import KubeModels
+import Synchronization
 import Testing
 @testable import KubeSim
 
@@ -24,6 +25,31 @@ struct ListWatchTests {
             let bad = try await client.get(Fixtures.configmaps + "?fieldSelector=data.x%3D1")
             #expect(bad.status == 400)
             #expect(bad.json["message"] == "field label not supported: data.x")
+        }
+    }
+
+    @Test("a commit observer sees each write as it is committed, in resourceVersion order")
+    func commitObserver() async throws {
+        try await withSim { sim, client in
+            let seen = Mutex<[(name: String, version: String, value: String?)]>([])
+            sim.observeCommits { object in
+                guard object["kind"] == "ConfigMap" else { return }
+                let entry = (
+                    object.at("metadata.name")?.stringValue ?? "", object.at("metadata.resourceVersion")?.stringValue ?? "",
+                    object.at("data.k")?.stringValue
+                )
+                seen.withLock { $0.append(entry) }
+            }
+            _ = try await client.post(Fixtures.configmaps, Fixtures.configMap("a", data: ["k": "1"]))
+            // Seen by the time the write's answer is sent: the observer runs as it commits.
+            #expect(seen.withLock { $0.map(\.value) } == ["1"])
+            _ = try await client.patch(Fixtures.configmaps + "/a", #"{"data":{"k":"2"}}"#)
+            _ = try await client.delete(Fixtures.configmaps + "/a")
+            let entries = seen.withLock { $0 }
+            #expect(entries.map(\.name) == ["a", "a", "a"])
+            #expect(entries.map(\.value) == ["1", "2", "2"], "a deletion shows the object as last seen")
+            let versions = entries.compactMap { UInt64($0.version) }
+            #expect(versions.count == 3 && versions == versions.sorted() && Set(versions).count == 3)
         }
     }
 

@@ -53,6 +53,7 @@ final class ObjectStore: @unchecked Sendable {
     private var history = Deque<StoreEvent>()
     private let historyLimit: Int
     private var subscriptions: [ObjectIdentifier: Subscription] = [:]
+    private var commitObservers: [@Sendable (JSONValue) -> Void] = []
 
     init(historyLimit: Int = 10_000) {
         self.historyLimit = historyLimit
@@ -187,7 +188,13 @@ final class ObjectStore: @unchecked Sendable {
         }
     }
 
+    /// Calls `observer` with each object as its change is committed (see ``KubeSim/observeCommits(_:)``).
+    func observeCommits(_ observer: @escaping @Sendable (JSONValue) -> Void) {
+        lock.withLock { commitObservers.append(observer) }
+    }
+
     private func record(_ event: StoreEvent) {
+        for observer in commitObservers { observer(event.object) }
         history.append(event)
         if history.count > historyLimit { history.removeFirst() }
         for subscription in subscriptions.values where subscription.storageKey == event.storageKey {

@@ -13,7 +13,8 @@
 //   - breach: the first Prometheus answer that put the bad green above the limit, at the instant
 //     Prometheus logged it (its query log, `ts`; each logged query of the bad green is evaluated
 //     again at its own evaluation time to know its value);
-//   - back on blue: when the last of the 15 active Services selected blue again, seen on a watch;
+//   - back on blue: when the last of the 15 active Services selected blue again, at the instant
+//     KubeSim committed the change (the traffic follows it from then on);
 //   - bad requests: 5xx answers of the bad green's pods (KubeSim's http_requests_total{code="500"});
 //   - API requests: KubeSim's /sim/stats (only requests from outside the simulator: kubectl's or the
 //     controller's) from the start of the release until the revert is over.
@@ -26,7 +27,6 @@
 // step, default 20).
 import BenchSupport
 import Foundation
-import KubeAPI
 import KubeModels
 import KubeSim
 
@@ -156,47 +156,31 @@ func waitFor(_ what: String, limit seconds: Double, _ condition: () async throws
     }
 }
 
-// MARK: - Selector changes, as a watch sees them
+// MARK: - Selector changes, as the API server commits them
 
-/// Every change of an active Service's `cutover.dev/revision` selector key, with when it arrived.
+/// Every change of an active Service's `cutover.dev/revision` selector key, with the instant
+/// KubeSim committed it: from then on the simulated traffic follows the new selector. (A watch in
+/// this process, busy serving the API, heard of the last switch 6–15 ms later: as much as the
+/// group's whole revert.)
 final class SelectorLog: @unchecked Sendable {
     struct Change { var at: Date, namespace: String, service: String, revision: String? }
     private let lock = NSLock()
     private var changes: [Change] = []
     private var current: [String: String?] = [:]
 
-    func record(_ service: Service) {
-        let namespace = service.metadata.namespace ?? "", name = service.metadata.name ?? ""
-        let revision = service.spec?.selector?[revisionKey]
+    func record(_ object: JSONValue) {
+        guard object["kind"]?.stringValue == "Service" else { return }
+        let at = Date()
+        let namespace = object["metadata"]?["namespace"]?.stringValue ?? "", name = object["metadata"]?["name"]?.stringValue ?? ""
+        let revision = object["spec"]?["selector"]?[revisionKey]?.stringValue
         lock.withLock {
             guard current["\(namespace)/\(name)"] != .some(revision) else { return }
             current["\(namespace)/\(name)"] = .some(revision)
-            changes.append(Change(at: Date(), namespace: namespace, service: name, revision: revision))
+            changes.append(Change(at: at, namespace: namespace, service: name, revision: revision))
         }
     }
 
     func changes(in namespace: String) -> [Change] { lock.withLock { changes.filter { $0.namespace == namespace } } }
-
-    /// Watches every Service until cancelled; returns once the watch has listed them.
-    func follow(_ client: KubeClient) async throws -> Task<Void, Never> {
-        let list = try await client.list(Service.self, namespace: nil)
-        for service in list.items { record(service) }
-        let start = list.metadata.resourceVersion
-        return Task {
-            var version = start
-            while !Task.isCancelled {
-                do {
-                    let options = WatchOptions(resourceVersion: version, timeoutSeconds: 3600)
-                    for try await event in client.watch(Service.self, namespace: nil, options: options) {
-                        if case .added(let service) = event { record(service); version = service.metadata.resourceVersion }
-                        if case .modified(let service) = event { record(service); version = service.metadata.resourceVersion }
-                    }
-                } catch {
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-            }
-        }
-    }
 }
 
 // MARK: - Objects
@@ -415,9 +399,8 @@ let work = FileManager.default.temporaryDirectory.appendingPathComponent("bench-
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 try sim.writeKubeconfig(to: work.appendingPathComponent("kubeconfig").path)
 let prometheus = try await Prometheus.start(scraping: "127.0.0.1:\(sim.port)", in: work)
-let client = try KubeClient(config: try KubeConfig.load(path: work.appendingPathComponent("kubeconfig").path))
 let log = SelectorLog()
-let watching = try await log.follow(client)
+sim.observeCommits { log.record($0) }
 
 say("== 15 Services, \(replicas) replicas and \(rps) requests/s each; \(bad)'s green answers 20% errors; analysis every \(interval) s, max \(limit)")
 say("-- the seed's script: switch all 15 to green with kubectl, poll Prometheus every \(interval) s, switch back one by one")
@@ -440,8 +423,6 @@ try controller.run()
 let group = try await runGroup(sim, prometheus: prometheus, log: log, work: work)
 controller.terminate()
 controller.waitUntilExit()
-watching.cancel()
-try await client.shutdown()
 prometheus.process.terminate()
 prometheus.process.waitUntilExit()
 
