@@ -80,7 +80,9 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard qps > 0, burst >= 1 else { throw ValidationError("--qps must be above 0 and --burst at least 1") }
-        guard (0...64).contains(spareConnections) else { throw ValidationError("--spare-connections must be between 0 and 64") }
+        guard (0...KubeClient.maxRequestConnections).contains(spareConnections) else {
+            throw ValidationError("--spare-connections must be between 0 and \(KubeClient.maxRequestConnections)")
+        }
         if !healthAddress.isEmpty, Self.split(address: healthAddress) == nil {
             throw ValidationError("--health-address must be host:port or :port, not \"\(healthAddress)\"")
         }

@@ -31,7 +31,8 @@ public final class KubeClient: Sendable {
         public var httpVersion: HTTPVersion
         /// Idle HTTP/1.1 connections kept open beside the busy ones once the first request is made,
         /// so that a burst of parallel writes (a release group switching its Services) does not
-        /// wait for TLS handshakes. They are opened one at a time and kept past the idle timeout.
+        /// wait for TLS handshakes. They are opened one at a time and kept past the idle timeout,
+        /// up to ``KubeClient/maxRequestConnections`` in all.
         public var spareConnections: Int
 
         /// The HTTP version a client speaks. Plain-HTTP servers always get HTTP/1.1.
@@ -70,6 +71,9 @@ public final class KubeClient: Sendable {
         public var code: Int
         public var seconds: Double
     }
+
+    /// HTTP/1.1 connections the request pool opens to the server at most (watches have their own).
+    public static let maxRequestConnections = 64
 
     public let config: KubeConfig
     public let options: Options
@@ -115,7 +119,7 @@ public final class KubeClient: Sendable {
         clientConfiguration.decompression = .disabled
         clientConfiguration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(options.requestTimeout * 1000)))
         // Many concurrent requests must not queue behind HTTP/1's usual 8 connections per host.
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.maxRequestConnections)
         clientConfiguration.connectionPool.preWarmedHTTP1ConnectionCount = options.spareConnections
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         var watchConfiguration = clientConfiguration
