@@ -161,7 +161,9 @@ public final class RolloutController: Reconciler {
             await effects.rollback(key)
             throw error
         }
-        let requeue = plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) }
+        // Taken as the reconcile returns (the queue counts from then), so the status write and the
+        // actions after it do not push the wake past the Rollout's point of the second.
+        func requeue() -> Duration? { plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) } }
         if plan.status != rollout.status {
             var updated = rollout
             updated.status = plan.status
@@ -174,7 +176,7 @@ public final class RolloutController: Reconciler {
                 reconcileLogger.debug("status write conflicted; looking again")
                 await effects.rollback(key)
                 metrics?.reconcileFailed(reason: "Conflict")
-                return min(requeue ?? configuration.conflictRequeue, configuration.conflictRequeue)
+                return min(requeue() ?? configuration.conflictRequeue, configuration.conflictRequeue)
             } catch let error as KubeError where error.isNotFound {
                 await effects.rollback(key)  // the Rollout is gone; its next reconcile forgets them
                 return nil
@@ -193,7 +195,7 @@ public final class RolloutController: Reconciler {
         // The decision is recorded (a member's revert has reached its group): now the scale-downs
         // and the Events. A failure retries; the next plan asks for what is still undone.
         for action in plan.afterStatus { try await execute(action, for: rollout, logger: reconcileLogger) }
-        return requeue
+        return requeue()
     }
 
     /// What the planner needs about `rollout`: the caches, and the outcomes of background work.
