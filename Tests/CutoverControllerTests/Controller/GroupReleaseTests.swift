@@ -66,7 +66,8 @@ struct GroupReleaseTests {
             try await Self.release(client, image: "2")
             let completed = try await eventually("the group to complete", timeout: .seconds(40)) {
                 let group = try await Self.group(client)
-                let done = group.status?.conditions?.first { $0.type == "Completed" }?.status == "True"
+                // The first deploy's completion reads the same until the group sees the release start.
+                let done = group.status?.conditions?.first { $0.type == "Completed" }?.status == "True" && group.status?.release != nil
                 return (done ? group : nil, "\(group.status?.phase?.rawValue ?? "-"): \(group.status?.message ?? "-")")
             }
             let release = try #require(completed.status?.release)
