@@ -58,8 +58,9 @@ import Testing
         try await withSimulator(clientOptions: KubeClient.Options(spareConnections: 4)) { sim, client in
             #expect(sim.connectionCounts.http1 == 0, "nothing is opened before a request")
             _ = try await client.list(ConfigMap.self, namespace: "default")
-            // The request's own connection, idle again, is one of the four.
-            try await eventually("four idle connections") { sim.connectionCounts.http1 == 4 }
+            // async-http-client keeps at least four idle (the request's own, idle again, counts);
+            // how many it opens while the first request is in flight, or opens again, is its own.
+            try await eventually("four idle connections") { sim.connectionCounts.http1 >= 4 }
             // A burst as wide as the spares is served by them.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<4 { group.addTask { _ = try await client.create(Self.configMap("burst-\(index)")) } }
