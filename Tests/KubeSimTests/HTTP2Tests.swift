@@ -25,6 +25,16 @@ struct HTTP2Tests {
         }
     }
 
+    @Test("a malformed HTTP/1.1 request over TLS gets one 400, and the server serves on")
+    func malformedRequestOverTLS() async throws {
+        try await withSim(tls: true) { _, client in
+            let bad = try await client.send("GET", "/api/v1/namespaces", curlOptions: ["--http1.1", "--request-target", "/api/v1/name spaces"])
+            #expect(bad.status == 400)
+            let good = try await client.send("GET", "/api/v1/namespaces", curlOptions: ["--http1.1"])
+            #expect(good.status == 200)
+        }
+    }
+
     @Test("plain HTTP stays HTTP/1.1: an h2c upgrade offer is ignored")
     func plainHTTPIsHTTP1() async throws {
         try await withSim { sim, client in

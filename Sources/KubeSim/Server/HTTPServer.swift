@@ -59,12 +59,10 @@ final class HTTPServer: @unchecked Sendable {
                 }.flatMap {
                     channel.configureAsyncHTTPServerPipeline(
                         http2Configuration: http2Configuration,
+                        // The helper sets up HTTP/1.1 as configureHTTPServerPipeline does, with its
+                        // error handling: a malformed request gets one 400.
                         http1ConnectionInitializer: { channel in
-                            channel.eventLoop.makeCompletedFuture {
-                                // As plain HTTP's withErrorHandling: a malformed request gets a 400.
-                                try channel.pipeline.syncOperations.addHandler(HTTPServerProtocolErrorHandler())
-                                return try Exchange(wrappingChannelSynchronously: channel)
-                            }
+                            channel.eventLoop.makeCompletedFuture { try Exchange(wrappingChannelSynchronously: channel) }
                         },
                         http2ConnectionInitializer: { channel in channel.eventLoop.makeSucceededFuture(channel) },
                         http2StreamInitializer: { stream in
