@@ -84,6 +84,30 @@ import Testing
         }
     }
 
+    @Test func subscribersHearOurOwnWriteOnceAsItIsAssumed() async throws {
+        try await withRuntimeSimulator { _, client in
+            _ = try await client.create(Self.configMap("a"))
+            let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration())
+            let changes = reflector.changes { change -> String? in
+                guard case .modified(let old, let new) = change else { return nil }
+                return "\(old.data?["k"] ?? "-")→\(new.data?["k"] ?? "-")"
+            }
+            try await Self.running(reflector) {
+                await reflector.waitUntilSynced()
+                let base = try #require(reflector.store.get("default/a")?.metadata.resourceVersion)
+                let written = try await client.patch(ConfigMap.self, name: "a", namespace: "default", patch: .merge(["data": ["k": "ours"]]))
+                reflector.assumeWritten(written, over: base)
+                // Someone else's write after ours: the watch delivers ours, then theirs.
+                _ = try await client.patch(ConfigMap.self, name: "a", namespace: "default", patch: .merge(["data": ["k": "theirs"]]))
+                try await eventually("their write in the store") { reflector.store.get("default/a")?.data?["k"] == "theirs" }
+            }
+            var heard: [String] = []
+            for await change in changes { heard.append(change) }
+            // Ours once, when assumed (not again when the watch brought it back), then theirs.
+            #expect(heard == ["v→ours", "ours→theirs"])
+        }
+    }
+
     @Test func aServerSideTimeoutResumesTheWatchWithoutListing() async throws {
         try await withRuntimeSimulator { sim, client in
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(timeout: 1...1))

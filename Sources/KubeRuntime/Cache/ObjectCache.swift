@@ -35,8 +35,10 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
     }
 
     /// The store holding `namespace`'s objects; nil for a namespace that is not watched.
-    public func store(for namespace: String) -> Store<Object>? {
-        byNamespace.isEmpty ? reflectors.first?.store : byNamespace[namespace]?.store
+    public func store(for namespace: String) -> Store<Object>? { reflector(for: namespace)?.store }
+
+    private func reflector(for namespace: String) -> Reflector<Object>? {
+        byNamespace.isEmpty ? reflectors.first : byNamespace[namespace]
     }
 
     /// The object named `name` in `namespace`.
@@ -59,9 +61,9 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
         for reflector in reflectors { reflector.store.forEach(body) }
     }
 
-    /// See ``Store/assumeWritten(_:over:)``: `written` is what our write of version `base` returned.
+    /// See ``Reflector/assumeWritten(_:over:)``: `written` is what our write of version `base` returned.
     public func assumeWritten(_ written: Object, over base: String) {
-        store(for: written.metadata.namespace ?? "")?.assumeWritten(written, over: base)
+        reflector(for: written.metadata.namespace ?? "")?.assumeWritten(written, over: base)
     }
 
     /// Whether every reflector has its first complete list.

@@ -134,6 +134,13 @@ public final class Reflector<Object: KubeObject>: Sendable {
         broadcaster.subscribe(map: map)
     }
 
+    /// Puts our own write in the store now (``Store/assumeWritten(_:over:)``) and tells the
+    /// subscribers at once, so what waits on it (a group on its member's status) does not wait for
+    /// the watch to bring it back.
+    public func assumeWritten(_ written: Object, over base: String) {
+        if let change = store.assumeWritten(written, over: base) { publish([change]) }
+    }
+
     // MARK: Running
 
     /// Lists and watches until the calling task is cancelled, then ends every ``changes()`` stream.

@@ -13,7 +13,7 @@ import Synchronization
 /// Read your own writes: ``assumeWritten(_:over:)`` puts what a controller's own write returned
 /// into the store at once, so its next reconcile does not plan from the version that write
 /// replaced (client-go's "expectations", kube's mutation cache). Until the watch delivers that
-/// write, the older versions it replaced are not applied again.
+/// write, the older versions it replaced are not applied again; the delivery itself is no news.
 public final class Store<Object: KubeObject>: Sendable {
     private struct Contents {
         var snapshot = StoreSnapshot<Object>()
@@ -81,7 +81,8 @@ public final class Store<Object: KubeObject>: Sendable {
 
     /// Inserts or replaces `object` (after the transform) and returns the change: `added`, or
     /// `modified` from what it replaced. Returns nil, changing nothing, when `object` is a version
-    /// that an assumed write of ours replaced (the watch is still catching up with that write).
+    /// that an assumed write of ours replaced (the watch is still catching up with that write),
+    /// and nil when it is that assumed write itself (its change was returned when it was assumed).
     @discardableResult
     public func upsert(_ object: Object) -> ObjectChange<Object>? {
         let object = transform(object)
@@ -90,6 +91,7 @@ public final class Store<Object: KubeObject>: Sendable {
             if let superseded = contents.superseded[key] {
                 if superseded.contains(object.metadata.resourceVersion ?? "") { return nil }
                 contents.superseded[key] = nil
+                if contents.snapshot[key]?.metadata.resourceVersion == object.metadata.resourceVersion { return nil }
             }
             return contents.snapshot.upsert(object).map { .modified(old: $0, new: object) } ?? .added(object)
         }
@@ -134,17 +136,20 @@ public final class Store<Object: KubeObject>: Sendable {
     /// write or a newer version) or shows no object at all. Until the watch delivers `written` or a
     /// newer version, versions it replaced are not applied again.
     ///
-    /// Subscribers hear of the write when the watch delivers it, as a change from `written` to
-    /// itself.
-    public func assumeWritten(_ written: Object, over base: String) {
+    /// Returns the change from `base` to `written` (nil when nothing was assumed): subscribers hear
+    /// of the write now (``Reflector/assumeWritten(_:over:)`` publishes it), not when the watch
+    /// delivers it, and that delivery is then no change.
+    @discardableResult
+    public func assumeWritten(_ written: Object, over base: String) -> ObjectChange<Object>? {
         let written = transform(written)
         let key = written.metadata.key
-        state.withLock { contents in
+        return state.withLock { contents in
             guard let current = contents.snapshot[key], let shown = current.metadata.resourceVersion, shown == base,
                 written.metadata.resourceVersion != base
-            else { return }
+            else { return nil }
             contents.superseded[key, default: []].insert(shown)
             contents.snapshot.upsert(written)
+            return .modified(old: current, new: written)
         }
     }
 
