@@ -14,6 +14,9 @@ public enum CutoverLabels {
     public static let abort = "cutover.dev/abort"
     /// Edge-triggered: release a rolled-back template again.
     public static let retry = "cutover.dev/retry"
+    /// Edge-triggered: release the template waiting at the promotion gate unverified; the value
+    /// (a ticket, a reason) and who set it go in the release record.
+    public static let promoteUnverified = "cutover.dev/promote-unverified"
     /// Level-triggered: `"true"` pauses forward progress, anything else resumes.
     public static let paused = "cutover.dev/paused"
 }

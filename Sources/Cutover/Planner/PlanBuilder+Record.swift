@@ -13,7 +13,7 @@ extension PlanBuilder {
             journal.open(
                 ReleaseRecord(
                     revision: revision, blueRevision: blue, images: Self.images(of: rollout.spec.template),
-                    startedBy: TemplateAuthor.name(in: rollout.metadata), startedAt: now))
+                    startedBy: FieldAuthor.name(of: .template, in: rollout.metadata), startedAt: now))
         }
         if let revision = status.greenRevision ?? journal.history?.last?.revision {
             journal.append(fact.timelineEntry(at: now), revision: revision)

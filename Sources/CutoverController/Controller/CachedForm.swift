@@ -12,10 +12,11 @@ enum CachedForm {
     static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
     /// A Rollout without kubectl's last-applied copy of itself, and with `managedFields` reduced
-    /// to the entry that names who last changed the template (for the release record).
+    /// to the entries that name who last changed the template and who set
+    /// `cutover.dev/promote-unverified` (for the release record).
     @Sendable static func rollout(_ rollout: Rollout) -> Rollout {
         var rollout = rollout
-        rollout.metadata.managedFields = TemplateAuthor.reduced(rollout.metadata)
+        rollout.metadata.managedFields = FieldAuthor.reduced(rollout.metadata)
         rollout.metadata.annotations?[lastApplied] = nil
         return rollout
     }

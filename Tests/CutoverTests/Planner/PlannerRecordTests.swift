@@ -120,10 +120,10 @@ struct PlannerRecordTests {
         world.setTemplate(image: "app:2")
         world.step()
         #expect(world.status.history?.last?.startedBy == "ci-pipeline")
-        let reduced = try #require(TemplateAuthor.reduced(world.rollout.metadata))
+        let reduced = try #require(FieldAuthor.reduced(world.rollout.metadata))
         #expect(reduced.count == 1)
         var trimmed = ObjectMeta()
         trimmed.managedFields = reduced
-        #expect(TemplateAuthor.name(in: trimmed) == "ci-pipeline")
+        #expect(FieldAuthor.name(of: .template, in: trimmed) == "ci-pipeline")
     }
 }
