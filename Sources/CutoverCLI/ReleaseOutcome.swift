@@ -7,7 +7,7 @@ public enum ReleaseOutcome: Sendable, Hashable {
     /// `Completed`): exit 0.
     case healthy
     /// The release was reverted (`RolledBack`), the spec is invalid (`InvalidSpec`) or the first
-    /// revision missed its deadline (`Degraded`): exit 1.
+    /// revision missed its deadline (`Degraded`), or a promotion source rolled the version back: exit 1.
     case failed
     /// The release waits for `kubectl cutover promote`: exit 2, so a pipeline can stop at the gate.
     case awaitingApproval
@@ -33,6 +33,8 @@ public enum ReleaseOutcome: Sendable, Hashable {
         case .healthy: return .healthy
         case .rolledBack, .invalidSpec, .degraded: return .failed
         case .awaitingApproval: return .awaitingApproval
+        // A source rolled this version back: it will not pass the gate unless overridden.
+        case .awaitingPromotion: return status.promotion?.reason == "RolledBack" ? .failed : nil
         case .progressing, .canary, .promoting, .holdWindow: return nil
         }
     }

@@ -56,12 +56,22 @@ extension ReleaseView {
                 name: metric.name, threshold: Self.threshold(metric), breaches: state?.breaches ?? 0,
                 failureLimit: metric.failureLimit ?? ResolvedSpec.Defaults.failureLimit, measurements: records)
         }
+        promotion = Self.promotionText(status)
         hooks = (status.hooks ?? []).filter { $0.revision == inRelease }.map { hook in
             Hook(
                 name: hook.name.rawValue, phase: hook.phase.rawValue, startedAt: hook.startedAt, finishedAt: hook.finishedAt,
                 attempts: hook.attempts, message: hook.message,
                 runningSeconds: hook.phase == .running ? max(0, Int64(now.timeIntervalSince(hook.startedAt.date).rounded(.down))) : nil)
         }
+    }
+
+    /// The promotion gate's line, while a revision waits at it or the release it let through runs.
+    static func promotionText(_ status: RolloutStatus) -> String? {
+        guard let promotion = status.promotion, status.phase == .awaitingPromotion || promotion.revision == status.greenRevision
+        else { return nil }
+        if promotion.allowed { return promotion.message }
+        let waiting = (promotion.sources ?? []).filter { !$0.verified }.map { "\($0.source): \($0.message)" }
+        return "\(promotion.revision) waiting for " + (waiting.isEmpty ? "the sources to be read" : waiting.joined(separator: "; "))
     }
 
     static func revisions(_ deployments: [Deployment], status: RolloutStatus) -> [Revision] {

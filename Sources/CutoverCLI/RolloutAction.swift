@@ -61,6 +61,8 @@ public enum RolloutAction: String, Sendable, CaseIterable {
                 throw refuse("green \(green) is already being promoted (Promoting)\(full ? "; run promote --full once it is in HoldWindow to end the hold window" : "")")
             case .healthy:
                 throw refuse("no release in flight (Healthy, serving \(blue)); change the template to start one")
+            case .awaitingPromotion:
+                throw refuse("the template waits at the promotion gate (\(status.promotion?.message ?? "sources not read yet")); promote it in its source environment first, or set \(CutoverLabels.promoteUnverified) to release it unverified")
             case .rolledBack:
                 throw refuse("the last release was rolled back; use `kubectl cutover retry \(name)` to release it again")
             case .invalidSpec, .degraded:

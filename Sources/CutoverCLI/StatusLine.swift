@@ -37,6 +37,8 @@ public enum StatusLine {
         case .holdWindow:
             let until = status.holdUntil.map { " until \($0)" } ?? ""
             return "HoldWindow 100% — green serves, blue kept\(until)" + (checks.map { "; \($0)" } ?? "") + paused
+        case .awaitingPromotion:
+            return "AwaitingPromotion — \(status.message ?? "waiting for the promotion sources")\(paused)"
         case .healthy:
             return "Healthy — serving \(status.activeRevision ?? "-")\(paused)"
         case .rolledBack:

@@ -35,6 +35,7 @@ public enum TreeRenderer {
             ]
         }
         for row in columns(rows) { children.append(Node(text: row)) }
+        if let promotion = view.promotion { children.append(Node(text: "Gate promotion: \(promotion)")) }
         for hook in view.hooks { children.append(Node(text: "Gate \(hook.name): \(gateText(hook))")) }
         if !view.analysis.isEmpty {
             let metrics = view.analysis.map { metric in

@@ -3,16 +3,18 @@ import Cutover
 import Foundation
 import SimulatorHarness
 import KubeAPI
+import Logging
 import Testing
 
 @Suite("Measurements in the background", .timeLimit(.minutes(1)))
 struct AnalysisRunnerTests {
     /// The controller's background work, as the Rollout reconciler wires it.
-    static func effects(_ runner: AnalysisRunner) -> ReleaseEffects {
-        let webhooks = WebhookClient()
-        return ReleaseEffects(
+    /// `client` is never called (no promotion check runs here); shut it down after the test.
+    static func effects(_ runner: AnalysisRunner, webhooks: WebhookClient = WebhookClient(), client: KubeClient) -> ReleaseEffects {
+        ReleaseEffects(
             runner: runner, hookRunner: HookRunner(client: webhooks, secrets: NoSecrets()),
-            notifier: Notifier(client: webhooks, secrets: NoSecrets()))
+            notifier: Notifier(client: webhooks, secrets: NoSecrets()),
+            reader: PromotionReader(client: client, secrets: NoSecrets(), logger: Logger(label: "test")))
     }
 
     /// A hung Prometheus holds one Rollout's metric for its timeout; meanwhile the same metric is
@@ -22,7 +24,8 @@ struct AnalysisRunnerTests {
         let hung = try BlackHoleListener()
         let alsoHung = try BlackHoleListener()
         let runner = AnalysisRunner(secrets: NoSecrets())
-        let effects = Self.effects(runner)
+        let client = try KubeClient(config: KubeConfig(server: "http://127.0.0.1:1"))
+        let effects = Self.effects(runner, client: client)
         let slow = AnalysisFixture.rollout("slow", prometheus: PrometheusSource(address: hung.address, timeout: "5s"))
         let other = AnalysisFixture.rollout("other", prometheus: PrometheusSource(address: alsoHung.address, timeout: "1s"))
         let slowKey = RolloutKey(slow), otherKey = RolloutKey(other)
@@ -54,6 +57,7 @@ struct AnalysisRunnerTests {
         running.cancel()
         await running.value
         await runner.shutdown()
+        try await client.shutdown()
         withExtendedLifetime((hung, alsoHung)) {}
     }
 
@@ -61,7 +65,8 @@ struct AnalysisRunnerTests {
         let address = "http://127.0.0.1:\(try freeLoopbackPort())"
         let observer = CollectingObserver()
         let runner = AnalysisRunner(secrets: NoSecrets(), observer: observer)
-        let effects = Self.effects(runner)
+        let client = try KubeClient(config: KubeConfig(server: "http://127.0.0.1:1"))
+        let effects = Self.effects(runner, client: client)
         let rollout = AnalysisFixture.rollout(prometheus: PrometheusSource(address: address, timeout: "1s"))
         let key = RolloutKey(rollout)
         let (ready, readyInput) = AsyncStream.makeStream(of: RolloutKey.self)
@@ -89,6 +94,7 @@ struct AnalysisRunnerTests {
             group.cancelAll()
         }
         await runner.shutdown()
+        try await client.shutdown()
     }
 
     @Test func aRolloutWithoutPrometheusGetsErrorsNotACrash() async {

@@ -61,12 +61,14 @@ public struct RolloutSpec: Codable, Sendable, Hashable {
     public var notifications: [NotificationTarget]?
     /// Releases kept in `status.history` (default 5).
     public var releaseHistoryLimit: Int32?
+    /// The environments a new template must have passed first (staging before production).
+    public var promotion: PromotionSpec?
 
     public init(
         replicas: Int32? = nil, selector: LabelSelector, template: PodTemplateSpec, minReadySeconds: Int32? = nil,
         progressDeadlineSeconds: Int32? = nil, revisionHistoryLimit: Int32? = nil, services: RolloutServices,
         strategy: RolloutStrategy? = nil, analysis: AnalysisSpec? = nil, hooks: RolloutHooks? = nil,
-        notifications: [NotificationTarget]? = nil, releaseHistoryLimit: Int32? = nil
+        notifications: [NotificationTarget]? = nil, releaseHistoryLimit: Int32? = nil, promotion: PromotionSpec? = nil
     ) {
         self.replicas = replicas
         self.selector = selector
@@ -80,6 +82,7 @@ public struct RolloutSpec: Codable, Sendable, Hashable {
         self.hooks = hooks
         self.notifications = notifications
         self.releaseHistoryLimit = releaseHistoryLimit
+        self.promotion = promotion
     }
 }
 

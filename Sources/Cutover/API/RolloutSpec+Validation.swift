@@ -60,6 +60,7 @@ extension RolloutSpec {
         validateStrategy(fail)
         validateAnalysis(fail)
         validateIntegrations(fail)
+        validatePromotion(fail)
         return errors
     }
 

@@ -46,6 +46,8 @@ public struct RolloutStatus: Codable, Sendable, Hashable {
     public var approvalReason: String?
     /// Why the last release was reverted.
     public var abort: AbortStatus?
+    /// The promotion gate's judgment of the template (with `spec.promotion`).
+    public var promotion: PromotionStatus?
     /// Per-metric analysis state of the current (or last) release.
     public var analysis: [MetricStatus]?
     /// The gate hooks of the current (or last) release.
@@ -79,6 +81,8 @@ public enum RolloutPhase: String, Codable, Sendable, Hashable, CaseIterable {
     case canary = "Canary"
     /// Waiting for a promote action (manual approval, or inconclusive analysis).
     case awaitingApproval = "AwaitingApproval"
+    /// The template waits for `spec.promotion`'s sources to have released it; nothing is created.
+    case awaitingPromotion = "AwaitingPromotion"
     /// Green scales to full size before the active Service switches.
     case promoting = "Promoting"
     /// The active Service selects green; blue stays at full size until `holdUntil`.
@@ -206,11 +210,16 @@ public struct AcknowledgedActions: Codable, Sendable, Hashable {
     public var abort: String?
     /// The last `cutover.dev/retry` value acted on.
     public var retry: String?
+    /// The last `cutover.dev/promote-unverified` value acted on.
+    public var promoteUnverified: String?
 
-    public init(promote: String? = nil, promoteFull: String? = nil, abort: String? = nil, retry: String? = nil) {
+    public init(
+        promote: String? = nil, promoteFull: String? = nil, abort: String? = nil, retry: String? = nil, promoteUnverified: String? = nil
+    ) {
         self.promote = promote
         self.promoteFull = promoteFull
         self.abort = abort
         self.retry = retry
+        self.promoteUnverified = promoteUnverified
     }
 }

@@ -9,6 +9,7 @@ extension AcknowledgedActions {
         pending.promoteFull = isNew(CutoverLabels.promoteFull, promoteFull)
         pending.abort = isNew(CutoverLabels.abort, abort)
         pending.retry = isNew(CutoverLabels.retry, retry)
+        pending.promoteUnverified = annotations[CutoverLabels.promoteUnverified].flatMap { $0 != promoteUnverified && !$0.isEmpty ? $0 : nil }
         return pending
     }
 
@@ -20,6 +21,7 @@ extension AcknowledgedActions {
         acknowledged.promoteFull = annotations[CutoverLabels.promoteFull] ?? promoteFull
         acknowledged.abort = annotations[CutoverLabels.abort] ?? abort
         acknowledged.retry = annotations[CutoverLabels.retry] ?? retry
+        acknowledged.promoteUnverified = annotations[CutoverLabels.promoteUnverified] ?? promoteUnverified
         return acknowledged
     }
 }

@@ -17,6 +17,7 @@ extension PlanBuilder {
         static let completed = "Completed"
         static let rolledBack = "RolledBack"
         static let invalidSpec = "InvalidSpec"
+        static let promotionAllowed = "PromotionAllowed"
     }
 
     var serviceMissing: Bool { snapshot.services[rollout.spec.services.active] == nil }
@@ -78,6 +79,7 @@ extension PlanBuilder {
             completed ? "\(hash) is the active revision" : "the template is not the active revision yet")
         set(ConditionType.rolledBack, phase == .rolledBack, phase == .rolledBack ? (status.abort?.reason ?? "RolledBack") : "NotRolledBack",
             phase == .rolledBack ? (status.abort?.message ?? "") : "")
+        if let promotion = promotionCondition { set(ConditionType.promotionAllowed, promotion.allowed, promotion.reason, promotion.message) }
         if invalidErrors.isEmpty {
             set(ConditionType.invalidSpec, false, "Valid", "the spec is valid")
         } else {
@@ -107,6 +109,9 @@ extension PlanBuilder {
             return prefix + "\(step): " + (analysisSummary ?? "weight \(status.weight ?? 0)")
         case .awaitingApproval:
             return prefix + "awaiting promote: \(status.approvalReason ?? "approval")"
+        case .awaitingPromotion:
+            let judged = status.promotion?.revision == hash ? status.promotion : nil
+            return prefix + "\(hash) awaits promotion: \(judged?.message ?? "reading the promotion sources")"
         case .promoting:
             if let hook = runningHook { return prefix + "\(hook.name.rawValue) hook running since \(hook.startedAt)" }
             return prefix + "scaling green \(green) \(pods(status.greenRevision, of: spec.replicas))"

@@ -102,6 +102,8 @@ extension PlanBuilder {
     }
 
     mutating func startRelease(_ revision: String, firstDeploy: Bool) {
+        // The template waits at the promotion gate; a green already released goes on (it passed).
+        guard revision != hash || promotionAllows() else { return }
         pending.consumeAll()
         // A breach or failed hook in this snapshot was the superseded green's, not the new one's.
         analysisFailure = nil
@@ -118,6 +120,7 @@ extension PlanBuilder {
         status.analysis = spec.metrics.map { MetricStatus(name: $0.name) }
         status.hooks = nil
         record(.started(revision: revision, blue: blue))
+        recordPromotion()
     }
 
     /// The first revision of a Rollout (no blue): wait until ready, then point the Service at it.

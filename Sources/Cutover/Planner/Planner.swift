@@ -20,6 +20,8 @@ struct PendingActions {
     var promoteFull = false
     var abort = false
     var retry = false
+    /// The new `cutover.dev/promote-unverified` value, if any.
+    var promoteUnverified: String?
 
     mutating func consumeAll() { self = PendingActions() }
 }
@@ -51,6 +53,8 @@ struct PlanBuilder {
     var hookFailure: AbortStatus?
     /// The gate hooks to call, at most one per gate however many passes reach it.
     var hookCalls: [HookName: HookCall] = [:]
+    /// The promotion sources to read, while the template waits at the gate.
+    var promotionCheck: PromotionCheck?
     /// The full 64-bit fingerprint of the template, written on the Deployments we create.
     var templateFingerprint = ""
     /// Set when the Rollout is being deleted: the plan is empty and the status unchanged.
@@ -112,6 +116,7 @@ struct PlanBuilder {
         readPendingActions()
         ingestMeasurements()
         ingestHookResults()
+        ingestPromotionEvidence()
         // A few passes, so a transition whose conditions already hold (green ready → canary step
         // started) is taken in this plan instead of one reconcile later. Bounded: every pass that
         // changes nothing ends the loop.
@@ -206,8 +211,9 @@ struct PlanBuilder {
         let calls = hookCalls.sorted { $0.key.rawValue < $1.key.rawValue }.map(\.value)
             .filter { call in runningHook.map { $0.name == call.name && $0.revision == call.payload.revision } ?? false }
             .map { ReleaseAction.callHook($0) }
+        let check = promotionCheck.flatMap { status.phase == .awaitingPromotion && !frozen ? [ReleaseAction.checkPromotion($0)] : nil } ?? []
         return ReleasePlan(
-            actions: actions + (queries.isEmpty ? [] : [.measure(queries)]) + calls, status: status,
+            actions: actions + (queries.isEmpty ? [] : [.measure(queries)]) + calls + check, status: status,
             afterStatus: afterStatus + events.map { .recordEvent($0) }, requeueAfter: requeue, outcome: outcome)
     }
 

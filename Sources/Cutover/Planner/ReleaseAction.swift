@@ -19,6 +19,9 @@ public enum ReleaseAction: Sendable, Hashable {
     /// Call this gate hook (in the background) and pass its outcome to a later plan as a
     /// ``HookResult``; a call of a hook already running is ignored.
     case callHook(HookCall)
+    /// Read the sources of `spec.promotion` (in the background) and pass what was found to a later
+    /// plan as ``ReleaseSnapshot/promotion``.
+    case checkPromotion(PromotionCheck)
 }
 
 /// A merge patch of `spec.selector["cutover.dev/revision"]` on one Service, nothing else.

@@ -17,11 +17,14 @@ public struct ReleaseSnapshot: Sendable, Hashable {
     /// The ReleaseGroup the Rollout's `cutover.dev/group` label names, as cached; nil when there
     /// is no label or no such group (a member then waits at the first barrier).
     public var group: ReleaseGroup?
+    /// The sources of `spec.promotion` as read for the last ``ReleaseAction/checkPromotion(_:)``,
+    /// once that check finished.
+    public var promotion: PromotionEvidence?
 
     public init(
         rollout: Rollout, deployments: [Deployment] = [], services: [String: Service] = [:],
         measurements: [Measurement] = [], hookResults: [HookResult] = [], deliveries: [NotificationDelivery] = [],
-        group: ReleaseGroup? = nil
+        group: ReleaseGroup? = nil, promotion: PromotionEvidence? = nil
     ) {
         self.rollout = rollout
         self.deployments = deployments
@@ -30,5 +33,6 @@ public struct ReleaseSnapshot: Sendable, Hashable {
         self.hookResults = hookResults
         self.deliveries = deliveries
         self.group = group
+        self.promotion = promotion
     }
 }

@@ -43,7 +43,7 @@ enum ReleaseStep: Equatable {
     /// The step `status.phase` (and the fields of that phase) describe.
     init(_ status: RolloutStatus) {
         switch status.phase ?? .progressing {
-        case .progressing, .degraded, .healthy, .rolledBack, .invalidSpec: self = .preparing
+        case .progressing, .degraded, .healthy, .rolledBack, .invalidSpec, .awaitingPromotion: self = .preparing
         case .canary: self = .canary(index: Int(status.currentStepIndex ?? 0))
         case .awaitingApproval: self = .awaitingApproval(afterCutover: status.cutoverAt != nil)
         case .promoting: self = .promoting

@@ -29,6 +29,8 @@ public struct ReleaseRecord: Codable, Sendable, Hashable {
     public var measurements: [FinalMeasurement]?
     /// The gate hooks of the release as they ended (`status.hooks` keeps only the current ones).
     public var hooks: [HookStatus]?
+    /// Where the release was verified before it started (with `spec.promotion`), or the override.
+    public var promotion: PromotionStatus?
 
     /// Entries kept in one record's timeline; the oldest after `Started` go first.
     public static let timelineLimit = 16

@@ -53,6 +53,9 @@ extension RolloutController {
 
         case .callHook(let call):
             effects.callHook(call, for: RolloutKey(rollout))
+
+        case .checkPromotion(let check):
+            effects.checkPromotion(check, for: RolloutKey(rollout))
         }
     }
 }

@@ -76,7 +76,8 @@ public final class RolloutController: Reconciler {
         webhooks = WebhookClient(logger: logger)
         effects = ReleaseEffects(
             runner: runner, hookRunner: HookRunner(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
-            notifier: Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger))
+            notifier: Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
+            reader: PromotionReader(client: client, secrets: secrets, logger: logger))
         self.runner = runner
         self.recorder = recorder
         self.metrics = metrics
@@ -213,6 +214,6 @@ public final class RolloutController: Reconciler {
         return ReleaseSnapshot(
             rollout: rollout, deployments: owned, services: named,
             measurements: outcomes.measurements,
-            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group)
+            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group, promotion: outcomes.promotion)
     }
 }

@@ -1,8 +1,8 @@
 import Cutover
 import KubeRuntime
 
-/// The Rollout reconciler's background work: Prometheus measurements, gate hook calls and
-/// notification deliveries, each an ``EffectPipeline`` with its perform function. A reconcile
+/// The Rollout reconciler's background work: Prometheus measurements, gate hook calls,
+/// notification deliveries and promotion checks, each an ``EffectPipeline`` with its perform function. A reconcile
 /// takes what finished (``take(_:)``), plans and acts with it, then commits it once the status
 /// recording it is written, or rolls it back.
 final class ReleaseEffects: Sendable {
@@ -11,6 +11,8 @@ final class ReleaseEffects: Sendable {
         var measurements: [Measurement] = []
         var hooks: [HookResult] = []
         var deliveries: [NotificationDelivery] = []
+        /// The newest promotion check that finished.
+        var promotion: PromotionEvidence?
     }
 
     /// Measurements kept per Rollout until taken; older ones are dropped beyond this.
@@ -19,8 +21,10 @@ final class ReleaseEffects: Sendable {
     let measurements: EffectPipeline<MeasurementWork>
     let hooks: EffectPipeline<HookWork>
     let notifications: EffectPipeline<NotificationWork>
+    let promotions: EffectPipeline<PromotionWork>
+    private let reader: PromotionReader
 
-    init(runner: AnalysisRunner, hookRunner: HookRunner, notifier: Notifier) {
+    init(runner: AnalysisRunner, hookRunner: HookRunner, notifier: Notifier, reader: PromotionReader) {
         // Measurements and hooks wait on other services (a Prometheus that may hang for its
         // timeout, a smoke test that runs for minutes): enough workers that one Rollout's slow
         // service does not hold up the others. Deliveries are cheap and rate-limited by receivers.
@@ -32,6 +36,11 @@ final class ReleaseEffects: Sendable {
             await hookRunner.call(work.call, namespace: work.owner.namespace)
         }
         notifications = NotificationWork.pipeline(notifier)
+        // A check reads a few objects, perhaps from a cluster that is down (a short timeout).
+        promotions = EffectPipeline(.init(workers: 16)) { work in
+            await reader.read(work.check, namespace: work.owner.namespace)
+        }
+        self.reader = reader
     }
 
     /// Runs every pipeline until the calling task is cancelled.
@@ -40,7 +49,9 @@ final class ReleaseEffects: Sendable {
             group.addTask { await self.measurements.run(wake: wake) }
             group.addTask { await self.hooks.run(wake: wake) }
             group.addTask { await self.notifications.run(wake: wake) }
+            group.addTask { await self.promotions.run(wake: wake) }
         }
+        await reader.shutdown()
     }
 
     /// Measures `queries` of `rollout` in the background; a metric still being measured is skipped.
@@ -53,6 +64,11 @@ final class ReleaseEffects: Sendable {
         hooks.submit([HookWork(call: call, owner: key)])
     }
 
+    /// Reads the promotion sources of `check` in the background.
+    func checkPromotion(_ check: PromotionCheck, for key: RolloutKey) {
+        promotions.submit([PromotionWork(check: check, owner: key)])
+    }
+
     /// Sends the outbox of `rollout` as its written status holds it, oldest first per target.
     func send(_ pending: [PendingNotification], of rollout: Rollout) {
         notifications.submit(
@@ -62,7 +78,9 @@ final class ReleaseEffects: Sendable {
 
     /// Everything finished for `key` since the last take; commit or roll back after the status write.
     func take(_ key: RolloutKey) async -> Outcomes {
-        Outcomes(measurements: await measurements.take(key), hooks: await hooks.take(key), deliveries: await notifications.take(key))
+        Outcomes(
+            measurements: await measurements.take(key), hooks: await hooks.take(key), deliveries: await notifications.take(key),
+            promotion: await promotions.take(key).last)
     }
 
     /// The status recording the taken outcomes is written.
@@ -70,6 +88,7 @@ final class ReleaseEffects: Sendable {
         await measurements.commit(key)
         await hooks.commit(key)
         await notifications.commit(key)
+        await promotions.commit(key)
     }
 
     /// The taken outcomes were not recorded: the next take hands them out again, before newer ones.
@@ -77,6 +96,7 @@ final class ReleaseEffects: Sendable {
         await measurements.rollback(key)
         await hooks.rollback(key)
         await notifications.rollback(key)
+        await promotions.rollback(key)
     }
 
     /// Drops what is kept about a deleted Rollout.
@@ -84,6 +104,7 @@ final class ReleaseEffects: Sendable {
         await measurements.forget(key)
         await hooks.forget(key)
         await notifications.forget(key)
+        await promotions.forget(key)
     }
 }
 
@@ -101,6 +122,16 @@ struct MeasurementWork: Effect {
     var owner: RolloutKey { RolloutKey(rollout) }
     var id: ID { ID(owner: owner, metric: query.metric) }
     var lane: ID { id }
+}
+
+/// One reading of a Rollout's promotion sources; one per Rollout at a time.
+struct PromotionWork: Effect {
+    typealias Outcome = PromotionEvidence
+
+    var check: PromotionCheck
+    var owner: RolloutKey
+    var id: RolloutKey { owner }
+    var lane: RolloutKey { owner }
 }
 
 /// One gate hook call: once per hook, revision and Rollout.

@@ -1,6 +1,7 @@
 import Cutover
 @testable import CutoverController
 import Foundation
+import KubeAPI
 import KubeModels
 import SimulatorHarness
 import Testing
@@ -20,9 +21,8 @@ struct HookRunnerTests {
     @Test func aCallAskedForAfterItFinishedGetsTheSameOutcomeWithoutASecondRequest() async throws {
         try await WebhookFixtures.withReceiver({ _, earlier in earlier == 0 ? .init(status: 503, body: "warming up") : .init() }) { receiver in
             let client = WebhookClient()
-            let effects = ReleaseEffects(
-                runner: AnalysisRunner(secrets: NoSecrets()), hookRunner: HookRunner(client: client, secrets: NoSecrets()),
-                notifier: Notifier(client: client, secrets: NoSecrets()))
+            let kube = try KubeClient(config: KubeConfig(server: "http://127.0.0.1:1"))
+            let effects = AnalysisRunnerTests.effects(AnalysisRunner(secrets: NoSecrets()), webhooks: client, client: kube)
             let key = RolloutKey(namespace: "default", name: "web")
             let finished = Box(0)
             let running = Task { await effects.run { _ in finished.update { $0 += 1 } } }
@@ -43,6 +43,7 @@ struct HookRunnerTests {
             running.cancel()
             await running.value
             await client.shutdown()
+            try await kube.shutdown()
         }
     }
 }

@@ -35,6 +35,9 @@ struct RolloutCRDTests {
             NotificationTarget(name: "n", urlSecret: SecretKeyReference(name: "s", key: "k"), format: "Slack", events: ["Started"], timeout: "5s")
         ]
         spec.releaseHistoryLimit = 3
+        spec.promotion = PromotionSpec(
+            from: [PromotionSource(namespace: "staging", rollout: "payment", group: "shop", kubeconfigSecret: SecretKeyReference(name: "s", key: "k"))],
+            soak: "30m", match: "Images")
         var status = RolloutStatus()
         let at = Timestamp(Fixture.epoch)
         status.phase = .canary
@@ -58,6 +61,10 @@ struct RolloutCRDTests {
         status.approvalReason = "x"
         status.abort = AbortStatus(reason: "Aborted", member: "b", revision: "g", metric: "m", value: 1, limit: 1, message: "x", at: at)
         status.group = MemberGroupStatus(name: "shop", waitingAt: .step, step: 0)
+        status.promotion = PromotionStatus(
+            revision: "g", allowed: true, reason: "Overridden", message: "x", checkedAt: at,
+            sources: [PromotionSourceStatus(source: "staging/payment", verified: false, reason: "Soaking", message: "x", revision: "s", completedAt: at, soakedAt: at)],
+            override: PromotionOverride(value: "INC-1", by: "kubectl-annotate", at: at))
         var metric = MetricStatus(name: "m")
         metric.lastMeasuredAt = at
         metric.lastPassAt = at
@@ -75,10 +82,11 @@ struct RolloutCRDTests {
         record.reason = "r"
         record.message = "x"
         record.measurements = [FinalMeasurement(metric: "m", at: at, value: 1, baseline: 1, verdict: .breach, breaches: 1)]
+        record.promotion = status.promotion
         status.history = [record]
         status.notifications = NotificationStatus(
             lastID: 1, pending: [PendingNotification(id: 1, revision: "g", blueRevision: "a", event: event, targets: ["n"])])
-        status.acknowledgedActions = AcknowledgedActions(promote: "1", promoteFull: "1", abort: "1", retry: "1")
+        status.acknowledgedActions = AcknowledgedActions(promote: "1", promoteFull: "1", abort: "1", retry: "1", promoteUnverified: "1")
         status.suspendedPhase = .canary
         status.conditions = [Condition(type: "Available", status: "True", reason: "r", message: "m", lastTransitionTime: at, observedGeneration: 1)]
         status.replicas = 1
@@ -132,6 +140,8 @@ struct RolloutCRDTests {
         "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(NotificationTarget.Defaults.timeout), description: \"",
         "releaseHistoryLimit: {type: integer, format: int32, minimum: 1, maximum: \(RolloutSpec.maxReleaseHistoryLimit), default: \(ResolvedSpec.Defaults.releaseHistoryLimit), description: \"",
         "weight: {type: integer, format: int32, minimum: 1, maximum: 99, description: \"",
+        "match: {type: string, enum: [Images, Template], default: Images, description: \"",
+        "soak: {type: string, pattern: '\(DurationText.pattern)', default: \"0\", description: \"",
         "shortNames: [cro, cutover]",
         "categories: [all, cutover]",
         "specReplicasPath: .spec.replicas",

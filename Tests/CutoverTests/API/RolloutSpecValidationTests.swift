@@ -87,6 +87,23 @@ struct RolloutSpecValidationTests {
         .init(name: "negative failureLimit", edit: { $0.analysis?.metrics?[0].failureLimit = -1 }, field: "spec.analysis.metrics[0].failureLimit", message: "must be 0 or more"),
         .init(name: "zero inconclusiveLimit", edit: { $0.analysis?.metrics?[0].inconclusiveLimit = 0 }, field: "spec.analysis.metrics[0].inconclusiveLimit", message: "must be at least 1"),
         .init(name: "zero errorLimit", edit: { $0.analysis?.metrics?[0].errorLimit = 0 }, field: "spec.analysis.metrics[0].errorLimit", message: "must be at least 1"),
+        .init(name: "promotion without sources", edit: { $0.promotion = PromotionSpec(from: []) },
+              field: "spec.promotion.from", message: "must name at least one source (a namespace and a rollout or group)"),
+        .init(name: "promotion source naming both", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a", group: "b")]) },
+              field: "spec.promotion.from[0]", message: "must name exactly one of rollout or group"),
+        .init(name: "promotion source naming neither", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging")]) },
+              field: "spec.promotion.from[0]", message: "must name exactly one of rollout or group"),
+        .init(name: "promotion source bad namespace", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "Staging", rollout: "a")]) },
+              field: "spec.promotion.from[0].namespace", message: "must be a namespace name, not \"Staging\""),
+        .init(name: "promotion source bad rollout", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a_b")]) },
+              field: "spec.promotion.from[0].rollout", message: "must be a Rollout name, not \"a_b\""),
+        .init(name: "promotion kubeconfig without key",
+              edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a", kubeconfigSecret: SecretKeyReference(name: "stg", key: ""))]) },
+              field: "spec.promotion.from[0].kubeconfigSecret.key", message: "must name the Secret's key holding the kubeconfig"),
+        .init(name: "promotion bad soak", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a")], soak: "a while") },
+              field: "spec.promotion.soak", message: "must be a duration like 30s, 5m or 1h30m, not \"a while\""),
+        .init(name: "promotion bad match", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a")], match: "Digest") },
+              field: "spec.promotion.match", message: "must be one of Images, Template, not \"Digest\""),
     ]
 
     @Test(arguments: cases)

@@ -11,6 +11,7 @@ enum Step: Equatable, CustomStringConvertible {
     case patch(String, String?)
     case measure([String])
     case hook(String)
+    case checkPromotion(String)
 
     init?(_ action: ReleaseAction) {
         switch action {
@@ -20,6 +21,7 @@ enum Step: Equatable, CustomStringConvertible {
         case .patchServiceSelector(let patch): self = .patch(patch.service, patch.revision)
         case .measure(let queries): self = .measure(queries.map(\.metric))
         case .callHook(let call): self = .hook(call.name.rawValue)
+        case .checkPromotion(let check): self = .checkPromotion(check.revision)
         case .recordEvent: return nil
         }
     }
@@ -32,6 +34,7 @@ enum Step: Equatable, CustomStringConvertible {
         case .patch(let service, let revision): "patch \(service)=\(revision ?? "∅")"
         case .measure(let metrics): "measure \(metrics)"
         case .hook(let name): "hook \(name)"
+        case .checkPromotion(let revision): "check promotion of \(revision)"
         }
     }
 }

@@ -16,6 +16,9 @@ struct World {
     var deliveries: [NotificationDelivery] = []
     /// Every hook call plans asked for, in order.
     var hookCalls: [HookCall] = []
+    /// The promotion sources as read, for the next plan; every check plans asked for, in order.
+    var promotion: PromotionEvidence?
+    var promotionChecks: [PromotionCheck] = []
     /// Revisions whose pods never become ready.
     var neverReady: Set<String> = []
     var creations = 0
@@ -29,7 +32,8 @@ struct World {
     var snapshot: ReleaseSnapshot {
         ReleaseSnapshot(
             rollout: rollout, deployments: deployments.values.sorted { $0.metadata.name! < $1.metadata.name! },
-            services: services, measurements: measurements, hookResults: hookResults, deliveries: deliveries)
+            services: services, measurements: measurements, hookResults: hookResults, deliveries: deliveries,
+            promotion: promotion)
     }
 
     var status: RolloutStatus { rollout.status ?? RolloutStatus() }
@@ -66,6 +70,8 @@ struct World {
                 services[patch.service]?.spec?.selector?[CutoverLabels.revision] = patch.revision
             case .callHook(let call):
                 hookCalls.append(call)
+            case .checkPromotion(let check):
+                promotionChecks.append(check)
             case .recordEvent, .measure:
                 continue
             }
@@ -74,6 +80,7 @@ struct World {
         measurements = []
         hookResults = []
         deliveries = []
+        promotion = nil
     }
 
     /// The Deployment controller catches up: every Deployment runs exactly its wanted pods, ready

@@ -1,0 +1,155 @@
+import KubeModels
+
+/// Judges whether the sources of `spec.promotion` vouch for a release: each must hold a release
+/// record of the same images (or template) with outcome `Promoted`, still serving or superseded by
+/// a later promoted release, that served at least `soak`. Anything else — not released, still
+/// releasing, rolled back, soaking, unreadable — holds the release, and says why. Pure.
+public struct PromotionGate: Sendable {
+    /// The revision asking to be released, and its `container=image` pairs.
+    public var revision: String
+    public var images: [String]
+    public var match: PromotionMatch
+    public var soakSeconds: Int64
+    /// The Rollout's name: the member a ReleaseGroup source is asked about.
+    public var member: String
+
+    public init(revision: String, images: [String], match: PromotionMatch, soakSeconds: Int64, member: String) {
+        self.revision = revision
+        self.images = images
+        self.match = match
+        self.soakSeconds = soakSeconds
+        self.member = member
+    }
+
+    /// The judgment of every source; allowed when all of them vouch.
+    public func judge(_ evidence: PromotionEvidence, now: Timestamp) -> PromotionStatus {
+        let sources = evidence.sources.map { judge($0, now: now) }
+        let waiting = sources.filter { !$0.verified }
+        guard let first = waiting.first else {
+            let places = sources.map(\.source).joined(separator: ", ")
+            return PromotionStatus(
+                revision: revision, allowed: true, reason: "Verified", message: "verified in \(places)", checkedAt: now, sources: sources)
+        }
+        return PromotionStatus(
+            revision: revision, allowed: false, reason: first.reason,
+            message: waiting.map { "\($0.source) \($0.message)" }.joined(separator: "; "), checkedAt: now, sources: sources)
+    }
+
+    func judge(_ evidence: SourceEvidence, now: Timestamp) -> PromotionSourceStatus {
+        let name = evidence.source.description
+        switch evidence.found {
+        case .notFound:
+            return PromotionSourceStatus(source: name, verified: false, reason: "SourceNotFound", message: "does not exist")
+        case .unreachable(let problem):
+            return PromotionSourceStatus(source: name, verified: false, reason: "SourceUnreachable", message: "is unreachable: \(problem)")
+        case .rollout(let releases):
+            return judge(releases, source: name, now: now)
+        case .group(let group, let memberReleases):
+            guard let memberReleases else {
+                return PromotionSourceStatus(source: name, verified: false, reason: "NotReleased", message: "has no member \(member)")
+            }
+            let judged = judge(memberReleases, source: name, now: now)
+            guard judged.verified, let revision = judged.revision else { return judged }
+            return judgeGroup(group, memberRevision: revision, memberJudgment: judged, source: name, now: now)
+        }
+    }
+
+    /// A Rollout's releases (or a group member's): the newest matching release decides.
+    func judge(_ releases: SourceReleases, source: String, now: Timestamp) -> PromotionSourceStatus {
+        let history = releases.history
+        guard let index = history.lastIndex(where: { matches($0) && $0.outcome != .superseded }) else {
+            return PromotionSourceStatus(source: source, verified: false, reason: "NotReleased", message: "has not released \(missing(from: releases))")
+        }
+        let record = history[index]
+        func status(_ verified: Bool, _ reason: String, _ message: String, soakedAt: Timestamp? = nil) -> PromotionSourceStatus {
+            PromotionSourceStatus(
+                source: source, verified: verified, reason: reason, message: message, revision: record.revision,
+                completedAt: record.outcome == .promoted ? record.endedAt : nil, soakedAt: soakedAt)
+        }
+        switch record.outcome {
+        case nil, .superseded:
+            return status(false, "Releasing", "is still releasing \(wanted)")
+        case .rolledBack:
+            return status(false, "RolledBack", "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")")
+        case .promoted:
+            let completed = record.endedAt ?? record.startedAt
+            let next = history[(index + 1)...].first { $0.outcome == .promoted }
+            let serving = releases.serving == record.revision
+            guard serving || next != nil else {
+                return status(false, "NoLongerServing", "no longer serves \(wanted) (it serves \(releases.serving ?? "nothing"))")
+            }
+            let until = serving ? now : (next?.endedAt ?? now)
+            let soaked = Int64(until.date.timeIntervalSince(completed.date))
+            if soaked >= soakSeconds {
+                return status(true, "Verified", "released \(wanted) at \(completed)")
+            }
+            let soakedText = "\(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))"
+            guard serving else {
+                return status(false, "NotSoaked", "served \(wanted) only \(soakedText) before releasing \(next?.revision ?? "another revision")")
+            }
+            return status(false, "Soaking", "soaked \(soakedText)", soakedAt: Timestamp(completed.date.addingTimeInterval(Double(soakSeconds))))
+        }
+    }
+
+    /// A group source: the member's release of `memberRevision` must also have been a group
+    /// release that completed, and soaked from the group's completion.
+    func judgeGroup(
+        _ group: SourceReleases, memberRevision: String, memberJudgment: PromotionSourceStatus, source: String, now: Timestamp
+    ) -> PromotionSourceStatus {
+        let pair = "\(member)=\(memberRevision)"
+        guard let record = group.history.last(where: { $0.images.contains(pair) && $0.outcome != .superseded }) else {
+            return PromotionSourceStatus(
+                source: source, verified: false, reason: "NotReleased", message: "has not released \(wanted) in a group release",
+                revision: memberRevision)
+        }
+        var judged = memberJudgment
+        switch record.outcome {
+        case nil, .superseded:
+            return PromotionSourceStatus(source: source, verified: false, reason: "Releasing", message: "is still releasing \(wanted)", revision: memberRevision)
+        case .rolledBack:
+            return PromotionSourceStatus(
+                source: source, verified: false, reason: "RolledBack",
+                message: "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")", revision: memberRevision)
+        case .promoted:
+            let completed = max(record.endedAt ?? record.startedAt, memberJudgment.completedAt ?? record.startedAt)
+            let soaked = Int64(now.date.timeIntervalSince(completed.date))
+            judged.completedAt = completed
+            if soaked < soakSeconds {
+                judged.verified = false
+                judged.reason = "Soaking"
+                judged.message = "soaked \(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))"
+                judged.soakedAt = Timestamp(completed.date.addingTimeInterval(Double(soakSeconds)))
+            }
+            return judged
+        }
+    }
+
+    func matches(_ record: ReleaseRecord) -> Bool {
+        switch match {
+        case .template: record.revision == revision
+        case .images: Set(record.images) == Set(images)
+        }
+    }
+
+    /// What is asked for, as a person reads it: the images (without container names), or the revision.
+    var wanted: String {
+        switch match {
+        case .template: "revision \(revision)"
+        case .images: Self.imageList(images)
+        }
+    }
+
+    /// What the source has not released: the images its serving release lacks (all when it serves
+    /// nothing this gate knows of), or the revision.
+    func missing(from releases: SourceReleases) -> String {
+        guard match == .images, let serving = releases.history.last(where: { $0.revision == releases.serving && $0.outcome == .promoted })
+        else { return wanted }
+        let lacking = images.filter { !serving.images.contains($0) }
+        return Self.imageList(lacking.isEmpty ? images : lacking)
+    }
+
+    /// `a=img:1, b=img:2` → `img:1, img:2`.
+    static func imageList(_ pairs: [String]) -> String {
+        pairs.map { pair in pair.firstIndex(of: "=").map { String(pair[pair.index(after: $0)...]) } ?? pair }.joined(separator: ", ")
+    }
+}
