@@ -1,3 +1,4 @@
+import Foundation
 import KubeModels
 import Testing
 @testable import KubeSim
@@ -122,6 +123,22 @@ struct CRUDTests {
             let specWrite = try await client.put(Fixtures.widgets + "/g", widget).json
             #expect(specWrite.at("metadata.generation") == 2)
             #expect(specWrite.at("status.phase") == "Running")
+        }
+    }
+
+    @Test("a Secret's stringData is merged into data as base64 and never stored")
+    func secretStringData() async throws {
+        try await withSim { _, client in
+            let body: JSONValue = [
+                "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s"],
+                "data": ["kept": "a2VwdA==", "k": "b2xk"], "stringData": ["k": "new value"],
+            ]
+            let created = try await client.post("/api/v1/namespaces/default/secrets", body)
+            #expect(created.status == 201)
+            let read = try await client.get("/api/v1/namespaces/default/secrets/s").json
+            #expect(read["stringData"] == nil)
+            #expect(read["type"] == "Opaque")
+            #expect(read["data"] == ["kept": "a2VwdA==", "k": .string(Data("new value".utf8).base64EncodedString())])
         }
     }
 

@@ -58,6 +58,15 @@ enum ObjectRules {
             }
         case ("", "Namespace"):
             if isCreate { object["status"] = ["phase": "Active"] }
+        case ("", "Secret"):
+            // stringData is write-only: merged into data (base64), overwriting, and never stored.
+            if object["type"] == nil { object["type"] = "Opaque" }
+            if let plain = object["stringData"]?.objectValue {
+                var data = object["data"]?.objectValue ?? [:]
+                for (key, value) in plain { data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString()) }
+                object["data"] = .object(data)
+                object["stringData"] = nil
+            }
         case ("", "Pod"):
             if isCreate, object[path: ["status", "phase"]] == nil { object["status"] = ["phase": "Pending"] }
         default:
