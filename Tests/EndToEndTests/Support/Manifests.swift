@@ -25,6 +25,8 @@ struct RolloutManifest: Sendable {
     var inconclusiveLimit = 10
     /// Raw YAML replacing the whole `strategy.canary.steps` list (for invalid specs).
     var rawSteps: String?
+    /// Flow-style YAML of `spec.promotion`, if any.
+    var promotion: String?
 
     var yaml: String {
         let annotations = podAnnotations.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")
@@ -61,7 +63,7 @@ struct RolloutManifest: Sendable {
                     noData: Inconclusive
                     errorLimit: \(errorLimit)
                     inconclusiveLimit: \(inconclusiveLimit)
-
+            \(promotion.map { "  promotion: \($0)\n" } ?? "")
             """
     }
 
