@@ -10,8 +10,17 @@ extension RevisionHistory {
             let newest = seen.insert(record.revision).inserted
             return Entry(
                 revision: record.revision, images: record.images, startedBy: record.startedBy, started: record.startedAt,
-                ended: record.endedAt, outcome: outcome(of: record, status: status, newest: newest), source: "record")
+                ended: record.endedAt, verified: record.promotion.map(verified), outcome: outcome(of: record, status: status, newest: newest),
+                source: "record")
         }
+    }
+
+    /// `staging/payment in staging-cluster`, or `unverified: INC-7 (by kubectl-annotate)`.
+    static func verified(_ promotion: PromotionStatus) -> String {
+        if let override = promotion.override {
+            return "unverified: \(override.value)" + (override.by.map { " (by \($0))" } ?? "")
+        }
+        return (promotion.sources ?? []).filter(\.verified).map(\.source).joined(separator: ", ")
     }
 
     /// `in flight (Canary)`, `promoted, serving`, `promoted (cutover.dev/promote)`,

@@ -27,6 +27,9 @@ public struct RevisionHistory: Sendable, Hashable {
         public var started: Timestamp?
         /// When the outcome happened, if recorded.
         public var ended: Timestamp?
+        /// Where the release was verified before it started (`spec.promotion`): the sources, or
+        /// `unverified: <value> (by <manager>)` for an override; nil without a promotion gate.
+        public var verified: String?
         /// `in flight (Canary)`, `promoted, serving`, `reverted: ...`, `superseded by ...`, ...
         public var outcome: String
         /// `record` (status.history), `status`, `event` or `unknown`.
@@ -49,7 +52,7 @@ public struct RevisionHistory: Sendable, Hashable {
             guard let revision = deployment.metadata.labels?[CutoverLabels.revision] else { return nil }
             var entry = Entry(
                 revision: revision, images: ReleaseView.images(of: deployment.spec?.template), startedBy: nil,
-                started: deployment.metadata.creationTimestamp, ended: nil, outcome: "", source: "status")
+                started: deployment.metadata.creationTimestamp, ended: nil, verified: nil, outcome: "", source: "status")
             if revision == status.greenRevision {
                 entry.started = status.releaseStartedAt ?? entry.started
                 entry.outcome = "in flight (\(status.phase?.rawValue ?? "-"))"
@@ -102,14 +105,14 @@ public struct RevisionHistory: Sendable, Hashable {
         }
     }
 
-    /// The table `history` prints.
+    /// The table `history` prints; with a VERIFIED column when a release passed a promotion gate.
     public func lines() -> [String] {
-        var rows = [["REVISION", "IMAGES", "STARTED-BY", "STARTED", "ENDED", "OUTCOME"]]
+        let gated = entries.contains { $0.verified != nil }
+        var rows = [["REVISION", "IMAGES", "STARTED-BY", "STARTED", "ENDED"] + (gated ? ["VERIFIED"] : []) + ["OUTCOME"]]
         for entry in entries {
-            rows.append([
-                entry.revision, entry.images.joined(separator: ","), entry.startedBy ?? "-", entry.started?.description ?? "-",
-                entry.ended?.description ?? "-", entry.outcome + (entry.source == "event" ? " (from events)" : ""),
-            ])
+            rows.append(
+                [entry.revision, entry.images.joined(separator: ","), entry.startedBy ?? "-", entry.started?.description ?? "-", entry.ended?.description ?? "-"]
+                    + (gated ? [entry.verified ?? "-"] : []) + [entry.outcome + (entry.source == "event" ? " (from events)" : "")])
         }
         return TreeRenderer.columns(rows.map { row in row.enumerated().map { $0.offset == row.count - 1 ? $0.element : $0.element + " " } })
     }

@@ -98,6 +98,49 @@ struct RenderingTests {
         #expect(history.lines().first?.hasPrefix("REVISION     IMAGES") == true, "\(history.lines())")
     }
 
+    /// A template waiting at the promotion gate, and the release it let through.
+    static func gated(reason: String, message: String) -> Rollout {
+        var rollout = Fixtures.rollout(phase: .awaitingPromotion)
+        rollout.status?.message = "green33333 awaits promotion: \(message)"
+        rollout.status?.promotion = PromotionStatus(
+            revision: "green33333", allowed: false, reason: reason, message: message, checkedAt: Fixtures.at,
+            sources: [PromotionSourceStatus(source: "staging/web", verified: false, reason: reason, message: String(message.dropFirst("staging/web ".count)))])
+        return rollout
+    }
+
+    @Test func aTemplateWaitingAtThePromotionGate() throws {
+        let soaking = Self.gated(reason: "Soaking", message: "staging/web soaked 12m of 30m")
+        #expect(ReleaseOutcome.of(soaking) == nil, "still in flight: it goes on once soaked")
+        #expect(StatusLine.line(for: soaking) == "AwaitingPromotion — green33333 awaits promotion: staging/web soaked 12m of 30m")
+        let tree = TreeRenderer.render(ReleaseView(rollout: soaking, deployments: [], services: [:], now: Fixtures.at.date))
+        #expect(tree.contains { $0.hasSuffix("Gate promotion: green33333 waiting for staging/web: soaked 12m of 30m") }, "\(tree)")
+        let refused = Self.gated(reason: "RolledBack", message: "staging/web rolled back example/web:3: error-rate 0.2 > 0.05")
+        #expect(ReleaseOutcome.of(refused) == .failed, "staging rolled it back: it will not pass unless overridden")
+        #expect(throws: CLIError.self) { try RolloutAction.promote.plan(for: refused, token: "1") }
+    }
+
+    @Test func historySaysWhereEachReleaseWasVerified() {
+        var rollout = Fixtures.rollout(phase: .healthy)
+        var verified = ReleaseRecord(revision: "blue111111", images: ["app=example/web:2"], startedAt: Fixtures.at)
+        verified.outcome = .promoted
+        verified.promotion = PromotionStatus(
+            revision: "blue111111", allowed: true, reason: "Verified", message: "verified in staging/web in staging-cluster",
+            sources: [PromotionSourceStatus(source: "staging/web in staging-cluster", verified: true, reason: "Verified", message: "released example/web:2")])
+        var overridden = ReleaseRecord(revision: "old0000000", images: ["app=example/web:1"], startedAt: Fixtures.at)
+        overridden.outcome = .promoted
+        overridden.promotion = PromotionStatus(
+            revision: "old0000000", allowed: true, reason: "Overridden", message: "x",
+            override: PromotionOverride(value: "INC-7", by: "kubectl-annotate", at: Fixtures.at))
+        rollout.status?.history = [overridden, verified]
+        let history = RevisionHistory(rollout: rollout, deployments: [], events: [])
+        #expect(history.entries.map(\.verified) == ["staging/web in staging-cluster", "unverified: INC-7 (by kubectl-annotate)"])
+        let lines = history.lines()
+        #expect(lines[0].contains("ENDED") && lines[0].contains("VERIFIED") && lines[0].hasSuffix("OUTCOME"), "\(lines)")
+        #expect(lines[1].contains("staging/web in staging-cluster"))
+        // Without a promotion gate the table has no VERIFIED column.
+        #expect(!RevisionHistory(rollout: Fixtures.rollout(phase: .healthy), deployments: [], events: []).lines()[0].contains("VERIFIED"))
+    }
+
     @Test(arguments: [(0.0, "0s"), (45, "45s"), (119, "119s"), (300, "5m"), (330, "5m30s"), (3600, "60m"), (3 * 3600 + 600, "3h10m"), (2 * 86400, "2d")] as [(Double, String)])
     func agesReadAsKubectlPrintsThem(seconds: Double, text: String) {
         #expect(Age.format(seconds: seconds) == text)
