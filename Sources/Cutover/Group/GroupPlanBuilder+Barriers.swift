@@ -14,7 +14,7 @@ extension GroupPlanBuilder {
         let members = release.members
         switch barrier {
         case .greenReady:
-            guard members.allSatisfy(reachedGreenReady) else { return }
+            guard members.allSatisfy(reachedGreenReady), awaitingPromotion.isEmpty else { return }
             announceStart()
             if maxSteps > 0 {
                 status.release?.barrier = .step

@@ -116,7 +116,10 @@ extension GroupPlanBuilder {
         }
         let who = GroupFact.list(waiting)
         switch release.barrier ?? .greenReady {
-        case .greenReady: return "waiting for the greens of \(who)"
+        case .greenReady:
+            let gated = awaitingPromotion.compactMap(\.metadata.name)
+            if gated.isEmpty { return "waiting for the greens of \(who)" }
+            return (waiting.isEmpty ? "" : "waiting for the greens of \(who); ") + "waiting for the promotion gate of \(GroupFact.list(gated))"
         case .step: return "waiting for \(who) to pass step \((release.step ?? 0) + 1)"
         case .cutover:
             if status.phase == .awaitingApproval { return "all \(release.members.count) members ready; waiting for cutover.dev/promote" }

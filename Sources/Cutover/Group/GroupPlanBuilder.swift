@@ -103,6 +103,13 @@ struct GroupPlanBuilder {
         }
     }
 
+    /// Members whose new template waits at their promotion gate (`spec.promotion`), by name: the
+    /// release waits for them at its first barrier, so the group ships all its changed members or
+    /// none (see docs/promotion.md).
+    var awaitingPromotion: [Rollout] {
+        snapshot.members.filter { $0.status?.phase == .awaitingPromotion }.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+    }
+
     /// The wave `member` cuts over in: its wave in `spec.waves`, else one after the last.
     func wave(of member: String) -> Int32 {
         let waves = group.spec.waves ?? []
@@ -145,6 +152,15 @@ struct GroupPlanBuilder {
                 AbortStatus(
                     reason: "TemplateSetBackToBlue", member: member.name, revision: member.revision,
                     message: "\(member.name): template set back to \(member.blueRevision)"))
+        }
+        // Nothing was decided yet and a member's source refused its version: it will not come.
+        if release.barrier == .greenReady,
+            let refused = awaitingPromotion.first(where: { $0.status?.promotion?.reason == "RolledBack" }), let name = refused.metadata.name
+        {
+            return revert(
+                AbortStatus(
+                    reason: "PromotionRefused", member: name,
+                    message: "\(name): \(refused.status?.promotion?.message ?? "its promotion source rolled the version back")"))
         }
         let current = joining(release)
         guard Set(current.map(\.pair)) != Set(release.members.map(\.pair)) else { return }
