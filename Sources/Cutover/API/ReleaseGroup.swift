@@ -38,15 +38,18 @@ public struct ReleaseGroupSpec: Codable, Sendable, Hashable {
     public var notifications: [NotificationTarget]?
     /// Group releases kept in `status.history` (default 5).
     public var releaseHistoryLimit: Int32?
+    /// The promotion gate of every member without its own `spec.promotion` (docs/promotion.md).
+    public var promotion: PromotionSpec?
 
     public init(
         approval: String? = nil, waves: [[String]]? = nil, notifications: [NotificationTarget]? = nil,
-        releaseHistoryLimit: Int32? = nil
+        releaseHistoryLimit: Int32? = nil, promotion: PromotionSpec? = nil
     ) {
         self.approval = approval
         self.waves = waves
         self.notifications = notifications
         self.releaseHistoryLimit = releaseHistoryLimit
+        self.promotion = promotion
     }
 
     /// Whether `approval` is `Manual`.

@@ -60,7 +60,7 @@ extension RolloutSpec {
         validateStrategy(fail)
         validateAnalysis(fail)
         validateIntegrations(fail)
-        validatePromotion(fail)
+        promotion?.validate(at: "spec.promotion", fail)
         return errors
     }
 

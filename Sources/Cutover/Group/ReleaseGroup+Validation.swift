@@ -26,6 +26,7 @@ extension ReleaseGroup {
             fail("spec.releaseHistoryLimit", "must be between 1 and \(RolloutSpec.maxReleaseHistoryLimit), not \(limit)")
         }
         RolloutSpec.validateNotifications(spec.notifications ?? [], fail)
+        spec.promotion?.validate(at: "spec.promotion", fail)
         return errors
     }
 }

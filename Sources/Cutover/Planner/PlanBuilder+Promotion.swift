@@ -9,9 +9,16 @@ extension PlanBuilder {
     /// How often the sources are read again while a template waits at the gate.
     static let promotionRecheckSeconds: Int64 = 10
 
+    /// The Rollout's own `spec.promotion`, else its ReleaseGroup's.
+    var promotionSpec: PromotionSpec? {
+        if let own = rollout.spec.promotion { return own }
+        guard groupName != nil, let group = snapshot.group, group.metadata.name == groupName else { return nil }
+        return group.spec.promotion
+    }
+
     /// The gate for the template, when `spec.promotion` is set.
     var promotionGate: PromotionGate? {
-        guard let promotion = rollout.spec.promotion else { return nil }
+        guard let promotion = promotionSpec else { return nil }
         return PromotionGate(
             revision: hash, images: Self.images(of: rollout.spec.template),
             match: promotion.match.flatMap(PromotionMatch.init(rawValue:)) ?? .images,
@@ -30,7 +37,7 @@ extension PlanBuilder {
     /// Whether the release of the template may start: there is no gate, its sources vouched for
     /// it, or `cutover.dev/promote-unverified` overrides them now. Otherwise waits at the gate.
     mutating func promotionAllows() -> Bool {
-        guard rollout.spec.promotion != nil else { return true }
+        guard promotionSpec != nil else { return true }
         if let judged = status.promotion, judged.revision == hash, judged.allowed { return true }
         if let value = pending.promoteUnverified {
             pending.promoteUnverified = nil
@@ -53,7 +60,7 @@ extension PlanBuilder {
     /// Holds the template at the gate: nothing of it is created, traffic stays on blue; the
     /// sources are read again when the last reading is ``promotionRecheckSeconds`` old.
     mutating func awaitPromotion() {
-        guard let promotion = rollout.spec.promotion else { return }
+        guard let promotion = promotionSpec else { return }
         // Said once per wait: when it begins, and again when the spec changed (a newer template) while waiting.
         let waitBegins = oldStatus.phase != .awaitingPromotion || oldStatus.observedGeneration != rollout.metadata.generation
         if waitBegins, !events.contains(where: { $0.reason == "AwaitingPromotion" }) {
@@ -64,6 +71,12 @@ extension PlanBuilder {
         status.traffic = .blue
         status.progressDeadline = nil
         clearReleaseProgress()
+        // The group's gate is invalid (its own status says so too): hold, read nothing.
+        if rollout.spec.promotion == nil, let problem = promotion.errors(at: "spec.promotion").first {
+            status.promotion = PromotionStatus(
+                revision: hash, allowed: false, reason: "InvalidGroupSpec", message: "group \(groupName ?? "-"): \(problem)")
+            return
+        }
         let judged = status.promotion?.revision == hash ? status.promotion : nil
         if let checked = judged?.checkedAt, checked.date.addingTimeInterval(Double(Self.promotionRecheckSeconds)) > now.date {
             wake(at: Timestamp(checked.date.addingTimeInterval(Double(Self.promotionRecheckSeconds))))
@@ -75,7 +88,7 @@ extension PlanBuilder {
 
     /// Records in the release just opened where it was verified (or who overrode the gate).
     mutating func recordPromotion() {
-        guard rollout.spec.promotion != nil, let judged = status.promotion, judged.revision == hash, judged.allowed,
+        guard promotionSpec != nil, let judged = status.promotion, judged.revision == hash, judged.allowed,
             var history = status.history, let last = history.indices.last, history[last].revision == hash, history[last].outcome == nil
         else { return }
         history[last].promotion = judged
@@ -84,7 +97,7 @@ extension PlanBuilder {
 
     /// The `PromotionAllowed` condition, with `spec.promotion`.
     var promotionCondition: (allowed: Bool, reason: String, message: String)? {
-        guard rollout.spec.promotion != nil else { return nil }
+        guard promotionSpec != nil else { return nil }
         if let judged = status.promotion, judged.revision == hash { return (judged.allowed, judged.reason, judged.message) }
         if status.activeRevision == hash { return (true, "ActiveRevision", "\(hash) is the active revision") }
         return (false, "Checking", "reading the promotion sources for \(hash)")

@@ -16,7 +16,11 @@ struct ReleaseGroupCRDTests {
         let target = NotificationTarget(name: "n", urlSecret: SecretKeyReference(name: "s", key: "k"), format: "Slack", events: ["Started"], timeout: "5s")
         var group = ReleaseGroup(
             metadata: ObjectMeta(name: "shop", namespace: "prod"),
-            spec: ReleaseGroupSpec(approval: "Manual", waves: [["a"]], notifications: [target], releaseHistoryLimit: 3))
+            spec: ReleaseGroupSpec(
+                approval: "Manual", waves: [["a"]], notifications: [target], releaseHistoryLimit: 3,
+                promotion: PromotionSpec(
+                    from: [PromotionSource(namespace: "staging", rollout: "a", group: "shop", kubeconfigSecret: SecretKeyReference(name: "s", key: "k"))],
+                    soak: "1h", match: "Template")))
         var status = ReleaseGroupStatus()
         status.phase = .canary
         status.message = "m"
@@ -86,6 +90,8 @@ struct ReleaseGroupCRDTests {
         (ReleaseGroupSpec(releaseHistoryLimit: 0), "spec.releaseHistoryLimit: must be between 1 and 20, not 0"),
         (ReleaseGroupSpec(notifications: [NotificationTarget(name: "n", urlSecret: SecretKeyReference(name: "", key: "k"))]),
          "spec.notifications[0].urlSecret.name: must name a Secret in the same namespace"),
+        (ReleaseGroupSpec(promotion: PromotionSpec(from: [PromotionSource(namespace: "staging", group: "shop")], soak: "soon")),
+         "spec.promotion.soak: must be a duration like 30s, 5m or 1h30m, not \"soon\""),
     ])
     func invalidSpecsNameTheField(_ spec: ReleaseGroupSpec, _ error: String) {
         let group = ReleaseGroup(metadata: ObjectMeta(name: "shop"), spec: spec)

@@ -51,4 +51,27 @@ struct GroupPromotionTests {
         #expect(world.selected("cart") == v1)
         #expect(world["payment"].status.phase == .awaitingPromotion, "payment stays at its gate")
     }
+
+    @Test func membersWithoutTheirOwnGateTakeTheGroups() throws {
+        var world = GroupWorld(["cart", "payment"]) { _ in memberSpec(steps: 1) }
+        let fromStagingShop = PromotionSource(namespace: "staging", group: "shop")
+        world.group.spec.promotion = PromotionSpec(from: [fromStagingShop])
+        world.release(["cart", "payment"])
+        world.tick()
+        #expect(world["cart"].status.phase == .awaitingPromotion)
+        #expect(world["payment"].status.phase == .awaitingPromotion)
+        let check = try #require(world["payment"].promotionChecks.last)
+        #expect(check.sources == [fromStagingShop])
+        #expect(check.member == "payment", "the staging group is asked about its member of the same name")
+        #expect(world.release == nil, "nothing started: every changed member waits at the gate")
+
+        // An invalid gate on the group holds its members without reading anything.
+        world.group.spec.promotion?.soak = "soon"
+        let checks = world["cart"].promotionChecks.count
+        world.tick(11)
+        #expect(world["cart"].status.promotion?.reason == "InvalidGroupSpec")
+        #expect(world["cart"].status.promotion?.message == "group shop: spec.promotion.soak: must be a duration like 30s, 5m or 1h30m, not \"soon\"")
+        #expect(world["cart"].promotionChecks.count == checks)
+        #expect(world.status.phase == .invalidSpec)
+    }
 }
