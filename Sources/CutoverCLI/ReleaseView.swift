@@ -48,7 +48,7 @@ public struct ReleaseView: Codable, Sendable, Hashable {
     /// The gate hooks of the release in flight (or of the revision reverted last), from `status.hooks`.
     public var hooks: [Hook]
     /// The promotion gate (`spec.promotion`) of the revision waiting at it or released now:
-    /// `waiting for staging/payment: soaked 12m of 30m`, `verified in staging/payment`.
+    /// `3f9c2b7a1d waiting for staging/payment: soaked 12m of 30m`, `verified in staging/payment`.
     public var promotion: String?
 
     /// A canary step: 1-based position, its weight and pause.

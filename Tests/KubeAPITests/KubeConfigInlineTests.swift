@@ -32,7 +32,7 @@ import Testing
         .init(name: "client certificate file", user: "client-certificate: /etc/cert.pem\nclient-key: /etc/key.pem",
               message: "user \"u1\" in \(origin): client-certificate is invalid: a file is not allowed here; use inline data (a token, or client-certificate-data and client-key-data)"),
         .init(name: "CA file", cluster: "server: https://10.0.0.9:6443\ncertificate-authority: /etc/ca.pem",
-              message: "cluster \"c1\" in \(origin): certificate-authority is invalid: a file is not allowed here; use inline data (a token, or client-certificate-data and client-key-data)"),
+              message: "cluster \"c1\" in \(origin): certificate-authority is invalid: a file is not allowed here; use certificate-authority-data"),
     ]
 
     @Test(arguments: refused)

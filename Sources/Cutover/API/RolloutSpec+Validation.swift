@@ -28,6 +28,10 @@ extension Rollout {
         if name.utf8.count > Self.maxNameLength {
             errors.append(ValidationError(field: "metadata.name", message: "must be at most \(Self.maxNameLength) characters, so that <name>-<revision> names a Deployment"))
         }
+        for (index, source) in (spec.promotion?.from ?? []).enumerated()
+        where source.kubeconfigSecret == nil && source.namespace == metadata.namespace && source.rollout == name {
+            errors.append(ValidationError(field: "spec.promotion.from[\(index)]", message: "names this Rollout itself; name the environment it must have passed"))
+        }
         return errors + spec.validate()
     }
 }

@@ -142,6 +142,9 @@ struct GroupPlanBuilder {
                         message: "\(member.name) left the group mid-release (deleted, or its cutover.dev/group label changed)"))
             }
             if memberStatus.activeRevision == member.revision || memberStatus.greenRevision != nil { continue }
+            // Its newer template waits at its promotion gate: the release starts again without
+            // it (below), and it joins once the gate opens.
+            if memberStatus.phase == .awaitingPromotion { continue }
             if let abort = memberStatus.abort, abort.revision == member.revision {
                 var cause = abort
                 cause.member = member.name
@@ -164,6 +167,14 @@ struct GroupPlanBuilder {
         }
         let current = joining(release)
         guard Set(current.map(\.pair)) != Set(release.members.map(\.pair)) else { return }
+        guard !current.isEmpty else {
+            // Every changed member's newer template waits at its gate: nothing is left to release.
+            record(.superseded(by: "templates waiting at their promotion gates"))
+            status.release?.outcome = .superseded
+            status.release?.barrier = nil
+            status.release?.step = nil
+            return
+        }
         // Before the first barrier opened nothing was decided: the members a pipeline applies one
         // after another join the release in flight instead of restarting it each time.
         if release.barrier == .greenReady { amend(release, with: current) } else { restart(with: current, replacing: release) }

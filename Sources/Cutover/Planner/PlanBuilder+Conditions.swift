@@ -69,6 +69,8 @@ extension PlanBuilder {
             set(ConditionType.progressing, false, "ReleaseComplete", "no release in flight")
         case .invalidSpec:
             set(ConditionType.progressing, false, "InvalidSpec", "waiting for a valid spec")
+        case .awaitingPromotion:
+            set(ConditionType.progressing, true, "AwaitingPromotion", "\(hash) waits at the promotion gate")
         default:
             set(ConditionType.progressing, true, "ReleaseInProgress", "releasing \(status.greenRevision ?? "-") (\(phase.rawValue))")
         }

@@ -54,9 +54,11 @@ extension PlanBuilder {
         events += journal.warnings
     }
 
-    /// `container=image` of every container of `template`.
+    /// `container=image` of every init container, then every container, of `template` (names are
+    /// unique across both in a pod): what a release ships, so a changed migration image counts too.
     static func images(of template: PodTemplateSpec) -> [String] {
-        (template.spec?["containers"]?.arrayValue ?? []).map { container in
+        let containers = (template.spec?["initContainers"]?.arrayValue ?? []) + (template.spec?["containers"]?.arrayValue ?? [])
+        return containers.map { container in
             "\(container["name"]?.stringValue ?? "?")=\(container["image"]?.stringValue ?? "?")"
         }
     }

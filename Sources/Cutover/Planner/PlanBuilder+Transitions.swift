@@ -86,6 +86,8 @@ extension PlanBuilder {
         if pending.retry || groupRetries(hash), status.phase == .rolledBack, status.rolledBackRevision == hash {
             pending.retry = false
             status.rolledBackRevision = nil
+            // The sources may have changed their minds since: the gate reads them again.
+            if status.promotion?.revision == hash { status.promotion = nil }
             events.append(RolloutEvent(reason: "Retry", message: "retrying \(hash)"))
         }
         if let rolledBack = status.rolledBackRevision, rolledBack != hash { status.rolledBackRevision = nil }

@@ -192,7 +192,7 @@ struct PlanBuilder {
         if acknowledged != AcknowledgedActions() || status.acknowledgedActions != nil {
             status.acknowledgedActions = acknowledged
         }
-        if pending.promote || pending.promoteFull || pending.abort || pending.retry {
+        if pending.promote || pending.promoteFull || pending.abort || pending.retry || pending.promoteUnverified != nil {
             events.append(RolloutEvent(reason: "ActionIgnored", message: "an action annotation had nothing to act on in phase \(status.phase?.rawValue ?? "-")"))
         }
     }

@@ -30,8 +30,10 @@ public struct PromotionGate: Sendable {
             return PromotionStatus(
                 revision: revision, allowed: true, reason: "Verified", message: "verified in \(places)", checkedAt: now, sources: sources)
         }
+        // A source that rolled the version back is the answer that will not change by waiting.
+        let reason = waiting.contains { $0.reason == "RolledBack" } ? "RolledBack" : first.reason
         return PromotionStatus(
-            revision: revision, allowed: false, reason: first.reason,
+            revision: revision, allowed: false, reason: reason,
             message: waiting.map { "\($0.source) \($0.message)" }.joined(separator: "; "), checkedAt: now, sources: sources)
     }
 
@@ -48,17 +50,23 @@ public struct PromotionGate: Sendable {
             guard let memberReleases else {
                 return PromotionSourceStatus(source: name, verified: false, reason: "NotReleased", message: "has no member \(member)")
             }
-            let judged = judge(memberReleases, source: name, now: now)
+            let (judged, servedUntil) = judgeServing(memberReleases, source: name, now: now)
             guard judged.verified, let revision = judged.revision else { return judged }
-            return judgeGroup(group, memberRevision: revision, memberJudgment: judged, source: name, now: now)
+            return judgeGroup(group, memberRevision: revision, memberJudgment: judged, servedUntil: servedUntil ?? now, source: name, now: now)
         }
     }
 
     /// A Rollout's releases (or a group member's): the newest matching release decides.
     func judge(_ releases: SourceReleases, source: String, now: Timestamp) -> PromotionSourceStatus {
+        judgeServing(releases, source: source, now: now).status
+    }
+
+    /// ``judge(_:source:now:)``, and until when the matching promoted release served (now while it
+    /// still serves; the next promoted release's end once superseded).
+    func judgeServing(_ releases: SourceReleases, source: String, now: Timestamp) -> (status: PromotionSourceStatus, servedUntil: Timestamp?) {
         let history = releases.history
         guard let index = history.lastIndex(where: { matches($0) && $0.outcome != .superseded }) else {
-            return PromotionSourceStatus(source: source, verified: false, reason: "NotReleased", message: "has not released \(missing(from: releases))")
+            return (PromotionSourceStatus(source: source, verified: false, reason: "NotReleased", message: "has not released \(missing(from: releases))"), nil)
         }
         let record = history[index]
         func status(_ verified: Bool, _ reason: String, _ message: String, soakedAt: Timestamp? = nil) -> PromotionSourceStatus {
@@ -68,33 +76,34 @@ public struct PromotionGate: Sendable {
         }
         switch record.outcome {
         case nil, .superseded:
-            return status(false, "Releasing", "is still releasing \(wanted)")
+            return (status(false, "Releasing", "is still releasing \(wanted)"), nil)
         case .rolledBack:
-            return status(false, "RolledBack", "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")")
+            return (status(false, "RolledBack", "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")"), nil)
         case .promoted:
             let completed = record.endedAt ?? record.startedAt
             let next = history[(index + 1)...].first { $0.outcome == .promoted }
             let serving = releases.serving == record.revision
             guard serving || next != nil else {
-                return status(false, "NoLongerServing", "no longer serves \(wanted) (it serves \(releases.serving ?? "nothing"))")
+                return (status(false, "NoLongerServing", "no longer serves \(wanted) (it serves \(releases.serving ?? "nothing"))"), nil)
             }
             let until = serving ? now : (next?.endedAt ?? now)
             let soaked = Int64(until.date.timeIntervalSince(completed.date))
             if soaked >= soakSeconds {
-                return status(true, "Verified", "released \(wanted) at \(completed)")
+                return (status(true, "Verified", "released \(wanted) at \(completed)"), until)
             }
             let soakedText = "\(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))"
             guard serving else {
-                return status(false, "NotSoaked", "served \(wanted) only \(soakedText) before releasing \(next?.revision ?? "another revision")")
+                return (status(false, "NotSoaked", "served \(wanted) only \(soakedText) before releasing \(next?.revision ?? "another revision")"), until)
             }
-            return status(false, "Soaking", "soaked \(soakedText)", soakedAt: Timestamp(completed.date.addingTimeInterval(Double(soakSeconds))))
+            return (status(false, "Soaking", "soaked \(soakedText)", soakedAt: Timestamp(completed.date.addingTimeInterval(Double(soakSeconds)))), until)
         }
     }
 
     /// A group source: the member's release of `memberRevision` must also have been a group
-    /// release that completed, and soaked from the group's completion.
+    /// release that completed, and have served from the group's completion for the soak.
     func judgeGroup(
-        _ group: SourceReleases, memberRevision: String, memberJudgment: PromotionSourceStatus, source: String, now: Timestamp
+        _ group: SourceReleases, memberRevision: String, memberJudgment: PromotionSourceStatus, servedUntil: Timestamp, source: String,
+        now: Timestamp
     ) -> PromotionSourceStatus {
         let pair = "\(member)=\(memberRevision)"
         guard let record = group.history.last(where: { $0.images.contains(pair) && $0.outcome != .superseded }) else {
@@ -112,13 +121,19 @@ public struct PromotionGate: Sendable {
                 message: "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")", revision: memberRevision)
         case .promoted:
             let completed = max(record.endedAt ?? record.startedAt, memberJudgment.completedAt ?? record.startedAt)
-            let soaked = Int64(now.date.timeIntervalSince(completed.date))
+            let soaked = Int64(servedUntil.date.timeIntervalSince(completed.date))
             judged.completedAt = completed
             if soaked < soakSeconds {
+                let soakedText = "\(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))"
                 judged.verified = false
-                judged.reason = "Soaking"
-                judged.message = "soaked \(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))"
-                judged.soakedAt = Timestamp(completed.date.addingTimeInterval(Double(soakSeconds)))
+                if servedUntil < now {
+                    judged.reason = "NotSoaked"
+                    judged.message = "served \(wanted) only \(soakedText) after its group release completed"
+                } else {
+                    judged.reason = "Soaking"
+                    judged.message = "soaked \(soakedText)"
+                    judged.soakedAt = Timestamp(completed.date.addingTimeInterval(Double(soakSeconds)))
+                }
             }
             return judged
         }

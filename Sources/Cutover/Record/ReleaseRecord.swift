@@ -8,7 +8,7 @@ public struct ReleaseRecord: Codable, Sendable, Hashable {
     public var revision: String
     /// The revision serving when it started; nil for a first revision.
     public var blueRevision: String?
-    /// `container=image` of every container of the template, in template order.
+    /// `container=image` of every init container, then every container, of the template.
     public var images: [String]
     /// Who changed the template: the field manager that last wrote `spec.template` (from
     /// `metadata.managedFields`), when the API server says.

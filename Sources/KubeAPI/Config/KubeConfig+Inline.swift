@@ -13,8 +13,9 @@ extension KubeConfig {
         } catch {
             throw ConfigError.malformedKubeconfig(file: origin, reason: "\(error)")
         }
-        func refuse(_ entry: String, _ field: String, _ what: String) -> ConfigError {
-            .invalidField(entry: "\(entry) in \(origin)", field: field, reason: "\(what) is not allowed here; use inline data (a token, or client-certificate-data and client-key-data)")
+        let credentials = "use inline data (a token, or client-certificate-data and client-key-data)"
+        func refuse(_ entry: String, _ field: String, _ what: String, _ instead: String = credentials) -> ConfigError {
+            .invalidField(entry: "\(entry) in \(origin)", field: field, reason: "\(what) is not allowed here; \(instead)")
         }
         for named in file.users ?? [] {
             let user = named.user ?? .init()
@@ -26,7 +27,7 @@ extension KubeConfig {
             if !(user.clientKey ?? "").isEmpty { throw refuse(entry, "client-key", "a file") }
         }
         for named in file.clusters ?? [] where !(named.cluster?.certificateAuthority ?? "").isEmpty {
-            throw refuse("cluster \"\(named.name)\"", "certificate-authority", "a file")
+            throw refuse("cluster \"\(named.name)\"", "certificate-authority", "a file", "use certificate-authority-data")
         }
         guard !(file.currentContext ?? "").isEmpty else { throw ConfigError.missingField(entry: "kubeconfig \(origin)", field: "current-context") }
         var merged = MergedKubeconfig()

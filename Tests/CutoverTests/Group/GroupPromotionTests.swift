@@ -74,4 +74,39 @@ struct GroupPromotionTests {
         #expect(world["cart"].promotionChecks.count == checks)
         #expect(world.status.phase == .invalidSpec)
     }
+
+    @Test func aNewerTemplateHeldAtItsGateRestartsTheReleaseWithoutItInsteadOfRevertingIt() throws {
+        var world = Self.group()
+        world["payment"].promotion = PlannerPromotionTests.evidence(v2, PlannerPromotionTests.staged(minutesAgo: 45, at: world.now))
+        world.drive { $0.release?.barrier == .step }
+        world.release(["payment"], image: "app:3")
+        world.tick()
+        world.tick()
+        #expect(world.status.phase != .rolledBack, "nothing failed: \(world.status.abort?.message ?? "-")")
+        #expect(world["payment"].status.phase == .awaitingPromotion)
+        #expect(world.release?.members.map(\.name) == ["cart"])
+        #expect(world.release?.barrier == .greenReady)
+        #expect(world.status.history?.dropLast().last?.outcome == .superseded)
+        #expect(world.selected("cart") == nil || world.selected("cart") == v1, "cart gets no more traffic than its canary had")
+
+        world["payment"].promotion = PlannerPromotionTests.evidence(v3, PlannerPromotionTests.staged("app:3", minutesAgo: 45, at: world.now))
+        world.drive { $0.release?.barrier == .step }
+        #expect(world.release?.members.map(\.name) == ["cart", "payment"])
+    }
+
+    @Test func whenEveryChangedMembersNewerTemplateWaitsTheReleaseIsSuperseded() throws {
+        var world = GroupWorld(["cart", "payment"]) { _ in memberSpec(steps: 1) }
+        world["payment"].rollout.spec.promotion = PlannerPromotionTests.promotion
+        world.release(["payment"])
+        world.tick()
+        world["payment"].promotion = PlannerPromotionTests.evidence(v2, PlannerPromotionTests.staged(minutesAgo: 45, at: world.now))
+        world.drive { $0.release?.barrier == .step }
+        world.release(["payment"], image: "app:3")
+        world.tick()
+        world.tick()
+        #expect(world.status.phase == .healthy)
+        #expect(world.release?.outcome == .superseded)
+        #expect(world.status.history?.last?.outcome == .superseded)
+        #expect(world.selected("payment") == v1)
+    }
 }

@@ -252,6 +252,43 @@ struct PlannerPromotionTests {
         #expect(condition.reason == "ActiveRevision")
     }
 
+    @Test func anInitContainerImageIsPartOfWhatMustHaveBeenReleased() throws {
+        var world = Self.waitingForApp2()
+        world.rollout.spec.template.spec?["initContainers"] = [["name": "migrate", "image": "db-migrate:7"]]
+        world.step()
+        // Staging released app:2 with another migration image.
+        var record = ReleaseRecord(revision: "stg", images: ["migrate=db-migrate:6", "app=app:2"], startedAt: Timestamp(world.now))
+        record.outcome = .promoted
+        record.endedAt = Timestamp(world.now.addingTimeInterval(-3600))
+        world.promotion = Self.evidence(world.promotionChecks.last?.revision ?? "", .rollout(SourceReleases(history: [record], serving: "stg")))
+        world.step()
+        #expect(world.status.phase == .awaitingPromotion)
+        #expect(world.status.promotion?.message == "staging/payment has not released db-migrate:7")
+    }
+
+    @Test func aRetryReadsTheSourcesAgain() throws {
+        var world = Self.waitingForApp2()
+        world.step()
+        world.promotion = Self.evidence(v2, Self.staged(minutesAgo: 45, at: world.now))
+        world.step()
+        world.settle()
+        world.annotate(CutoverLabels.abort, "1")
+        world.step()
+        #expect(world.status.phase == .rolledBack)
+        world.annotate(CutoverLabels.retry, "1")
+        let plan = world.step()
+        #expect(world.status.phase == .awaitingPromotion, "verified before the abort; the sources are asked again")
+        #expect(plan.steps.contains(.checkPromotion(v2)))
+    }
+
+    @Test func aRolloutCannotNameItselfAsItsSource() {
+        var rollout = Fixture.rollout(Self.spec())
+        rollout.spec.promotion = PromotionSpec(from: [PromotionSource(namespace: "prod", rollout: "payment")])
+        #expect(rollout.validate().map(\.description) == ["spec.promotion.from[0]: names this Rollout itself; name the environment it must have passed"])
+        rollout.spec.promotion?.from[0].kubeconfigSecret = SecretKeyReference(name: "staging-cluster", key: "kubeconfig")
+        #expect(rollout.validate().isEmpty, "the same name in another cluster is another Rollout")
+    }
+
     @Test func noConditionWithoutPromotion() {
         var world = World.healthy(Fixture.spec())
         #expect(world.step().condition("PromotionAllowed") == nil)

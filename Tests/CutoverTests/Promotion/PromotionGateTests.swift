@@ -142,6 +142,15 @@ struct PromotionGateTests {
                 member: SourceReleases(history: [record("stg15", "1.5.0", .promoted, started: 0, ended: 2)], serving: "stg15")),
             verified: false, reason: "Soaking", message: "soaked 10m of 30m", soakedAt: minute(80)),
         Case(
+            name: "group: the member moved on before the group release soaked",
+            source: stagingGroup,
+            found: .group(
+                SourceReleases(history: [record("g1", "-", .promoted, started: 0, ended: 25, images: ["payment=stg15"])]),
+                member: SourceReleases(
+                    history: [record("stg15", "1.5.0", .promoted, started: 0, ended: 2), record("stg16", "1.6.0", .promoted, started: 38, ended: 40)],
+                    serving: "stg16")),
+            verified: false, reason: "NotSoaked", message: "served \(image):1.5.0 only 15m of 30m after its group release completed"),
+        Case(
             name: "group: no member of this name", source: stagingGroup,
             found: .group(SourceReleases(history: []), member: nil),
             verified: false, reason: "NotReleased", message: "has no member payment"),
@@ -171,6 +180,15 @@ struct PromotionGateTests {
         let both = Self.gate().judge(PromotionEvidence(revision: "prod15", sources: [verified, verified]), now: Self.now)
         #expect(both.allowed)
         #expect(both.message == "verified in staging/payment, staging/payment")
+    }
+
+    @Test func aRolledBackSourceDecidesTheReasonWhereverItIsListed() {
+        let missing = SourceEvidence(source: PromotionSource(namespace: "qa", rollout: "payment"), found: .rollout(SourceReleases(history: [Self.v14], serving: "stg14")))
+        let rolledBack = SourceEvidence(
+            source: Self.staging,
+            found: .rollout(SourceReleases(history: [Self.v14, Self.record("stg15", "1.5.0", .rolledBack, started: 10, ended: 12)], serving: "stg14")))
+        let judged = Self.gate().judge(PromotionEvidence(revision: "prod15", sources: [missing, rolledBack]), now: Self.now)
+        #expect(judged.reason == "RolledBack", "waiting will not change it, whatever the first source says")
     }
 
     @Test func sourcesAreNamedWithTheirClusterAndKind() {
