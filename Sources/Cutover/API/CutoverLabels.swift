@@ -4,6 +4,9 @@ public enum CutoverLabels {
     public static let rollout = "cutover.dev/rollout"
     /// On every Deployment, selector and pod Cutover creates, and the one Service selector key it owns.
     public static let revision = "cutover.dev/revision"
+    /// On a Service: the Rollout (same namespace) that steers it. The first Rollout to use a Service
+    /// claims it; another Rollout naming it leaves it alone (`Available=False`, `ServiceInUse`).
+    public static let managedBy = "cutover.dev/managed-by"
     /// On a Rollout: the ReleaseGroup (same namespace) it is released with.
     public static let group = "cutover.dev/group"
     /// Edge-triggered: promote past the remaining steps and the approval.

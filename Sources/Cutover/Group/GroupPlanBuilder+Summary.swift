@@ -12,7 +12,8 @@ extension GroupPlanBuilder {
         for member in release.members {
             guard let rollout = members[member.name], releasing(member) != nil else { continue }
             let name = rollout.spec.services.active
-            guard let service = snapshot.services[name] else { continue }
+            // Only a Service the member claimed (docs/rollout-reference.md#one-rollout-per-service).
+            guard let service = snapshot.services[name], service.metadata.annotations?[CutoverLabels.managedBy] == member.name else { continue }
             let selected = service.spec?.selector?[CutoverLabels.revision]
             switch release.outcome {
             case nil where member.cutoverAt != nil && selected != member.revision:

@@ -52,6 +52,8 @@ extension PlanBuilder {
             set(ConditionType.available, false, "ActiveServiceNotFound", "Service \(rollout.spec.services.active) does not exist")
         } else if invalidErrors.isEmpty, let problem = serviceSelectorProblem {
             set(ConditionType.available, false, "ServiceSelectorMismatch", problem)
+        } else if invalidErrors.isEmpty, let inUse = serviceInUseText {
+            set(ConditionType.available, false, "ServiceInUse", inUse)
         } else if serving == nil {
             set(ConditionType.available, false, "NoActiveRevision", "no revision serves yet")
         } else if ready >= spec.replicas {
@@ -94,6 +96,7 @@ extension PlanBuilder {
     func message() -> String {
         if serviceMissing { return "active Service \(rollout.spec.services.active) not found" }
         if let problem = serviceSelectorProblem { return problem }
+        if let inUse = serviceInUseText { return inUse }
         let prefix = paused ? "paused: " : ""
         let green = status.greenRevision ?? "-"
         func pods(_ revision: String?, of wanted: Int32) -> String {

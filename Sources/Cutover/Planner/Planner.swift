@@ -63,6 +63,10 @@ struct PlanBuilder {
     var invalidErrors: [ValidationError] = []
     /// Why the active Service cannot be steered, if it cannot (``selectorProblem(in:)``).
     let serviceSelectorProblem: String?
+    /// Another Rollout that claims one of the Services (``serviceInUse(in:)``).
+    let serviceInUse: (service: String, owner: String)?
+    /// Claims of Services not ours yet: planned alone, the rest waits until they are seen.
+    var claims: [ReleaseAction] = []
 
     var rollout: Rollout { snapshot.rollout }
     var name: String { rollout.metadata.name ?? "" }
@@ -87,6 +91,7 @@ struct PlanBuilder {
         deployments = byRevision
         hash = ""
         serviceSelectorProblem = Self.selectorProblem(in: snapshot)
+        serviceInUse = Self.serviceInUse(in: snapshot)
     }
 
     mutating func run() {
@@ -107,7 +112,16 @@ struct PlanBuilder {
             status.suspendedPhase = nil
         }
         resolveHash()
-        guard snapshot.services[rollout.spec.services.active] != nil, serviceSelectorProblem == nil else {
+        guard snapshot.services[rollout.spec.services.active] != nil, serviceSelectorProblem == nil, serviceInUse == nil else {
+            if let inUse = serviceInUseText, oldStatus.conditions?.first(where: { $0.type == ConditionType.available })?.reason != "ServiceInUse" {
+                events.append(RolloutEvent(type: "Warning", reason: "ServiceInUse", message: inUse))
+            }
+            frozen = true
+            return
+        }
+        // Services not ours yet are claimed first, alone: nothing moves until the claims are seen.
+        claims = serviceClaims
+        guard claims.isEmpty else {
             frozen = true
             return
         }
@@ -206,14 +220,14 @@ struct PlanBuilder {
         finishStatus()
         var requeue: Double? = nil
         if let earliest = wakeups.min() { requeue = max(0, earliest.date.timeIntervalSince(now.date)) }
-        if frozen, invalidErrors.isEmpty { requeue = 30 }
+        if frozen, invalidErrors.isEmpty, claims.isEmpty { requeue = 30 }
         // Only hooks still running for the release in flight: a later pass of this plan may have reverted it.
         let calls = hookCalls.sorted { $0.key.rawValue < $1.key.rawValue }.map(\.value)
             .filter { call in runningHook.map { $0.name == call.name && $0.revision == call.payload.revision } ?? false }
             .map { ReleaseAction.callHook($0) }
         let check = promotionCheck.flatMap { status.phase == .awaitingPromotion && !frozen ? [ReleaseAction.checkPromotion($0)] : nil } ?? []
         return ReleasePlan(
-            actions: actions + (queries.isEmpty ? [] : [.measure(queries)]) + calls + check, status: status,
+            actions: claims + actions + (queries.isEmpty ? [] : [.measure(queries)]) + calls + check, status: status,
             afterStatus: afterStatus + events.map { .recordEvent($0) }, requeueAfter: requeue, outcome: outcome)
     }
 

@@ -12,6 +12,9 @@ public enum ReleaseAction: Sendable, Hashable {
     case deleteDeployment(name: String)
     /// Set (or remove) the one selector key Cutover owns on a Service; see ``ServiceSelectorPatch``.
     case patchServiceSelector(ServiceSelectorPatch)
+    /// Claim a Service for this Rollout (`cutover.dev/managed-by`), only if it is still at the
+    /// version read; see ``ServiceClaim``.
+    case claimService(ServiceClaim)
     /// Record a Kubernetes Event on the Rollout; the controller records them once the status is written.
     case recordEvent(RolloutEvent)
     /// Run these queries now and pass the results to the next plan as ``Measurement``s.
@@ -39,6 +42,31 @@ public struct ServiceSelectorPatch: Sendable, Hashable {
     /// The JSON merge patch body: `{"spec":{"selector":{"cutover.dev/revision":<hash or null>}}}`.
     public var mergePatch: JSONValue {
         .object(["spec": .object(["selector": .object([CutoverLabels.revision: revision.map { .string($0) } ?? .null])])])
+    }
+}
+
+/// A merge patch writing `cutover.dev/managed-by: <owner>` on a Service with the
+/// `metadata.resourceVersion` it was read at, so the server applies it only to that version: of
+/// two Rollouts claiming one Service at once, one gets 409 Conflict and then sees the other's claim.
+public struct ServiceClaim: Sendable, Hashable {
+    /// The Service name, in the Rollout's namespace.
+    public var service: String
+    /// The claiming Rollout.
+    public var owner: String
+    /// The Service's resourceVersion when the claim was planned.
+    public var resourceVersion: String
+
+    public init(service: String, owner: String, resourceVersion: String) {
+        self.service = service
+        self.owner = owner
+        self.resourceVersion = resourceVersion
+    }
+
+    /// `{"metadata":{"resourceVersion":<read>,"annotations":{"cutover.dev/managed-by":<owner>}}}`.
+    public var mergePatch: JSONValue {
+        .object(["metadata": .object([
+            "resourceVersion": .string(resourceVersion), "annotations": .object([CutoverLabels.managedBy: .string(owner)]),
+        ])])
     }
 }
 

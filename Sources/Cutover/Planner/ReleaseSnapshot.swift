@@ -20,11 +20,15 @@ public struct ReleaseSnapshot: Sendable, Hashable {
     /// The sources of `spec.promotion` as read for the last ``ReleaseAction/checkPromotion(_:)``,
     /// once that check finished.
     public var promotion: PromotionEvidence?
+    /// The Rollout's Services that another Rollout claims (`cutover.dev/managed-by`) and still
+    /// names in its spec, by Service name: that Rollout. A claim by a Rollout that is gone, or that
+    /// no longer names the Service, is free to take.
+    public var claimedBy: [String: String]
 
     public init(
         rollout: Rollout, deployments: [Deployment] = [], services: [String: Service] = [:],
         measurements: [Measurement] = [], hookResults: [HookResult] = [], deliveries: [NotificationDelivery] = [],
-        group: ReleaseGroup? = nil, promotion: PromotionEvidence? = nil
+        group: ReleaseGroup? = nil, promotion: PromotionEvidence? = nil, claimedBy: [String: String] = [:]
     ) {
         self.rollout = rollout
         self.deployments = deployments
@@ -34,5 +38,6 @@ public struct ReleaseSnapshot: Sendable, Hashable {
         self.deliveries = deliveries
         self.group = group
         self.promotion = promotion
+        self.claimedBy = claimedBy
     }
 }

@@ -43,6 +43,14 @@ extension RolloutController {
                 "patched Service selector",
                 metadata: ["service": "\(patch.service)", "revision": "\(patch.revision ?? "(removed)")"])
 
+        case .claimService(let claim):
+            // A 409 Conflict means someone wrote the Service since it was read (perhaps another
+            // Rollout's claim): the queue retries, and the next plan sees what is there now.
+            _ = try await client.patch(
+                Service.self, name: claim.service, namespace: namespace, patch: .merge(claim.mergePatch),
+                fieldManager: configuration.fieldManager)
+            logger.info("claimed Service", metadata: ["service": "\(claim.service)"])
+
         case .recordEvent(let event):
             await recorder.record(
                 on: rollout, type: event.type == "Warning" ? .warning : .normal, reason: event.reason,

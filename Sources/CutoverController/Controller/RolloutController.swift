@@ -98,6 +98,7 @@ public final class RolloutController: Reconciler {
     public var triggers: [Trigger<RolloutKey>] {
         [
             .primary(rollouts),
+            .changes(of: rollouts) { [rollouts] change in Self.keys(freedBy: change, rollouts: rollouts) },
             .owned(deployments, byKind: "Rollout"),
             .changes(of: services) { [rollouts] change in Self.keys(forServiceChange: change, rollouts: rollouts) },
             .changes(of: groups) { [rollouts] change in Self.memberKeys(of: change, rollouts: rollouts) },
@@ -118,6 +119,20 @@ public final class RolloutController: Reconciler {
         let namespace = change.object.metadata.namespace ?? ""
         guard let name = change.object.metadata.name else { return [] }
         return rollouts.list(namespace: namespace).filter { $0.serviceNames.contains(name) }.map { RolloutKey($0) }
+    }
+
+    /// The Rollouts naming a Service that the changed Rollout stopped naming (deleted, or its
+    /// `spec.services` changed): a claim they wait on may be free now. A status write frees nothing
+    /// and costs no lookup.
+    static func keys(freedBy change: ObjectChange<Rollout>, rollouts: ObjectCache<Rollout>) -> [RolloutKey] {
+        guard let old = change.oldObject else { return [] }
+        var freed = Set(old.serviceNames)
+        if case .modified(_, let new) = change { freed.subtract(new.serviceNames) }
+        guard !freed.isEmpty else { return [] }
+        let namespace = old.metadata.namespace ?? ""
+        return rollouts.list(namespace: namespace)
+            .filter { $0.metadata.name != old.metadata.name && !freed.isDisjoint(with: $0.serviceNames) }
+            .map { RolloutKey($0) }
     }
 
     /// The members of the changed ReleaseGroup: its decisions move them on.
@@ -211,9 +226,17 @@ public final class RolloutController: Reconciler {
             if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
         }
         let group = rollout.metadata.labels?[CutoverLabels.group].flatMap { groups.get(name: $0, namespace: key.namespace) }
+        // The Services another Rollout claims and still names (only the claimants are looked up).
+        var claimedBy: [String: String] = [:]
+        for (name, service) in named {
+            guard let owner = service.metadata.annotations?[CutoverLabels.managedBy], owner != key.name,
+                rollouts.get(name: owner, namespace: key.namespace)?.serviceNames.contains(name) == true
+            else { continue }
+            claimedBy[name] = owner
+        }
         return ReleaseSnapshot(
             rollout: rollout, deployments: owned, services: named,
             measurements: outcomes.measurements,
-            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group, promotion: outcomes.promotion)
+            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group, promotion: outcomes.promotion, claimedBy: claimedBy)
     }
 }

@@ -19,8 +19,9 @@ struct CachedFormTests {
             ManagedFieldsEntry(manager: "ci", operation: "Apply", time: Timestamp(Date(timeIntervalSince1970: 1_800_000_000)), fieldsV1: ["f:spec": ["f:template": ["f:spec": [:]], "f:replicas": [:]]]),
             ManagedFieldsEntry(manager: "cutover-controller", operation: "Update", fieldsV1: ["f:status": [:]], subresource: "status"),
         ]
+        // Claimed by the Rollout, as its first reconcile leaves it.
         let service = Service(
-            metadata: ObjectMeta(name: "web", namespace: ReleaseTests.namespace),
+            metadata: ObjectMeta(name: "web", namespace: ReleaseTests.namespace, annotations: [CutoverLabels.managedBy: "web"]),
             spec: ServiceSpec(selector: ["app": "web"], ports: [ServicePort(name: "http", port: 80)]))
         let now = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -40,6 +41,7 @@ struct CachedFormTests {
         #expect(trimmed.metadata.labels == deployment.metadata.labels)
         #expect(trimmed.status?.conditions == nil)
         #expect(CachedForm.service(service).spec == ServiceSpec(selector: ["app": "web"], ports: [ServicePort(name: "http", port: 80)]))
+        #expect(CachedForm.service(service).metadata.annotations?[CutoverLabels.managedBy] == "web", "the claim survives the trim")
         #expect(CachedForm.rollout(rollout).metadata.managedFields?.map(\.manager) == ["ci"])
 
         for later in [now.addingTimeInterval(1), now.addingTimeInterval(40)] {

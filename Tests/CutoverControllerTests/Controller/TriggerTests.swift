@@ -79,6 +79,27 @@ struct TriggerTests {
         #expect(keys(service("web", namespace: "elsewhere")).isEmpty)
     }
 
+    @Test func aRolloutLettingGoOfAServiceWakesTheOthersNamingIt() async throws {
+        let controller = try Self.unconnectedController()
+        defer { Task { try await controller.client.shutdown() } }
+        let store = try #require(controller.rollouts.store(for: ReleaseTests.namespace))
+        let owner = try Self.rollout()
+        var waiting = try Self.rollout()
+        waiting.metadata.name = "second"
+        store.upsert(owner)
+        store.upsert(waiting)
+        func keys(_ change: ObjectChange<Rollout>) -> [RolloutKey] { RolloutController.keys(freedBy: change, rollouts: controller.rollouts) }
+        let second = RolloutKey(namespace: ReleaseTests.namespace, name: "second")
+        #expect(keys(.deleted(owner)) == [second])
+        var moved = owner
+        moved.spec.services = RolloutServices(active: "web-v2")
+        #expect(keys(.modified(old: owner, new: moved)) == [second])
+        var statusOnly = owner
+        statusOnly.status = RolloutStatus()
+        #expect(keys(.modified(old: owner, new: statusOnly)).isEmpty, "a status write frees nothing")
+        #expect(keys(.added(owner)).isEmpty)
+    }
+
     @Test(.timeLimit(.minutes(1))) func cancellingBeforeTheCachesSyncStopsPromptly() async throws {
         let reconciler = try Self.unconnectedController()
         let controller = Controller(reconciler)

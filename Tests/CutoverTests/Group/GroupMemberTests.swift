@@ -74,7 +74,7 @@ struct GroupJoinTests {
         var outsider = World(memberSpec(steps: 1))
         outsider.rollout.metadata.name = "d"
         outsider.rollout.spec.services = RolloutServices(active: "d")
-        outsider.services = ["d": Fixture.service("d")]
+        outsider.services = ["d": Fixture.service("d", owner: "d")]
         outsider.converge()
         outsider.setTemplate(image: "app:9")
         outsider.step()

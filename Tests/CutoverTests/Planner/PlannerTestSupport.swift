@@ -12,6 +12,7 @@ enum Step: Equatable, CustomStringConvertible {
     case measure([String])
     case hook(String)
     case checkPromotion(String)
+    case claim(String)
 
     init?(_ action: ReleaseAction) {
         switch action {
@@ -22,6 +23,7 @@ enum Step: Equatable, CustomStringConvertible {
         case .measure(let queries): self = .measure(queries.map(\.metric))
         case .callHook(let call): self = .hook(call.name.rawValue)
         case .checkPromotion(let check): self = .checkPromotion(check.revision)
+        case .claimService(let claim): self = .claim(claim.service)
         case .recordEvent: return nil
         }
     }
@@ -35,6 +37,7 @@ enum Step: Equatable, CustomStringConvertible {
         case .measure(let metrics): "measure \(metrics)"
         case .hook(let name): "hook \(name)"
         case .checkPromotion(let revision): "check promotion of \(revision)"
+        case .claim(let service): "claim \(service)"
         }
     }
 }

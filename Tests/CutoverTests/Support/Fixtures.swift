@@ -45,10 +45,12 @@ enum Fixture {
         return Rollout(metadata: meta, spec: spec)
     }
 
-    static func service(_ name: String, revision: String? = nil) -> Service {
+    /// A Service claimed by Rollout `owner` (nil: unclaimed, as a user creates it).
+    static func service(_ name: String, revision: String? = nil, owner: String? = "payment") -> Service {
         var selector = ["app": "payment"]
         selector[CutoverLabels.revision] = revision
-        return Service(metadata: ObjectMeta(name: name, namespace: "prod"), spec: ServiceSpec(selector: selector))
+        let annotations = owner.map { [CutoverLabels.managedBy: $0] }
+        return Service(metadata: ObjectMeta(name: name, namespace: "prod", annotations: annotations), spec: ServiceSpec(selector: selector))
     }
 
     static func hash(_ image: String) -> String { TemplateHash.of(template(image: image)) }

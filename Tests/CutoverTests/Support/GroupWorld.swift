@@ -29,7 +29,7 @@ struct GroupWorld {
             world.rollout.metadata.name = name
             world.rollout.metadata.uid = "uid-\(name)"
             world.rollout.metadata.labels = [CutoverLabels.group: "shop"]
-            world.services = [name: Fixture.service(name)]
+            world.services = [name: Fixture.service(name, owner: name)]
             members[name] = world
         }
         self.members = members

@@ -19,6 +19,8 @@ struct World {
     /// The promotion sources as read, for the next plan; every check plans asked for, in order.
     var promotion: PromotionEvidence?
     var promotionChecks: [PromotionCheck] = []
+    /// Services another Rollout claims and still names, by Service (see ``ReleaseSnapshot/claimedBy``).
+    var claimedBy: [String: String] = [:]
     /// Revisions whose pods never become ready.
     var neverReady: Set<String> = []
     var creations = 0
@@ -33,7 +35,7 @@ struct World {
         ReleaseSnapshot(
             rollout: rollout, deployments: deployments.values.sorted { $0.metadata.name! < $1.metadata.name! },
             services: services, measurements: measurements, hookResults: hookResults, deliveries: deliveries,
-            promotion: promotion)
+            promotion: promotion, claimedBy: claimedBy)
     }
 
     var status: RolloutStatus { rollout.status ?? RolloutStatus() }
@@ -68,6 +70,11 @@ struct World {
                 deployments[name] = nil
             case .patchServiceSelector(let patch):
                 services[patch.service]?.spec?.selector?[CutoverLabels.revision] = patch.revision
+            case .claimService(let claim):
+                guard services[claim.service]?.metadata.resourceVersion ?? "" == claim.resourceVersion else { continue }  // 409
+                var annotations = services[claim.service]?.metadata.annotations ?? [:]
+                annotations[CutoverLabels.managedBy] = claim.owner
+                services[claim.service]?.metadata.annotations = annotations
             case .callHook(let call):
                 hookCalls.append(call)
             case .checkPromotion(let check):

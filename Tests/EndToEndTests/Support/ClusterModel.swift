@@ -186,6 +186,8 @@ struct ServiceUserFields: Sendable, Hashable {
         ports = service.spec?.ports ?? []
         type = service.spec?.type
         labels = service.metadata.labels ?? [:]
-        annotations = service.metadata.annotations ?? [:]
+        var annotations = service.metadata.annotations ?? [:]
+        annotations[CutoverLabels.managedBy] = nil  // Cutover's claim, like the selector key
+        self.annotations = annotations
     }
 }

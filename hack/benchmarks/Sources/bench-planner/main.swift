@@ -38,8 +38,11 @@ struct Cluster {
         meta.generation = 1
         rollout = Rollout(metadata: meta, spec: spec)
         services = [
-            "payment": Service(metadata: ObjectMeta(name: "payment"), spec: ServiceSpec(selector: ["app": "payment"])),
-            "payment-preview": Service(metadata: ObjectMeta(name: "payment-preview"), spec: ServiceSpec(selector: ["app": "payment"])),
+            "payment": Service(
+                metadata: ObjectMeta(name: "payment", annotations: ["cutover.dev/managed-by": "payment"]), spec: ServiceSpec(selector: ["app": "payment"])),
+            "payment-preview": Service(
+                metadata: ObjectMeta(name: "payment-preview", annotations: ["cutover.dev/managed-by": "payment"]),
+                spec: ServiceSpec(selector: ["app": "payment"])),
         ]
     }
 
@@ -59,7 +62,7 @@ struct Cluster {
                 deployments[name]?.metadata.generation! += 1
             case .deleteDeployment(let name): deployments[name] = nil
             case .patchServiceSelector(let patch): services[patch.service]?.spec?.selector?["cutover.dev/revision"] = patch.revision
-            case .recordEvent, .measure, .callHook: break
+            case .recordEvent, .measure, .callHook, .checkPromotion, .claimService: break
             }
         }
         rollout.status = plan.status
