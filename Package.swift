@@ -103,6 +103,9 @@ let package = Package(
                 "Cutover", "Prometheus", "KubeAPI", "KubeRuntime", "KubeModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The outbound policy resolves target names on NIO's blocking-I/O thread pool.
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 // swift-prometheus' module is also called Prometheus (ours is the PromQL client).
                 .product(name: "Prometheus", package: "swift-prometheus", moduleAliases: ["Prometheus": "PrometheusExposition"]),

@@ -37,6 +37,11 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         help: "Idle API server connections kept ready, so that a release group's Services switch in parallel without TLS handshakes.")
     var spareConnections = 16
 
+    @Option(
+        name: .customLong("outbound-policy"),
+        help: "A YAML file bounding where Prometheus queries, gate hooks, notifications and promotion sources may go (docs/security.md); link-local, cloud metadata and the API server are always denied.")
+    var outboundPolicy: String?
+
     @Option(name: .customLong("leader-elect"), help: "Take part in leader election (on or off); only the leader acts.")
     var leaderElect: Toggle = .on
 
@@ -92,6 +97,23 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be above 0") }
     }
 
+    /// The policy file, or the built-in policy without one; a file that cannot be read or parsed
+    /// stops the start with what is wrong in it.
+    static func loadPolicy(_ path: String?) throws -> OutboundPolicy {
+        guard let path else { return OutboundPolicy() }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("--outbound-policy: cannot read \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try OutboundPolicy.parse(yaml: text, origin: path)
+        } catch {
+            throw ValidationError("--outbound-policy: \(error)")
+        }
+    }
+
     func run() async throws {
         Malloc.limitArenas()
         let trimming = Malloc.trimPeriodically()
@@ -105,15 +127,17 @@ struct CutoverControllerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "cutover.main")
+        let configured = try Self.loadPolicy(outboundPolicy)
         let config = try KubeConfig.detect(path: kubeconfig, context: context)
+        let policy = configured.denyingAPIServer(config.server)
         let metrics = ControllerMetrics()
         let client = try KubeClient(
             config: config, options: KubeClient.Options(qps: qps, burst: burst, observer: { metrics.observe($0) }, spareConnections: spareConnections))
         let identity = Self.identity()
         let controller = Controller(
             RolloutController(
-                client: client, configuration: .init(namespaces: namespaces),
-                runner: AnalysisRunner(secrets: KubeSecretReader(client: client), observer: metrics),
+                client: client, configuration: .init(namespaces: namespaces, outboundPolicy: policy),
+                runner: AnalysisRunner(secrets: KubeSecretReader(client: client), observer: metrics, policy: policy),
                 recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
                 metrics: metrics),
             configuration: .init(workers: workers), logger: Logger(label: "cutover.controller"))

@@ -23,16 +23,19 @@ public final class AnalysisRunner: Sendable {
     private let pool: PrometheusClientPool
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let policy: OutboundPolicy
 
     /// - Parameters:
     ///   - secrets: reads the credentials a Rollout's `analysis.prometheus` names.
     ///   - observer: told about every measurement (operator metrics).
     ///   - now: the evaluation instant of a measurement; tests may pin it.
+    ///   - policy: which Prometheus addresses may be queried.
     public init(
-        secrets: any SecretReader, observer: (any AnalysisObserver)? = nil,
+        secrets: any SecretReader, observer: (any AnalysisObserver)? = nil, policy: OutboundPolicy = OutboundPolicy(),
         logger: Logger = Logger(label: "cutover.analysis"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.secrets = secrets
+        self.policy = policy
         self.observer = observer
         self.logger = logger
         self.now = now
@@ -46,7 +49,8 @@ public final class AnalysisRunner: Sendable {
         let key = RolloutKey(rollout)
         let started = ContinuousClock.now
         let measurements = await Self.take(
-            queries, source: rollout.spec.analysis?.prometheus, namespace: key.namespace, at: now(), secrets: secrets, pool: pool)
+            queries, source: rollout.spec.analysis?.prometheus, namespace: key.namespace, at: now(), secrets: secrets, pool: pool,
+            policy: policy)
         guard !Task.isCancelled else { return [] }
         let duration = ContinuousClock.now - started
         for measurement in measurements { record(measurement, rollout: key, duration: duration) }
@@ -70,7 +74,7 @@ public final class AnalysisRunner: Sendable {
     /// Runs the claimed queries concurrently; a configuration problem fails all of them alike.
     private static func take(
         _ queries: [MetricQuery], source: PrometheusSource?, namespace: String, at time: Date,
-        secrets: any SecretReader, pool: PrometheusClientPool
+        secrets: any SecretReader, pool: PrometheusClientPool, policy: OutboundPolicy
     ) async -> [Measurement] {
         func failed(_ message: String) -> [Measurement] {
             queries.map { $0.measurement(at: time, value: .error(message), baseline: .error(message)) }
@@ -88,6 +92,9 @@ public final class AnalysisRunner: Sendable {
                 if !query.address.isEmpty { address.address = query.address }
                 let perQuery = address
                 group.addTask {
+                    if let refusal = await policy.refusal(of: perQuery.address, for: .prometheus) {
+                        return (index, query.measurement(at: time, value: .error(refusal), baseline: .error(refusal)))
+                    }
                     let client: PrometheusClient
                     do {
                         client = try await pool.client(for: perQuery)

@@ -34,11 +34,19 @@ public final class RolloutController: Reconciler {
         public var conflictRequeue: Duration
         /// `fieldManager` of every write.
         public var fieldManager: String
+        /// Where gate hooks, notifications and promotion sources in other clusters may be called
+        /// (the controller's own API server is always denied too). The ``AnalysisRunner`` takes
+        /// the same policy for Prometheus.
+        public var outboundPolicy: OutboundPolicy
 
-        public init(namespaces: [String] = [], conflictRequeue: Duration = .milliseconds(250), fieldManager: String = "cutover-controller") {
+        public init(
+            namespaces: [String] = [], conflictRequeue: Duration = .milliseconds(250), fieldManager: String = "cutover-controller",
+            outboundPolicy: OutboundPolicy = OutboundPolicy()
+        ) {
             self.namespaces = namespaces
             self.conflictRequeue = conflictRequeue
             self.fieldManager = fieldManager
+            self.outboundPolicy = outboundPolicy
         }
     }
 
@@ -73,11 +81,12 @@ public final class RolloutController: Reconciler {
         self.configuration = configuration
         // Gate hooks and notifications read their URLs from Secrets through the controller's client.
         let secrets = KubeSecretReader(client: client)
-        webhooks = WebhookClient(logger: logger)
+        let policy = configuration.outboundPolicy.denyingAPIServer(client.config.server)
+        webhooks = WebhookClient(policy: policy, logger: logger)
         effects = ReleaseEffects(
             runner: runner, hookRunner: HookRunner(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
             notifier: Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
-            reader: PromotionReader(client: client, secrets: secrets, logger: logger))
+            reader: PromotionReader(client: client, secrets: secrets, policy: policy, logger: logger))
         self.runner = runner
         self.recorder = recorder
         self.metrics = metrics

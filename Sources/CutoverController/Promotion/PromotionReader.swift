@@ -23,12 +23,15 @@ actor PromotionReader {
 
     private let local: KubeClient
     private let secrets: any SecretReader
+    private let policy: OutboundPolicy
     private let logger: Logger
     private var remote: [RemoteKey: (kubeconfig: [UInt8], client: KubeClient)] = [:]
 
-    init(client: KubeClient, secrets: any SecretReader, logger: Logger) {
+    /// - Parameter policy: which other clusters' API servers may be read.
+    init(client: KubeClient, secrets: any SecretReader, policy: OutboundPolicy = OutboundPolicy(), logger: Logger) {
         local = client
         self.secrets = secrets
+        self.policy = policy
         self.logger = logger
     }
 
@@ -82,6 +85,7 @@ actor PromotionReader {
         let key = RemoteKey(namespace: namespace, secret: reference.name, key: reference.key)
         if let known = remote[key], known.kubeconfig == kubeconfig { return known.client }
         let config = try KubeConfig.parse(inline: String(decoding: kubeconfig, as: UTF8.self), origin: origin)
+        if let refusal = await policy.refusal(of: config.server, for: .clusters) { throw PromotionReadError(refusal) }
         let client = try KubeClient(config: config, options: Self.remoteOptions, logger: logger)
         if let replaced = remote.updateValue((kubeconfig, client), forKey: key) {
             Task { try? await replaced.client.shutdown() }

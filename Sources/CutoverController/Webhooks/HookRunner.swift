@@ -33,7 +33,7 @@ final class HookRunner: Sendable {
         let body = (try? JSONEncoder.sortedKeys.encode(call.payload)).map { Array($0) } ?? []
         let hook = call.hook, secrets = self.secrets, name = call.name
         let attempts = await client.post(
-            attempts: hook.attempts, timeout: hook.timeoutSeconds, body: body,
+            attempts: hook.attempts, target: .hooks, timeout: hook.timeoutSeconds, body: body,
             url: { try await Self.resolveURL(hook, namespace: namespace, secrets: secrets) },
             headers: { attempt in [("X-Cutover-Hook", name.rawValue), ("X-Cutover-Attempt", "\(attempt)")] },
             retryable: { _ in true },
@@ -52,7 +52,7 @@ final class HookRunner: Sendable {
 
     private static func resolveURL(_ hook: GateHook, namespace: String, secrets: any SecretReader) async throws -> String {
         if let url = hook.url { return url }
-        guard let reference = hook.urlSecret else { throw WebhookClient.Failure.invalidURL("") }
+        guard let reference = hook.urlSecret else { throw WebhookClient.Failure.invalidURL }
         return try await secrets.url(from: reference, namespace: namespace)
     }
 }

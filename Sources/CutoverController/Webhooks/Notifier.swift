@@ -32,7 +32,7 @@ final class Notifier: Sendable {
         let secrets = self.secrets, reference = target.urlSecret
         let headers = [("X-Cutover-Event", payload.event.rawValue), ("X-Cutover-Delivery", payload.deliveryID)]
         let attempts = await client.post(
-            attempts: Self.attempts, timeout: target.timeoutSeconds, body: payload.body(target.resolvedFormat),
+            attempts: Self.attempts, target: .notifications, timeout: target.timeoutSeconds, body: payload.body(target.resolvedFormat),
             url: { try await secrets.url(from: reference, namespace: owner.namespace) },
             headers: { _ in headers },
             retryable: { $0.status >= 500 || $0.status == 408 || $0.status == 429 },

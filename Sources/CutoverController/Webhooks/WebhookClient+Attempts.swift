@@ -17,7 +17,7 @@ extension WebhookClient {
     /// read) always is. The URL is resolved for every attempt, so a fixed Secret is picked up.
     /// Returns nil when the calling task is cancelled: no outcome.
     func post(
-        attempts: Int, timeout: Int64, body: [UInt8], url: @Sendable () async throws -> String,
+        attempts: Int, target: OutboundPolicy.Target, timeout: Int64, body: [UInt8], url: @Sendable () async throws -> String,
         headers: @Sendable (_ attempt: Int) -> [(String, String)], retryable: @Sendable (Response) -> Bool,
         failedAttempt: (_ attempt: Int, _ message: String) -> Void
     ) async -> Attempts? {
@@ -27,10 +27,14 @@ extension WebhookClient {
             if Task.isCancelled { return nil }
             var retry = true
             do {
-                let response = try await post(try await url(), body: body, headers: headers(attempt), timeout: timeout)
+                let response = try await post(try await url(), target: target, body: body, headers: headers(attempt), timeout: timeout)
                 message = response.summary
                 if response.isSuccess { return Attempts(succeeded: true, count: attempt, message: message) }
                 retry = retryable(response)
+            } catch let Failure.refused(refusal) {
+                // The policy will not change its mind on the next attempt.
+                failedAttempt(attempt, refusal)
+                return Attempts(succeeded: false, count: attempt, message: refusal)
             } catch {
                 if Task.isCancelled { return nil }
                 message = String(describing: error)

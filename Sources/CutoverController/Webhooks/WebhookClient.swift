@@ -28,7 +28,10 @@ final class WebhookClient: Sendable {
     enum Failure: Error, CustomStringConvertible, Sendable {
         case timedOut(seconds: Int64)
         case transport(String)
-        case invalidURL(String)
+        /// The URL is not http(s). It is not repeated: it may come from a Secret.
+        case invalidURL
+        /// The outbound policy refused the target; trying again changes nothing.
+        case refused(String)
         case shutDown
 
         var description: String {
@@ -36,7 +39,8 @@ final class WebhookClient: Sendable {
             case .shutDown: "the controller is shutting down"
             case .timedOut(let seconds): "no answer within \(seconds)s"
             case .transport(let message): message
-            case .invalidURL(let url): "not an http(s) URL: \(url)"
+            case .invalidURL: "the URL is not an http:// or https:// URL"
+            case .refused(let message): message
             }
         }
     }
@@ -46,9 +50,12 @@ final class WebhookClient: Sendable {
 
     /// The pool once made; `closed` after ``shutdown()``.
     private let pool = Mutex<(http: HTTPClient?, closed: Bool)>((nil, false))
+    private let policy: OutboundPolicy
     private let logger: Logger
 
-    init(logger: Logger = Logger(label: "cutover.webhooks")) {
+    /// - Parameter policy: where POSTs may go (hooks and notifications are checked as their own targets).
+    init(policy: OutboundPolicy = OutboundPolicy(), logger: Logger = Logger(label: "cutover.webhooks")) {
+        self.policy = policy
         self.logger = logger
     }
 
@@ -65,10 +72,14 @@ final class WebhookClient: Sendable {
         }
     }
 
-    /// POSTs `body` (JSON) to `url` with `headers`; the whole exchange takes at most `timeout`
-    /// seconds. Any answer is returned, 2xx or not; throws ``Failure`` when there is none.
-    func post(_ url: String, body: [UInt8], headers: [(String, String)] = [], timeout: Int64) async throws -> Response {
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw Failure.invalidURL(url) }
+    /// POSTs `body` (JSON) to `url` with `headers`, if the outbound policy lets `target` reach it;
+    /// the whole exchange takes at most `timeout` seconds. Any answer is returned, 2xx or not;
+    /// throws ``Failure`` when there is none.
+    func post(
+        _ url: String, target: OutboundPolicy.Target, body: [UInt8], headers: [(String, String)] = [], timeout: Int64
+    ) async throws -> Response {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw Failure.invalidURL }
+        if let refusal = await policy.refusal(of: url, for: target) { throw Failure.refused(refusal) }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
