@@ -87,6 +87,30 @@ struct GateHookTests {
         } }
     }
 
+    /// A hook pointed at the cloud metadata endpoint is never called: the release reverts, and the
+    /// condition names the outbound policy's rule.
+    @Test func aHookTheOutboundPolicyRefusesRevertsNamingTheRule() async throws {
+        try await withControllerCluster { _, client, controllers in
+            try await controllers.start()
+            try await F.prepare(client, urls: [:])
+            let hooks: JSONValue = ["preCutover": ["url": "http://169.254.169.254/latest/meta-data/iam/", "timeout": "30s", "retries": 3]]
+            _ = try await client.create(try F.rollout(image: "web:1", strategy: Self.canary, extra: ["hooks": hooks]))
+            let first = try await ReleaseTests.waitHealthy(client)
+            _ = try await client.patch(
+                Rollout.self, name: "web", namespace: F.namespace,
+                patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "web:2"]]]]]]))
+            try await eventually(within: 40, "the revert") { try await F.current(client).status?.phase == .rolledBack }
+            let rollout = try await F.current(client)
+            let rule = "refused by the outbound policy: 169.254.169.254 is denied by 169.254.0.0/16 (link-local, cloud instance metadata)"
+            #expect(rollout.status?.abort?.message == "preCutover hook failed after 1 attempt: \(rule)")
+            let condition = rollout.status?.conditions?.first { $0.type == "RolledBack" }
+            #expect(condition?.status == "True")
+            #expect(condition?.message?.contains(rule) == true, "\(condition?.message ?? "-")")
+            let service = try await client.get(Service.self, name: "web", namespace: F.namespace)
+            #expect(service.spec?.selector?[CutoverLabels.revision] == first.status?.activeRevision)
+        }
+    }
+
     @Test func aFailingPostCutoverHookPutsTrafficBackOnBlue() async throws {
         try await F.withReceiver({ path, _ in path == "/post" ? .init(status: 503, body: "error budget burned") : .init() }) { receiver in
             try await withControllerCluster { _, client, controllers in
