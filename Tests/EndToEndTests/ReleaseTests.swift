@@ -62,7 +62,10 @@ extension EndToEnd {
                 #expect(try await cluster.get("rollout/payment", jsonpath: "{.status.abort.metric}") == "error-rate")
                 #expect(try await cluster.get("rollout/payment", jsonpath: "{.status.abort.limit}") == "0.05")
                 let value = try #require(Double(try await cluster.get("rollout/payment", jsonpath: "{.status.abort.value}")))
-                #expect(value > 0.1 && value < 0.3, "green answers 20% errors; measured \(value)")
+                // Green answers 20% errors, but the first measurement of a young series reads lower:
+                // the 5xx series starts with the first error, so rate() extrapolates it over a
+                // shorter span than the total (0.099 was seen on CI). It breached the 0.05 limit.
+                #expect(value > 0.05 && value < 0.3, "green answers 20% errors; measured \(value)")
                 #expect(try await cluster.selectedRevision() == blue)
                 try await cluster.waitForReplicas(of: green, "0")
 
