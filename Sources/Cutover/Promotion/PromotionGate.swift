@@ -72,31 +72,25 @@ public struct PromotionGate: Sendable {
         func status(_ verified: Bool, _ reason: String, _ message: String, soakedAt: Timestamp? = nil) -> PromotionSourceStatus {
             PromotionSourceStatus(
                 source: source, verified: verified, reason: reason, message: message, revision: record.revision,
-                completedAt: record.outcome == .promoted ? record.endedAt : nil, soakedAt: soakedAt)
+                completedAt: record.endedAt, soakedAt: soakedAt)
         }
-        switch record.outcome {
-        case nil, .superseded:
-            return (status(false, "Releasing", "is still releasing \(wanted)"), nil)
-        case .rolledBack:
-            return (status(false, "RolledBack", "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")"), nil)
-        case .promoted:
-            let completed = record.endedAt ?? record.startedAt
-            let next = history[(index + 1)...].first { $0.outcome == .promoted }
-            let serving = releases.serving == record.revision
-            guard serving || next != nil else {
-                return (status(false, "NoLongerServing", "no longer serves \(wanted) (it serves \(releases.serving ?? "nothing"))"), nil)
-            }
-            let until = serving ? now : (next?.endedAt ?? now)
-            let soaked = Int64(until.date.timeIntervalSince(completed.date))
-            if soaked >= soakSeconds {
-                return (status(true, "Verified", "released \(wanted) at \(completed)"), until)
-            }
-            let soakedText = "\(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))"
-            guard serving else {
-                return (status(false, "NotSoaked", "served \(wanted) only \(soakedText) before releasing \(next?.revision ?? "another revision")"), until)
-            }
-            return (status(false, "Soaking", "soaked \(soakedText)", soakedAt: Timestamp(completed.date.addingTimeInterval(Double(soakSeconds)))), until)
+        if let unfinished = unfinished(record, source: source, revision: record.revision) { return (unfinished, nil) }
+        let completed = record.endedAt ?? record.startedAt
+        let next = history[(index + 1)...].first { $0.outcome == .promoted }
+        let serving = releases.serving == record.revision
+        guard serving || next != nil else {
+            return (status(false, "NoLongerServing", "no longer serves \(wanted) (it serves \(releases.serving ?? "nothing"))"), nil)
         }
+        let until = serving ? now : (next?.endedAt ?? now)
+        let soaked = Int64(until.date.timeIntervalSince(completed.date))
+        if soaked >= soakSeconds {
+            return (status(true, "Verified", "released \(wanted) at \(completed)"), until)
+        }
+        let soakedText = soakText(soaked)
+        guard serving else {
+            return (status(false, "NotSoaked", "served \(wanted) only \(soakedText) before releasing \(next?.revision ?? "another revision")"), until)
+        }
+        return (status(false, "Soaking", "soaked \(soakedText)", soakedAt: soakEnd(completed)), until)
     }
 
     /// A group source: the member's release of `memberRevision` must also have been a group
@@ -111,33 +105,46 @@ public struct PromotionGate: Sendable {
                 source: source, verified: false, reason: "NotReleased", message: "has not released \(wanted) in a group release",
                 revision: memberRevision)
         }
+        if let unfinished = unfinished(record, source: source, revision: memberRevision) { return unfinished }
         var judged = memberJudgment
+        let completed = max(record.endedAt ?? record.startedAt, memberJudgment.completedAt ?? record.startedAt)
+        let soaked = Int64(servedUntil.date.timeIntervalSince(completed.date))
+        judged.completedAt = completed
+        if soaked < soakSeconds {
+            let soakedText = soakText(soaked)
+            judged.verified = false
+            if servedUntil < now {
+                judged.reason = "NotSoaked"
+                judged.message = "served \(wanted) only \(soakedText) after its group release completed"
+            } else {
+                judged.reason = "Soaking"
+                judged.message = "soaked \(soakedText)"
+                judged.soakedAt = soakEnd(completed)
+            }
+        }
+        return judged
+    }
+
+    /// The verdict on a matching release that did not complete (still running, or rolled back);
+    /// nil for a promoted one. `revision` is the source revision it names.
+    func unfinished(_ record: ReleaseRecord, source: String, revision: String) -> PromotionSourceStatus? {
         switch record.outcome {
         case nil, .superseded:
-            return PromotionSourceStatus(source: source, verified: false, reason: "Releasing", message: "is still releasing \(wanted)", revision: memberRevision)
+            PromotionSourceStatus(source: source, verified: false, reason: "Releasing", message: "is still releasing \(wanted)", revision: revision)
         case .rolledBack:
-            return PromotionSourceStatus(
+            PromotionSourceStatus(
                 source: source, verified: false, reason: "RolledBack",
-                message: "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")", revision: memberRevision)
+                message: "rolled back \(wanted): \(record.message ?? record.reason ?? "no reason recorded")", revision: revision)
         case .promoted:
-            let completed = max(record.endedAt ?? record.startedAt, memberJudgment.completedAt ?? record.startedAt)
-            let soaked = Int64(servedUntil.date.timeIntervalSince(completed.date))
-            judged.completedAt = completed
-            if soaked < soakSeconds {
-                let soakedText = "\(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))"
-                judged.verified = false
-                if servedUntil < now {
-                    judged.reason = "NotSoaked"
-                    judged.message = "served \(wanted) only \(soakedText) after its group release completed"
-                } else {
-                    judged.reason = "Soaking"
-                    judged.message = "soaked \(soakedText)"
-                    judged.soakedAt = Timestamp(completed.date.addingTimeInterval(Double(soakSeconds)))
-                }
-            }
-            return judged
+            nil
         }
     }
+
+    /// `12m of 30m`.
+    func soakText(_ soaked: Int64) -> String { "\(DurationText.format(max(0, soaked))) of \(DurationText.format(soakSeconds))" }
+
+    /// When a release completed at `completed` has soaked.
+    func soakEnd(_ completed: Timestamp) -> Timestamp { Timestamp(completed.date.addingTimeInterval(Double(soakSeconds))) }
 
     func matches(_ record: ReleaseRecord) -> Bool {
         switch match {
