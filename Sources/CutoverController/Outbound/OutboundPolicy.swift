@@ -1,3 +1,4 @@
+import KubeModels
 import NIOPosix
 import Yams
 
@@ -83,12 +84,10 @@ public struct OutboundPolicy: Sendable, Hashable {
             }
         }
 
+        /// A DNS name (RFC 1123 labels, lower case), within DNS's lengths.
         static func isHostName(_ text: String) -> Bool {
-            !text.isEmpty && text.utf8.count <= 253
-                && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-                    !label.isEmpty && label.utf8.count <= 63
-                        && label.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
-                }
+            text.utf8.count <= 253 && DNSName.isRFC1123Subdomain(text)
+                && text.split(separator: ".").allSatisfy { $0.utf8.count <= 63 }
         }
     }
 
