@@ -1,5 +1,3 @@
-import Yams
-
 extension KubeConfig {
     /// A kubeconfig held as text (a Secret's key naming another cluster), resolved at its
     /// `current-context`. Only inline credentials are accepted — a token, a client certificate and
@@ -7,12 +5,7 @@ extension KubeConfig {
     /// run or read something on the machine that reads it. `origin` names the text in messages
     /// (`Secret prod/staging-cluster key kubeconfig`).
     public static func parse(inline text: String, origin: String) throws -> KubeConfig {
-        let file: KubeconfigFile
-        do {
-            file = try YAMLDecoder().decode(KubeconfigFile.self, from: text)
-        } catch {
-            throw ConfigError.malformedKubeconfig(file: origin, reason: "\(error)")
-        }
+        let file = try decodeKubeconfig(text, origin: origin)
         let credentials = "use inline data (a token, or client-certificate-data and client-key-data)"
         func refuse(_ entry: String, _ field: String, _ what: String, _ instead: String = credentials) -> ConfigError {
             .invalidField(entry: "\(entry) in \(origin)", field: field, reason: "\(what) is not allowed here; \(instead)")

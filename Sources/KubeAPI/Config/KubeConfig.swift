@@ -129,12 +129,17 @@ extension KubeConfig {
         } catch {
             throw ConfigError.unreadableFile(path: file, field: "kubeconfig", reason: error.localizedDescription)
         }
+        return try decodeKubeconfig(text, origin: file)
+    }
+
+    /// `text` as a kubeconfig; `origin` (a file, a Secret's key) names it in the error.
+    static func decodeKubeconfig(_ text: String, origin: String) throws -> KubeconfigFile {
         do {
             return try YAMLDecoder().decode(KubeconfigFile.self, from: text)
         } catch let error as DecodingError {
-            throw ConfigError.malformedKubeconfig(file: file, reason: describe(error))
+            throw ConfigError.malformedKubeconfig(file: origin, reason: describe(error))
         } catch {
-            throw ConfigError.malformedKubeconfig(file: file, reason: "\(error)")
+            throw ConfigError.malformedKubeconfig(file: origin, reason: "\(error)")
         }
     }
 
