@@ -129,15 +129,16 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         let logger = Logger(label: "cutover.main")
         let configured = try Self.loadPolicy(outboundPolicy)
         let config = try KubeConfig.detect(path: kubeconfig, context: context)
-        let policy = configured.denyingAPIServer(config.server)
         let metrics = ControllerMetrics()
         let client = try KubeClient(
             config: config, options: KubeClient.Options(qps: qps, burst: burst, observer: { metrics.observe($0) }, spareConnections: spareConnections))
         let identity = Self.identity()
         let controller = Controller(
             RolloutController(
-                client: client, configuration: .init(namespaces: namespaces, outboundPolicy: policy),
-                runner: AnalysisRunner(secrets: KubeSecretReader(client: client), observer: metrics, policy: policy),
+                // The controller adds its API server to what it denies; the runner is told here.
+                client: client, configuration: .init(namespaces: namespaces, outboundPolicy: configured),
+                runner: AnalysisRunner(
+                    secrets: KubeSecretReader(client: client), observer: metrics, policy: configured.denyingAPIServer(config.server)),
                 recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
                 metrics: metrics),
             configuration: .init(workers: workers), logger: Logger(label: "cutover.controller"))
