@@ -78,8 +78,8 @@ extension PlanBuilder {
             return
         }
         let judged = status.promotion?.revision == hash ? status.promotion : nil
-        if let checked = judged?.checkedAt, checked.date.addingTimeInterval(Double(Self.promotionRecheckSeconds)) > now.date {
-            wake(at: Timestamp(checked.date.addingTimeInterval(Double(Self.promotionRecheckSeconds))))
+        if let due = judged?.checkedAt.map({ Timestamp($0.date.addingTimeInterval(Double(Self.promotionRecheckSeconds))) }), due > now {
+            wake(at: due)
         } else {
             promotionCheck = PromotionCheck(revision: hash, sources: promotion.from, member: name)
             wake(at: later(Self.promotionRecheckSeconds))
