@@ -12,17 +12,24 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
 
-    /// Parses one JSON document; trailing non-space bytes are an error.
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+    /// How deep containers may nest by default: the API server's limit (Go's `encoding/json`
+    /// refuses documents nested deeper than 10,000 levels).
+    public static let defaultMaximumDepth = 10_000
+
+    /// Parses one JSON document; trailing non-space bytes are an error. Containers nested deeper
+    /// than `maximumDepth` are refused. The parser keeps its own stack, so depth costs heap, not
+    /// the thread's stack.
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes)
-        parser.skipSpace()
-        let value = try parser.parseValue(depth: 0)
+        let value = try parser.parseDocument(maximumDepth: maximumDepth)
         parser.skipSpace()
         guard parser.index == bytes.count else { throw Failure(message: "unexpected trailing data", offset: parser.index) }
         return value
     }
 
-    public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
+    public static func parse(_ text: String, maximumDepth: Int = defaultMaximumDepth) throws -> JSONValue {
+        try parse(Array(text.utf8), maximumDepth: maximumDepth)
+    }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -37,19 +44,84 @@ public struct JSONParser {
 
     private func fail(_ message: String) -> Failure { Failure(message: message, offset: index) }
 
-    private mutating func parseValue(depth: Int) throws -> JSONValue {
-        guard depth < 512 else { throw fail("document nested too deeply") }
-        guard index < bytes.count else { throw fail("unexpected end of input") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw fail("invalid character '\(Character(Unicode.Scalar(bytes[index])))' looking for beginning of value")
+    /// An open container: the elements or members read so far (and the key whose value comes next).
+    private enum Open {
+        case array([JSONValue])
+        case object([String: JSONValue], key: String)
+    }
+
+    private mutating func parseDocument(maximumDepth: Int) throws -> JSONValue {
+        var open: [Open] = []
+        while true {
+            // Read a value, or open a container and read its first value.
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            var value: JSONValue
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = bytes[index] == UInt8(ascii: "{")
+                guard open.count < maximumDepth else { throw fail("document nested too deeply (more than \(maximumDepth) levels)") }
+                index += 1
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: isObject ? "}" : "]") {
+                    index += 1
+                    value = isObject ? .object([:]) : .array([])
+                } else {
+                    open.append(isObject ? .object([:], key: try parseKey()) : .array([]))
+                    continue
+                }
+            case UInt8(ascii: "\""): value = .string(try parseString())
+            case UInt8(ascii: "t"): try expectLiteral("true"); value = .bool(true)
+            case UInt8(ascii: "f"): try expectLiteral("false"); value = .bool(false)
+            case UInt8(ascii: "n"): try expectLiteral("null"); value = .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): value = try parseNumber()
+            default: throw fail("invalid character '\(Character(Unicode.Scalar(bytes[index])))' looking for beginning of value")
+            }
+            // Put the value in its container; close every container that ends here.
+            while true {
+                guard let container = open.popLast() else { return value }
+                skipSpace()
+                guard index < bytes.count else { throw fail("unexpected end of input") }
+                let byte = bytes[index]
+                index += 1
+                switch container {
+                case .array(var elements):
+                    elements.append(value)
+                    if byte == UInt8(ascii: ",") {
+                        open.append(.array(elements))
+                    } else if byte == UInt8(ascii: "]") {
+                        value = .array(elements)
+                        continue
+                    } else {
+                        index -= 1
+                        throw fail("expected ',' or ']'")
+                    }
+                case .object(var members, let key):
+                    members[key] = value
+                    if byte == UInt8(ascii: ",") {
+                        open.append(.object(members, key: try parseKey()))
+                    } else if byte == UInt8(ascii: "}") {
+                        value = .object(members)
+                        continue
+                    } else {
+                        index -= 1
+                        throw fail("expected ',' or '}'")
+                    }
+                }
+                break
+            }
         }
+    }
+
+    /// `"key" :` of an object member.
+    private mutating func parseKey() throws -> String {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected object key") }
+        let key = try parseString()
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        index += 1
+        return key
     }
 
     private mutating func expectLiteral(_ word: StaticString) throws {
@@ -60,60 +132,6 @@ public struct JSONParser {
             throw fail("invalid literal")
         }
         index += count
-    }
-
-    private mutating func parseObject(depth: Int) throws -> JSONValue {
-        index += 1
-        var members: [String: JSONValue] = [:]
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected object key") }
-            let key = try parseString()
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipSpace()
-            members[key] = try parseValue(depth: depth + 1)
-            skipSpace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            } else {
-                throw fail("expected ',' or '}'")
-            }
-        }
-    }
-
-    private mutating func parseArray(depth: Int) throws -> JSONValue {
-        index += 1
-        var elements: [JSONValue] = []
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(elements)
-        }
-        while true {
-            skipSpace()
-            elements.append(try parseValue(depth: depth + 1))
-            skipSpace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(elements)
-            } else {
-                throw fail("expected ',' or ']'")
-            }
-        }
     }
 
     private mutating func parseString() throws -> String {

@@ -7,9 +7,13 @@
 public struct JSONValueDecoder {
     public init() {}
 
+    /// How deep a response may nest: an object as deep as the API server accepts, inside a list or
+    /// a watch event.
+    public static let maximumDepth = JSONParser.defaultMaximumDepth + 16
+
     /// Parses `bytes` and decodes a `T` from them.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try decode(T.self, from: try JSONParser.parse(bytes))
+        try decode(T.self, from: try JSONParser.parse(bytes, maximumDepth: Self.maximumDepth))
     }
 
     /// Decodes a `T` from an already parsed tree.
