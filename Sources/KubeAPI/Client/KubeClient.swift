@@ -285,9 +285,7 @@ public final class KubeClient: Sendable {
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        try JSONValueEncoder().encodeBytes(value)
     }
 }
 
