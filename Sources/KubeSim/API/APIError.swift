@@ -124,6 +124,20 @@ struct APIError: Error, Sendable {
             details: StatusDetails(causes: [StatusCause(message: message)]))
     }
 
+    /// The largest write body the API server reads (its `MaxRequestBodyBytes`, 3 MiB: twice etcd's
+    /// limit, as JSON shrinks when stored).
+    static let maxRequestBodyBytes = 3 << 20
+
+    static let requestEntityTooLarge = APIError(
+        code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(maxRequestBodyBytes)")
+
+    /// The largest object etcd stores (its default `--max-request-bytes`, 1.5 MiB).
+    static let maxStoredObjectBytes = 1_572_864
+
+    /// What a write of a larger object gets: etcd's error passed through as a 500 without a reason,
+    /// as real servers still answer (kubernetes/kubernetes#112152).
+    static let objectTooLarge = APIError(code: 500, reason: "", message: "etcdserver: request is too large")
+
     static func tooManyRequests(retryAfter: Int) -> APIError {
         var error = APIError(
             code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.",

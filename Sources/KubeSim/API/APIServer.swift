@@ -213,6 +213,7 @@ final class APIServer: @unchecked Sendable {
     /// Parses a JSON (or, for apply, YAML) request body into an object.
     func decodeBody(_ request: HTTPRequest, allowYAML: Bool = false) throws -> JSONValue {
         if request.body.isEmpty { throw APIError.badRequest("the body of the request was empty") }
+        if request.body.count > APIError.maxRequestBodyBytes { throw APIError.requestEntityTooLarge }
         if (request.headers["content-type"] ?? "").hasPrefix("application/vnd.kubernetes.protobuf") {
             do {
                 return try ProtobufDecoder.decode(request.body)

@@ -2,8 +2,13 @@ import KubeModels
 
 /// `metadata.managedFields` bookkeeping (KUBE-API.md §2, §8): field sets in the FieldsV1 trie
 /// form (`{"f:spec":{"f:replicas":{}}}`), one entry per manager, operation and subresource.
-/// Lists are treated as atomic leaves, which keeps ownership coarse but never loses data.
+/// Lists are treated as atomic leaves, which keeps ownership coarse but never loses data; so are
+/// objects below ``maximumDepth`` (the API server tracks them to any depth, but no field manager
+/// shares ownership that deep, and the trie functions recurse once per level).
 enum ManagedFields {
+    /// Trie levels tracked; a deeper object is one leaf.
+    static let maximumDepth = 64
+
     /// Metadata fields the server owns; they are never part of a manager's set.
     static let serverMetadata: Set<String> = [
         "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "deletionTimestamp",
@@ -11,19 +16,19 @@ enum ManagedFields {
     ]
 
     /// The field set of everything in `value`.
-    static func fieldSet(of value: JSONValue, top: Bool = true) -> JSONValue {
-        guard case .object(let members) = value else { return .object([:]) }
+    static func fieldSet(of value: JSONValue, top: Bool = true, depth: Int = 0) -> JSONValue {
+        guard case .object(let members) = value, depth < maximumDepth else { return .object([:]) }
         var trie: [String: JSONValue] = [:]
         for (key, member) in members {
             if top, key == "apiVersion" || key == "kind" { continue }
             if top, key == "metadata" {
                 var metadata = member.objectValue ?? [:]
                 for drop in serverMetadata { metadata[drop] = nil }
-                if !metadata.isEmpty { trie["f:metadata"] = fieldSet(of: .object(metadata), top: false) }
+                if !metadata.isEmpty { trie["f:metadata"] = fieldSet(of: .object(metadata), top: false, depth: 1) }
                 continue
             }
             if case .object(let child) = member, !child.isEmpty {
-                trie["f:\(key)"] = fieldSet(of: member, top: false)
+                trie["f:\(key)"] = fieldSet(of: member, top: false, depth: depth + 1)
             } else {
                 trie["f:\(key)"] = .object([:])
             }
@@ -34,11 +39,11 @@ enum ManagedFields {
     /// The fields whose values differ between `old` and `new` (added, changed or removed).
     static func changedFields(_ old: JSONValue?, _ new: JSONValue) -> JSONValue {
         guard let old else { return fieldSet(of: new) }
-        return diff(old, new, top: true) ?? .object([:])
+        return diff(old, new, top: true, depth: 0) ?? .object([:])
     }
 
-    private static func diff(_ old: JSONValue, _ new: JSONValue, top: Bool) -> JSONValue? {
-        guard case .object(let oldMembers) = old, case .object(let newMembers) = new else {
+    private static func diff(_ old: JSONValue, _ new: JSONValue, top: Bool, depth: Int) -> JSONValue? {
+        guard case .object(let oldMembers) = old, case .object(let newMembers) = new, depth < maximumDepth else {
             if old == new { return Optional<JSONValue>.none }
             return .object([:])
         }
@@ -52,14 +57,14 @@ enum ManagedFields {
                     oldMeta[drop] = nil
                     newMeta[drop] = nil
                 }
-                if let child = diff(.object(oldMeta), .object(newMeta), top: false) { trie["f:metadata"] = child }
+                if let child = diff(.object(oldMeta), .object(newMeta), top: false, depth: 1) { trie["f:metadata"] = child }
                 continue
             }
             let before = oldMembers[key] ?? .null
             let after = newMembers[key] ?? .null
             if before == after { continue }
             if case .object = before, case .object = after {
-                if let child = diff(before, after, top: false) { trie["f:\(key)"] = child }
+                if let child = diff(before, after, top: false, depth: depth + 1) { trie["f:\(key)"] = child }
             } else {
                 trie["f:\(key)"] = .object([:])
             }

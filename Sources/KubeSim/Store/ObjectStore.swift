@@ -166,13 +166,15 @@ final class ObjectStore: @unchecked Sendable {
         case .keep:
             return nil
         case .put(var object):
-            revision += 1
             var metadata = object["metadata"]?.objectValue ?? [:]
-            metadata["resourceVersion"] = .string(String(revision))
+            metadata["resourceVersion"] = .string(String(revision + 1))
             object["metadata"] = .object(metadata)
+            let bytes = JSONWriter.bytes(object)
+            guard bytes.count <= APIError.maxStoredObjectBytes else { throw APIError.objectTooLarge }
+            revision += 1
             if current == nil { sortedKeys[storageKey] = nil }
             objects[storageKey, default: [:]][key] = object
-            encoded[storageKey, default: [:]][key] = JSONWriter.bytes(object)
+            encoded[storageKey, default: [:]][key] = bytes
             record(StoreEvent(kind: current == nil ? .added : .modified, storageKey: storageKey,
                               resourceVersion: revision, object: object, previous: current))
             return object
