@@ -16,11 +16,78 @@ public struct Rollout: KubeObject, Hashable {
     public var spec: RolloutSpec
     /// Where the release is; written only by the controller.
     public var status: RolloutStatus?
+    /// Set when the stored spec does not fit the model (the API server accepted it: a pod template
+    /// keeps unknown fields, so `labels: {app: [1]}` passes the schema). ``spec`` is then empty,
+    /// ``validate()`` reports the field, and the stored spec is written back unchanged.
+    public var undecodableSpec: UndecodableSpec?
 
     public init(metadata: ObjectMeta, spec: RolloutSpec, status: RolloutStatus? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, spec, status }
+
+    /// Decodes like the synthesized init, except that a spec that does not fit the model leaves the
+    /// Rollout readable (one such Rollout must not fail the controller's whole list and watch).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
+        kind = try container.decodeIfPresent(String.self, forKey: .kind)
+        metadata = try container.decode(ObjectMeta.self, forKey: .metadata)
+        status = try container.decodeIfPresent(RolloutStatus.self, forKey: .status)
+        do {
+            spec = try container.decode(RolloutSpec.self, forKey: .spec)
+        } catch let error as DecodingError {
+            spec = RolloutSpec(selector: LabelSelector(), template: PodTemplateSpec(), services: RolloutServices(active: ""))
+            undecodableSpec = UndecodableSpec(
+                raw: (try? container.decode(JSONValue.self, forKey: .spec)) ?? .null, error: error,
+                specPathLength: container.codingPath.count + 1)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(apiVersion, forKey: .apiVersion)
+        try container.encodeIfPresent(kind, forKey: .kind)
+        try container.encode(metadata, forKey: .metadata)
+        if let undecodableSpec {
+            try container.encode(undecodableSpec.raw, forKey: .spec)
+        } else {
+            try container.encode(spec, forKey: .spec)
+        }
+        try container.encodeIfPresent(status, forKey: .status)
+    }
+}
+
+/// A stored spec the model cannot hold: kept verbatim, with the first field that does not fit.
+public struct UndecodableSpec: Sendable, Hashable {
+    /// The spec as stored.
+    public var raw: JSONValue
+    /// The field path, `spec.…`.
+    public var field: String
+    /// What the model expected there.
+    public var message: String
+
+    /// `specPathLength`: how many keys of the error's path lead to the spec (a list's items add some).
+    init(raw: JSONValue, error: DecodingError, specPathLength: Int) {
+        self.raw = raw
+        var path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+            message = context.debugDescription
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+            message = "is required"
+        @unknown default:
+            path = []
+            message = String(describing: error)
+        }
+        // Array elements are shown as `[i]`.
+        path.removeFirst(min(specPathLength, path.count))
+        field = "spec" + path.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
     }
 }
 

@@ -23,6 +23,9 @@ extension Rollout {
 
     /// Every problem with this Rollout: its name, then ``RolloutSpec/validate()``.
     public func validate() -> [ValidationError] {
+        if let undecodableSpec {
+            return [ValidationError(field: undecodableSpec.field, message: "does not fit the Rollout schema: \(undecodableSpec.message)")]
+        }
         var errors: [ValidationError] = []
         let name = metadata.name ?? ""
         if name.utf8.count > Self.maxNameLength {
