@@ -18,7 +18,7 @@ extension APIServer {
         warnings: inout [String], sentFields: JSONValue? = nil
     ) throws -> JSONValue {
         guard case .object = proposed else { throw APIError.badRequest("the object provided is not a JSON object") }
-        var object = proposed
+        var object = try ObjectMetaCoercion.apply(proposed, type)
         if type.isEventsV1View { object = EventConversion.fromEventsV1(object) }
         object["apiVersion"] = .string(type.isEventsV1View ? "v1" : type.apiVersion)
         object["kind"] = .string(type.kind)
