@@ -69,7 +69,7 @@ extension KubeObject {
 }
 
 /// `{apiVersion, kind, metadata, items}`: a page of a list.
-public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
+public struct ObjectList<Item: Sendable>: Sendable {
     public var apiVersion: String?
     public var kind: String?
     public var metadata: ListMeta
@@ -83,7 +83,11 @@ public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, items }
+}
 
+extension ObjectList: Encodable where Item: Encodable {}
+
+extension ObjectList: Decodable where Item: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)

@@ -68,6 +68,9 @@ public final class Reflector<Object: KubeObject>: Sendable {
         public var failures = 0
         /// Events applied to the store from watches.
         public var events = 0
+        /// Listed or watched objects that did not fit the model: left out of the store (a watched
+        /// one is removed), each logged with its name and the reason.
+        public var undecodable = 0
     }
 
     private struct Shared {
@@ -197,15 +200,15 @@ public final class Reflector<Object: KubeObject>: Sendable {
             labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
             limit: configuration.pageSize)
         var items: [Object] = []
-        let firstPage = try await client.listPage(resource, as: Object.self, namespace: configuration.namespace, options: options)
+        let firstPage = try await client.listPage(resource, as: Decoded<Object>.self, namespace: configuration.namespace, options: options)
         let resourceVersion = firstPage.metadata.resourceVersion ?? ""
-        items.append(contentsOf: firstPage.items)
+        items.append(contentsOf: readable(firstPage.items))
         var token = firstPage.metadata.continue
         while let next = token, !next.isEmpty {
             do {
                 let page = try await client.listPage(
-                    resource, as: Object.self, namespace: configuration.namespace, options: options, continue: next)
-                items.append(contentsOf: page.items)
+                    resource, as: Decoded<Object>.self, namespace: configuration.namespace, options: options, continue: next)
+                items.append(contentsOf: readable(page.items))
                 token = page.metadata.continue
             } catch KubeError.expired {
                 // The continue token outlived the server's history: one unpaged list instead.
@@ -218,10 +221,29 @@ public final class Reflector<Object: KubeObject>: Sendable {
     }
 
     private func relistUnpaged(_ options: ListOptions) async throws -> String {
-        let list = try await client.listPage(resource, as: Object.self, namespace: configuration.namespace, options: options)
+        let list = try await client.listPage(resource, as: Decoded<Object>.self, namespace: configuration.namespace, options: options)
         let resourceVersion = list.metadata.resourceVersion ?? ""
-        install(list.items, resourceVersion: resourceVersion)
+        install(readable(list.items), resourceVersion: resourceVersion)
         return resourceVersion
+    }
+
+    /// The items that fit the model; the others are logged and counted.
+    private func readable(_ items: [Decoded<Object>]) -> [Object] {
+        items.compactMap { item in
+            switch item {
+            case .object(let object): return object
+            case .undecodable(let unreadable):
+                skip(unreadable)
+                return nil
+            }
+        }
+    }
+
+    private func skip(_ unreadable: UndecodableObject) {
+        shared.withLock { $0.counters.undecodable += 1 }
+        logger.warning(
+            "an object does not fit the model; it is left out of the cache",
+            metadata: ["object": "\(unreadable.namespace.map { "\($0)/" } ?? "")\(unreadable.name)", "reason": "\(unreadable.reason)"])
     }
 
     private func install(_ items: [Object], resourceVersion: String) {
@@ -261,20 +283,25 @@ public final class Reflector<Object: KubeObject>: Sendable {
         shared.withLock { $0.counters.watches += 1 }
         let started = ContinuousClock.now
         var delivered = false
-        for try await update in client.watch(resource, as: Object.self, namespace: configuration.namespace, options: options) {
+        for try await update in client.watch(resource, as: Decoded<Object>.self, namespace: configuration.namespace, options: options) {
             if !delivered {
                 delivered = true
                 attempt = 0
             }
             let change: ObjectChange<Object>?
             switch update {
-            case .added(let object), .modified(let object):
+            case .added(.object(let object)), .modified(.object(let object)):
                 change = store.upsert(object)
                 resourceVersion = object.metadata.resourceVersion ?? resourceVersion
-            case .deleted(let object):
+            case .deleted(.object(let object)):
                 let old = store.remove(object)
                 change = .deleted(old ?? object)
                 resourceVersion = object.metadata.resourceVersion ?? resourceVersion
+            case .added(.undecodable(let unreadable)), .modified(.undecodable(let unreadable)), .deleted(.undecodable(let unreadable)):
+                // As a relist would: what cannot be read is not in the cache.
+                if case .deleted = update {} else { skip(unreadable) }
+                change = store.remove(key: Store<Object>.key(name: unreadable.name, namespace: unreadable.namespace)).map { .deleted($0) }
+                resourceVersion = unreadable.resourceVersion ?? resourceVersion
             case .bookmark(let version, _):
                 change = nil
                 if !version.isEmpty { resourceVersion = version }

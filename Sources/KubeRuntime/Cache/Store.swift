@@ -99,10 +99,14 @@ public final class Store<Object: KubeObject>: Sendable {
 
     /// Removes the object with `object`'s key; returns what was cached.
     @discardableResult
-    public func remove(_ object: Object) -> Object? {
+    public func remove(_ object: Object) -> Object? { remove(key: object.metadata.key) }
+
+    /// Removes the object with `key` (see ``key(name:namespace:)``); returns what was cached.
+    @discardableResult
+    public func remove(key: String) -> Object? {
         state.withLock { contents in
-            contents.superseded[object.metadata.key] = nil
-            return contents.snapshot.remove(key: object.metadata.key)
+            contents.superseded[key] = nil
+            return contents.snapshot.remove(key: key)
         }
     }
 
@@ -153,7 +157,7 @@ public final class Store<Object: KubeObject>: Sendable {
         }
     }
 
-    static func key(name: String, namespace: String?) -> String {
+    public static func key(name: String, namespace: String?) -> String {
         if let namespace, !namespace.isEmpty { return "\(namespace)/\(name)" }
         return name
     }
