@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "cutover-controller", targets: ["cutover-controller"]),
         .library(name: "CutoverCLI", targets: ["CutoverCLI"]),
         .executable(name: "kubectl-cutover", targets: ["kubectl-cutover"]),
+        .executable(name: "cutover-fuzz", targets: ["cutover-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -141,6 +142,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Feeds mutated Rollouts to the controller binary through KubeSim (docs/testing.md, "Fuzzing").
+        .executableTarget(
+            name: "cutover-fuzz",
+            dependencies: ["KubeSim", "KubeModels", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "hack/fuzz", exclude: ["corpus"]
         ),
         // Test support shared by the targets that run a KubeSim (a library, not a test target).
         .target(

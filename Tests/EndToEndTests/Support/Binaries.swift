@@ -34,6 +34,7 @@ enum Binaries {
 
     static func kubeSim() throws -> String { try product("kube-sim") }
     static func controller() throws -> String { try product("cutover-controller") }
+    static func fuzz() throws -> String { try product("cutover-fuzz") }
 
     private static func product(_ name: String) throws -> String {
         let path = productsDirectory.appendingPathComponent(name).path
