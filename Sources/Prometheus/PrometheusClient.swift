@@ -124,8 +124,9 @@ public final class PrometheusClient: Sendable {
             throw PrometheusError.timedOut(seconds: seconds(timeout))
         } catch let error as HTTPClientError where error == .cancelled {
             throw CancellationError()
-        } catch let error as NIOTooManyBytesError {
-            throw PrometheusError.decoding("the answer is larger than \(error.maxBytes.map(String.init) ?? "the limit") bytes")
+        } catch is NIOTooManyBytesError {
+            // The error's own count is what was left of the limit when the last chunk came.
+            throw PrometheusError.decoding("the answer is larger than \(maxBytes) bytes")
         } catch {
             throw PrometheusError.transport(String(describing: error))
         }

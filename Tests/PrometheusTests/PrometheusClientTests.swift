@@ -96,6 +96,31 @@ struct PrometheusClientTests {
         }
     }
 
+    /// Hostile answers cost at most the response limit in memory, and say what was wrong.
+    @Test func aBodyOverTheLimitIsRefusedAtTheLimit() async throws {
+        let tenMegabytes = #"{"status":"success","data":{"resultType":"vector","result":[],"pad":""# + String(repeating: "x", count: 10 << 20) + #""}}"#
+        try await withServer(.respond(status: 200, contentType: "application/json", body: tenMegabytes)) { server in
+            try await withClient(PrometheusConfiguration(address: server.baseURL)) { client in
+                await #expect(throws: PrometheusError.decoding("the answer is larger than 4194304 bytes")) {
+                    try await client.query("up", at: Date())
+                }
+            }
+        }
+    }
+
+    @Test func aBodyThatNeverEndsIsRefusedAtTheLimitNotAtTheTimeout() async throws {
+        try await withServer(.endlessBody) { server in
+            let configuration = PrometheusConfiguration(address: server.baseURL, timeout: .seconds(20), maxResponseBytes: 1 << 20)
+            let started = ContinuousClock.now
+            try await withClient(configuration) { client in
+                await #expect(throws: PrometheusError.decoding("the answer is larger than 1048576 bytes")) {
+                    try await client.query("up", at: Date())
+                }
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
+
     @Test func perQueryTimeoutOverridesTheConfiguration() async throws {
         try await withServer(.never) { server in
             let configuration = PrometheusConfiguration(address: server.baseURL, timeout: .seconds(30))

@@ -28,6 +28,8 @@ final class RecordingHTTPServer: Sendable {
         case respond(status: Int, contentType: String, body: String)
         /// Sends the headers of a 200 with a body that never comes.
         case stallBody
+        /// Sends a 200 whose chunked body never ends: 64 KiB of JSON-looking bytes, again and again.
+        case endlessBody
         case never
     }
 
@@ -57,6 +59,14 @@ final class RecordingHTTPServer: Sendable {
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        /// Writes `chunk` each time the last write completed, until the client goes away.
+        func writeForever(context: ChannelHandlerContext, chunk: ByteBuffer) {
+            guard context.channel.isActive else { return }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(chunk)))).whenSuccess { [self] in
+                writeForever(context: context, chunk: chunk)
+            }
+        }
+
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
 
@@ -86,6 +96,14 @@ final class RecordingHTTPServer: Sendable {
                     headers.add(name: "Content-Type", value: "application/json")
                     headers.add(name: "Content-Length", value: "1000")
                     context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+                    return
+                }
+                if case .endlessBody = answer {
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Content-Type", value: "application/json")
+                    headers.add(name: "Transfer-Encoding", value: "chunked")
+                    context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+                    writeForever(context: context, chunk: ByteBuffer(string: "{\"status\":\"success\"," + String(repeating: " ", count: 64 << 10)))
                     return
                 }
                 guard case .respond(let status, let contentType, let text) = answer else { return }
