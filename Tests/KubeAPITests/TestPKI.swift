@@ -10,12 +10,15 @@ enum TestPKI {
         var keyPEM: String
     }
 
-    static func selfSigned(commonName: String = "test-ca") throws -> Pair {
+    static func selfSigned(
+        commonName: String = "test-ca", notValidBefore: Date = Date().addingTimeInterval(-60),
+        notValidAfter: Date = Date().addingTimeInterval(3600)
+    ) throws -> Pair {
         let key = P256.Signing.PrivateKey()
         let name = try DistinguishedName { CommonName(commonName) }
         let certificate = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
-            notValidBefore: Date().addingTimeInterval(-60), notValidAfter: Date().addingTimeInterval(3600),
+            notValidBefore: notValidBefore, notValidAfter: notValidAfter,
             issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))

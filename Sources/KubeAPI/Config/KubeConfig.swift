@@ -239,10 +239,12 @@ struct MergedKubeconfig {
             guard hasKey else { throw ConfigError.missingField(entry: entry, field: "client-key or client-key-data") }
             let certificate: [UInt8]
             if let data = user.clientCertificateData {
-                certificate = try PEMCheck.certificates(base64: data, entry: entry, field: "client-certificate-data")
+                certificate = try PEMCheck.clientCertificate(
+                    pem: try PEMCheck.decodeBase64(data, entry: entry, field: "client-certificate-data"), entry: entry,
+                    field: "client-certificate-data")
             } else {
                 let path = user.clientCertificate!
-                certificate = try PEMCheck.certificates(
+                certificate = try PEMCheck.clientCertificate(
                     pem: try PEMCheck.read(relativeTo: file, path: path, field: "\(entry): client-certificate"),
                     entry: entry, field: "client-certificate (\(path))")
             }

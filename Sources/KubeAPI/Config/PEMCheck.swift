@@ -44,6 +44,28 @@ enum PEMCheck {
         return pem
     }
 
+    /// A client certificate: PEM, and valid now. An expired one would only ever get `401
+    /// Unauthorized` from the API server, which does not say why.
+    static func clientCertificate(pem: [UInt8], entry: String, field: String, now: Date = Date()) throws -> [UInt8] {
+        let checked = try certificates(pem: pem, entry: entry, field: field)
+        guard let leaf = try? NIOSSLCertificate.fromPEMBytes(checked).first else { return checked }
+        let notAfter = Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter))
+        let notBefore = Date(timeIntervalSince1970: TimeInterval(leaf.notValidBefore))
+        if notAfter < now {
+            throw ConfigError.invalidField(entry: entry, field: field, reason: "the certificate expired at \(Self.format(notAfter)); renew it")
+        }
+        if notBefore > now {
+            throw ConfigError.invalidField(entry: entry, field: field, reason: "the certificate is not valid before \(Self.format(notBefore))")
+        }
+        return checked
+    }
+
+    private static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
     static func privateKey(base64: String, entry: String, field: String) throws -> [UInt8] {
         try privateKey(pem: decodeBase64(base64, entry: entry, field: field), entry: entry, field: field)
     }
