@@ -146,8 +146,18 @@ let package = Package(
         // Feeds mutated Rollouts to the controller binary through KubeSim (docs/testing.md, "Fuzzing").
         .executableTarget(
             name: "cutover-fuzz",
-            dependencies: ["KubeSim", "KubeModels", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ClusterHarness", "KubeSim", "KubeModels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "hack/fuzz", exclude: ["corpus"]
+        ),
+        // The product as processes (kube-sim, Prometheus, the controller, kubectl) and the cluster
+        // watcher that checks the release invariants: for the end-to-end tests and the hack/
+        // programs (no Swift Testing in it).
+        .target(
+            name: "ClusterHarness",
+            dependencies: ["Cutover", "KubeAPI", "KubeModels"],
+            path: "Tests/ClusterHarness"
         ),
         // Test support shared by the targets that run a KubeSim (a library, not a test target).
         .target(
@@ -164,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "KubeAPITests",
             dependencies: [
-                "KubeAPI", "KubeSim", "SimulatorHarness",
+                "ClusterHarness", "KubeAPI", "KubeSim", "SimulatorHarness",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -189,6 +199,7 @@ let package = Package(
             name: "CutoverControllerTests",
             dependencies: [
                 "CutoverController", "Cutover", "Prometheus", "KubeAPI", "KubeModels", "KubeSim", "KubeRuntime",
+                "ClusterHarness",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -205,6 +216,6 @@ let package = Package(
             name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim", "SimulatorHarness"]
         ),
         // Runs the built kube-sim and cutover-controller binaries with a real Prometheus and kubectl.
-        .testTarget(name: "EndToEndTests", dependencies: ["Cutover", "KubeAPI", "KubeModels", "SimulatorHarness"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ClusterHarness", "Cutover", "KubeAPI", "KubeModels", "SimulatorHarness"]),
     ]
 )

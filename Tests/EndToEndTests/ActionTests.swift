@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 extension EndToEnd {
     /// A human operates a release with nothing but `kubectl annotate` (docs/rollout-reference.md,

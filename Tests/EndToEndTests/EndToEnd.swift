@@ -1,4 +1,5 @@
 import Testing
+@testable import ClusterHarness
 
 /// The end-to-end suite: every test runs the built `kube-sim` and `cutover-controller` binaries,
 /// a real Prometheus and `kubectl` (docs/testing.md). The tests run in parallel: each has its own

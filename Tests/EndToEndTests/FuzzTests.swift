@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ClusterHarness
 
 /// `cutover-fuzz` (hack/fuzz) against the built controller: the corpus of inputs that once broke
 /// something or sit on a limit, and a fixed-seed run of generated inputs.

@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 extension EndToEnd {
     /// Fifteen member Rollouts released as one ReleaseGroup (docs/release-groups.md), each with its

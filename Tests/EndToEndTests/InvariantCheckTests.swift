@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 extension EndToEnd {
     /// The monitor's invariant checks can fail: fed a made-up history, they catch what they promise.

@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 extension EndToEnd {
     /// Two clusters, one controller each: production's Rollout names staging's as its promotion

@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 extension EndToEnd {
     /// Whole releases with the real binaries: a good one goes all the way, a bad one and one that

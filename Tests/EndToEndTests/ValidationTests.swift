@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 extension EndToEnd {
     @Suite("Validation") struct ValidationTests {

@@ -1,3 +1,4 @@
+import ClusterHarness
 import Foundation
 import KubeModels
 import KubeSim

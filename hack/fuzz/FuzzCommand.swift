@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterHarness
 import Foundation
 import KubeModels
 import KubeSim
@@ -27,10 +28,10 @@ struct FuzzCommand: AsyncParsableCommand {
     @Option(help: "Where to write each input that crashed the controller or broke a rule.")
     var save: String?
 
-    @Option(help: "The CRD directory.")
-    var crds = "crds"
+    @Option(help: "The CRD directory (default: this checkout's crds/).")
+    var crds = Binaries.repositoryRoot.appendingPathComponent("crds").path
 
-    @Option(help: "The cutover-controller binary (default: beside this one).")
+    @Option(help: "The cutover-controller binary (default: the build's, beside this one).")
     var controller: String?
 
     @Option(name: .customLong("max-rss-mib"), help: "The controller's resident memory bound.")
@@ -40,8 +41,7 @@ struct FuzzCommand: AsyncParsableCommand {
     var deadline = 20.0
 
     mutating func run() async throws {
-        let binary = controller ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("cutover-controller").path
+        let binary = try controller ?? Binaries.controller()
         var cases: [FuzzCase] = []
         if let corpus {
             let files = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { $0.hasSuffix(".json") }.sorted()

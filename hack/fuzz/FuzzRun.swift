@@ -1,3 +1,4 @@
+import ClusterHarness
 import Foundation
 import KubeModels
 import KubeSim
@@ -20,7 +21,7 @@ final class FuzzRun {
     private let maxRSS: Int
     private let deadline: Double
     private let save: String?
-    private var controller: Controller
+    private var controller: ChildProcess
     private var sentinel: [String: String] = [:]
     private var sentinelStatus: JSONValue = .null
     private var summary = Summary()
@@ -32,13 +33,10 @@ final class FuzzRun {
         self.maxRSS = maxRSS
         self.deadline = deadline
         self.save = save
-        controller = try Controller.start(binary: controllerBinary, directory: directory)
+        controller = try ChildProcess.controller(binary: controllerBinary, directory: directory)
     }
 
     static func start(controller: String, crds: String, maxRSS: Int, deadline: Double, save: String?) async throws -> FuzzRun {
-        guard FileManager.default.isExecutableFile(atPath: controller) else {
-            throw FuzzError("no cutover-controller binary at \(controller); build it (swift build) or pass --controller")
-        }
         var options = KubeSim.Options()
         options.crdDirectory = crds
         options.tickInterval = .milliseconds(100)
@@ -57,7 +55,7 @@ final class FuzzRun {
     }
 
     func stop() async {
-        controller.kill()
+        await controller.stop()
         try? await sim.stop()
         try? FileManager.default.removeItem(at: directory)
     }
@@ -113,9 +111,9 @@ final class FuzzRun {
             if crashed {
                 summary.crashes += 1
                 problems.append("the controller exited; its log ends:\n\(controller.logTail())")
-                controller = try Controller.start(binary: controllerBinary, directory: directory)
+                controller = try ChildProcess.controller(binary: controllerBinary, directory: directory)
             }
-            let rss = controller.residentBytes
+            let rss = controller.peakResidentBytes
             summary.peakRSS = max(summary.peakRSS, rss)
             if rss > maxRSS { problems.append("the controller's resident memory is \(rss >> 20) MiB, over \(maxRSS >> 20) MiB") }
             let now = await sentinelVersions()
@@ -239,61 +237,16 @@ final class FuzzRun {
     }
 }
 
-/// The controller process: started with KubeSim's kubeconfig and its output in a log file.
-final class Controller {
-    private let process: Process
-    private let log: URL
-
-    private init(process: Process, log: URL) {
-        self.process = process
-        self.log = log
-    }
-
-    static func start(binary: String, directory: URL) throws -> Controller {
-        let log = directory.appendingPathComponent("controller.log")
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        let process = Process()
-        let arguments = [
-            "--kubeconfig", directory.appendingPathComponent("kubeconfig").path, "--health-address", "127.0.0.1:0",
-            "--metrics-address", "127.0.0.1:0", "--leader-elect", "off", "--log-level", "warning",
-        ]
-        // setpriv makes the controller die with this process, however it ends.
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--pdeathsig", "KILL", "--", binary] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-        }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? handle.close()
-        return Controller(process: process, log: log)
-    }
-
-    var isRunning: Bool { process.isRunning }
-
-    /// The high-water mark of its resident memory (VmHWM), in bytes.
-    var residentBytes: Int {
-        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return 0 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) << 10
-    }
-
-    func kill() {
-        if process.isRunning { process.terminate() }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    func logTail(_ lines: Int = 30) -> String {
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+extension ChildProcess {
+    /// The controller, with KubeSim's kubeconfig, its output appended to `controller.log`.
+    static func controller(binary: String, directory: URL) throws -> ChildProcess {
+        try start(
+            name: "controller", executable: binary,
+            arguments: [
+                "--kubeconfig", directory.appendingPathComponent("kubeconfig").path, "--health-address", "127.0.0.1:0",
+                "--metrics-address", "127.0.0.1:0", "--leader-elect", "off", "--log-level", "warning",
+            ],
+            logFile: directory.appendingPathComponent("controller.log"))
     }
 }
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClusterHarness
 import Foundation
 import KubeAPI
 import KubeModels

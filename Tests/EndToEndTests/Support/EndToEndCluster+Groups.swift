@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 /// A group release done as docs/release-groups.md shows it: the members' Services, the group and
 /// its members applied with kubectl, a release as one `kubectl apply` of the changed Rollouts.

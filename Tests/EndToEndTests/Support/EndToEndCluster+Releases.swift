@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeModels
 import Testing
+@testable import ClusterHarness
 
 /// The steps every release test starts with, done as a user would with kubectl.
 extension EndToEndCluster {

@@ -2,6 +2,7 @@ import Cutover
 import Foundation
 import KubeAPI
 import Testing
+@testable import ClusterHarness
 
 /// Everything one end-to-end test runs: `kube-sim`, a real Prometheus scraping it, the
 /// `cutover-controller` process(es), `kubectl` pointed at it, and a ``ClusterMonitor`` watching the

@@ -7,10 +7,10 @@ import Glibc
 /// A process the tests started, with its stdout and stderr in a log file. Children are started
 /// under `setpriv --pdeathsig KILL` (when present) from one thread that lives as long as the test
 /// process, so they die with it even if the tests crash; a normal run kills them explicitly.
-final class ChildProcess: @unchecked Sendable {
+package final class ChildProcess: @unchecked Sendable {
     /// A short name for messages: `kube-sim`, `controller-a`, `prometheus`.
-    let name: String
-    let logFile: URL
+    package let name: String
+    package let logFile: URL
     private let process: Process
 
     private init(name: String, logFile: URL, process: Process) {
@@ -19,11 +19,19 @@ final class ChildProcess: @unchecked Sendable {
         self.process = process
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    package var pid: Int32 { process.processIdentifier }
+    package var isRunning: Bool { process.isRunning }
+
+    /// The high-water mark of its resident memory (`VmHWM`), in bytes; 0 once it has exited.
+    package var peakResidentBytes: Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) << 10
+    }
 
     /// Starts `executable` with `arguments`, appending its output to `logFile`.
-    static func start(
+    package static func start(
         name: String, executable: String, arguments: [String], environment: [String: String] = [:], logFile: URL
     ) throws -> ChildProcess {
         if !FileManager.default.fileExists(atPath: logFile.path) {
@@ -55,7 +63,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` and waits (up to `timeout`) until the process has exited; SIGKILL after that.
-    func stop(signal: Int32 = SIGKILL, timeout: Duration = .seconds(10)) async {
+    package func stop(signal: Int32 = SIGKILL, timeout: Duration = .seconds(10)) async {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, signal)
         let deadline = ContinuousClock.now + timeout
@@ -77,7 +85,7 @@ final class ChildProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// The last `lines` lines of the log, for failure messages.
-    func logTail(_ lines: Int = 40) -> String {
+    package func logTail(_ lines: Int = 40) -> String {
         log.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 }

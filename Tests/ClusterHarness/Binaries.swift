@@ -3,7 +3,7 @@ import Foundation
 /// Where the executables the suite runs live. `kube-sim` and `cutover-controller` come from this
 /// package's build products (`swift build --build-tests` builds them beside the test bundle);
 /// `kubectl` and `prometheus` from the system.
-enum Binaries {
+package enum Binaries {
     /// A binary the suite needs is missing: the test fails (never skips) and says how to get it.
     struct Missing: Error, CustomStringConvertible {
         var description: String
@@ -29,11 +29,11 @@ enum Binaries {
     }()
 
     /// The checkout this file belongs to (for `crds/` and `manifests/`).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    package static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func kubeSim() throws -> String { try product("kube-sim") }
-    static func controller() throws -> String { try product("cutover-controller") }
+    package static func controller() throws -> String { try product("cutover-controller") }
     static func fuzz() throws -> String { try product("cutover-fuzz") }
 
     private static func product(_ name: String) throws -> String {

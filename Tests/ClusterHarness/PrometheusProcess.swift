@@ -1,5 +1,4 @@
 import Foundation
-import SimulatorHarness
 import KubeModels
 
 /// A real Prometheus (Debian's package) on a free loopback port with a temporary TSDB, scraping
