@@ -92,4 +92,15 @@ import Testing
             #expect(await recorder.cachedCount == 2)
         }
     }
+
+    @Test func aCreateThatFailedOnTheServerIsRetriedUnderItsName() async throws {
+        try await withRuntimeSimulator { sim, client in
+            let web = try await client.create(ConfigMap(metadata: ObjectMeta(name: "web", namespace: "default")))
+            try await client.injectFaults(["rules": [["verb": "create", "resource": "events", "count": 2, "code": 500]]])
+            let recorder = EventRecorder(client: client, component: "cutover-controller")
+            await recorder.record(on: web, reason: "ReleaseStarted", message: "releasing")
+            #expect(try await Self.describeEvents(client, for: web).map(\.reason) == ["ReleaseStarted"])
+            #expect(await sim.requestCount(verb: "create", resource: "events") == 3, "two 500s, then the create")
+        }
+    }
 }
