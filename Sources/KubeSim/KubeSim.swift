@@ -124,7 +124,7 @@ public final class KubeSim: Sendable {
         let api = APIServer(store: store, registry: registry, configuration: configuration)
         let certificates = options.plainHTTP ? nil : try CertificateAuthority.generate()
         let (triggers, gcTrigger) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        if options.garbageCollection { api.onDelete = { gcTrigger.yield() } }
+        if options.garbageCollection { api.wakeGarbageCollector = { gcTrigger.yield() } }
         let simulation = ClusterSimulation(store: store, seed: options.seed, simulateWorkloads: options.simulateWorkloads)
         if !options.faultRules.isEmpty { _ = try simulation.applyFaults(FaultRequest(rules: options.faultRules)) }
         api.simulation = simulation

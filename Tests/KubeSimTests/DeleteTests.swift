@@ -62,6 +62,33 @@ struct DeleteTests {
         }
     }
 
+    @Test("a dependent created after its owner was deleted is collected, as the real collector verifies owners")
+    func dependentOfAGoneOwner() async throws {
+        try await withSim { sim, client in
+            try await Fixtures.installWidgets(sim)
+            let owner = try await client.post(Fixtures.widgets, Fixtures.widget("owner")).json
+            let reference: JSONValue = [
+                "apiVersion": "test.kubesim.dev/v1", "kind": "Widget", "name": "owner",
+                "uid": owner.at("metadata.uid") ?? "", "controller": true,
+            ]
+            _ = try await client.delete(Fixtures.widgets + "/owner")
+            // A controller acting on its stale cache creates a child of the owner just deleted.
+            #expect(try await client.post(Fixtures.deployments, Fixtures.deployment("late", owner: reference)).status == 201)
+            let gone = try await eventually { try await client.get(Fixtures.deployments + "/late").status == 404 }
+            #expect(gone)
+            // An owner that exists keeps its dependent.
+            let living = try await client.post(Fixtures.widgets, Fixtures.widget("living")).json
+            var alive = reference
+            alive["name"] = "living"
+            alive["uid"] = living.at("metadata.uid") ?? ""
+            #expect(try await client.post(Fixtures.deployments, Fixtures.deployment("kept", owner: alive)).status == 201)
+            // Another late child makes the collector pass again; it takes that one, not this.
+            _ = try await client.post(Fixtures.deployments, Fixtures.deployment("later", owner: reference))
+            #expect(try await eventually { try await client.get(Fixtures.deployments + "/later").status == 404 })
+            #expect(try await client.get(Fixtures.deployments + "/kept").status == 200)
+        }
+    }
+
     @Test("foreground deletion waits for dependents; orphan strips references")
     func foregroundAndOrphan() async throws {
         try await withSim { _, client in

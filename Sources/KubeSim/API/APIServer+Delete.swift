@@ -61,7 +61,7 @@ extension APIServer {
             return .put(object)
         }.map { stored in if pending != nil { pending = stored } else { removed = stored } }
         if let pending {
-            onDelete?()
+            wakeGarbageCollector?()
             return .json(200, render(pending, as: type))
         }
         guard let removed else { throw APIError.notFound(type, name: name) }
@@ -109,7 +109,7 @@ extension APIServer {
                 removeAll(storageKey, namespace: name)
             }
         }
-        onDelete?()
+        wakeGarbageCollector?()
     }
 
     private func removeAll(_ storageKey: String, namespace: String?) {

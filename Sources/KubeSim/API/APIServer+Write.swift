@@ -158,7 +158,22 @@ extension APIServer {
         }.map { result = $0 }
         guard let stored = result else { throw APIError.internalError("create produced nothing") }
         if type.isCRD { registry.register(crd: stored) }
+        if !dryRun, hasMissingOwner(stored, namespace: namespace) { wakeGarbageCollector?() }
         return .json(201, render(stored, as: type), headers: warningHeaders(warnings))
+    }
+
+    /// Whether an owner `object` references is gone (a controller created a dependent for an owner
+    /// deleted a moment before): the garbage collector must look, as the real one verifies such
+    /// owners and deletes their dependents.
+    private func hasMissingOwner(_ object: JSONValue, namespace: String?) -> Bool {
+        for reference in object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? [] {
+            guard let apiVersion = reference["apiVersion"]?.stringValue, let kind = reference["kind"]?.stringValue,
+                let name = reference["name"]?.stringValue, let ownerType = registry.lookup(apiVersion: apiVersion, kind: kind)
+            else { continue }
+            let owner = store.get(ownerType.storageKey, namespace: ownerType.namespaced ? namespace : nil, name: name)
+            if owner?[path: ["metadata", "uid"]] != reference["uid"] { return true }
+        }
+        return false
     }
 
     func update(_ request: HTTPRequest, _ type: ResourceType, namespace: String?, name: String, subresource: String?) throws -> HTTPResponse {

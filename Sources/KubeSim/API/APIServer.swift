@@ -20,8 +20,8 @@ final class APIServer: @unchecked Sendable {
     /// The simulated cluster: consulted for faults before every resource request, and told
     /// the code of each answer for `/sim/stats`.
     var simulation: ClusterSimulation?
-    /// Called after a deletion so dependents can be collected.
-    var onDelete: (@Sendable () -> Void)?
+    /// Wakes the garbage collector: after a delete, and after a create whose owner is gone.
+    var wakeGarbageCollector: (@Sendable () -> Void)?
     let startTime = Date()
     /// Signs and verifies the tokens of the TokenRequest API.
     let serviceAccountTokens = ServiceAccountTokens()
