@@ -24,7 +24,7 @@ struct FuzzTests {
         let count = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".json") }.count
         let (status, output) = try await fuzz(["--corpus", corpus.path, "--inputs", "0"])
         #expect(status == 0, "\(output)")
-        #expect(output.contains("fuzz: \(count) inputs, 0 crashes, 0 untouched-rule violations"), "\(output)")
+        #expect(output.contains("fuzz: \(2 * count) inputs, 0 crashes, 0 untouched-rule violations"), "each as a new Rollout and as an edit: \(output)")
         #expect(output.contains("InvalidSpec") && output.contains("refused 500"), "the corpus reaches the controller's validation and etcd's limit: \(output)")
     }
 

@@ -49,14 +49,16 @@ struct FuzzCommand: AsyncParsableCommand {
                 let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: corpus).appendingPathComponent(file)))
                 let rollout = FuzzCase.expanded(try JSONParser.parse(bytes))
                 let why = rollout[path: ["metadata", "annotations", "fuzz.cutover.dev/why"]]?.stringValue ?? "corpus"
-                cases.append(FuzzCase(label: "corpus \(file)", rollout: rollout, mutations: [why]))
+                cases.append(FuzzCase(label: "corpus \(file)", rollout: rollout, mutations: [why], asUpdate: false))
+                cases.append(FuzzCase(label: "corpus \(file) as an update", rollout: rollout, mutations: [why], asUpdate: true))
             }
         }
         var mutator = Mutator(seed: seed)
         for index in 0..<(only.map { $0 + 1 } ?? inputs) {
             let rollout = mutator.mutate(BaseRollout.value)
             if only == nil || only == index {
-                cases.append(FuzzCase(label: "input \(index)", rollout: rollout, mutations: mutator.applied))
+                // Odd inputs edit a Healthy Rollout; even ones create a new one.
+                cases.append(FuzzCase(label: "input \(index)", rollout: rollout, mutations: mutator.applied, asUpdate: index % 2 == 1))
             }
         }
         let run = try await FuzzRun.start(
@@ -80,6 +82,8 @@ struct FuzzCase: Sendable {
     var label: String
     var rollout: JSONValue
     var mutations: [String]
+    /// Applied as an edit of the Healthy Rollout `target` instead of as a new Rollout.
+    var asUpdate: Bool
 
     /// A corpus document with its `fuzzExpand` entries applied: `{path, nest: N}` nests the value
     /// at `path` N levels deep, `{path, repeat: N}` puts a string of N bytes there. Big and deep

@@ -24,6 +24,8 @@ final class FuzzRun {
     private var controller: ChildProcess
     private var sentinel: [String: String] = [:]
     private var sentinelStatus: JSONValue = .null
+    /// The update target's resourceVersions while it is Healthy on the base spec.
+    private var target: [String: String] = [:]
     private var summary = Summary()
 
     private init(sim: KubeSim, directory: URL, controllerBinary: String, maxRSS: Int, deadline: Double, save: String?) throws {
@@ -50,7 +52,9 @@ final class FuzzRun {
             "stringData": ["post": "http://127.0.0.1:9/post", "notify": "http://127.0.0.1:9/notify"],
         ])
         let run = try FuzzRun(sim: sim, directory: directory, controllerBinary: controller, maxRSS: maxRSS, deadline: deadline, save: save)
-        try await run.startSentinel()
+        run.sentinel = try await run.startSettled("steady")
+        run.sentinelStatus = (await run.get("rollouts", "steady"))?["status"] ?? .null
+        run.target = try await run.startSettled("target")
         return run
     }
 
@@ -60,42 +64,55 @@ final class FuzzRun {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    // MARK: The sentinel
+    // MARK: Settled Rollouts: the sentinel and the update target
 
-    /// A Healthy Rollout beside the inputs: its Rollout, Services and Deployments must never change.
-    private func startSentinel() async throws {
-        // Without notifications: their deliveries to a closed port would keep writing its status.
-        var rollout = Self.renamed(BaseRollout.value, to: "steady")
+    /// Creates Rollout `name` from the base (without notifications: their deliveries to a closed
+    /// port would keep writing its status) and waits until it is Healthy and nothing of it changed
+    /// for 3 s; returns the resourceVersions of it, its Services and its Deployments.
+    private func startSettled(_ name: String) async throws -> [String: String] {
+        var rollout = Self.renamed(BaseRollout.value, to: name)
         rollout["spec"]?["notifications"] = nil
-        try await createServices(of: rollout, sentinel: true)
+        try await createServices(of: rollout, reserved: true)
         let (code, body) = await sim.request("POST", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts", body: rollout)
-        guard code == 201 else { throw FuzzError("the sentinel Rollout was refused (\(code)): \(body["message"] ?? .null)") }
-        let until = Date().addingTimeInterval(60)
+        guard code == 201 else { throw FuzzError("Rollout \(name) was refused (\(code)): \(body["message"] ?? .null)") }
+        return try await settle(name)
+    }
+
+    /// Waits until `name` is Healthy for its generation and unchanged for 3 s.
+    private func settle(_ name: String, within seconds: Double = 60) async throws -> [String: String] {
+        let until = Date().addingTimeInterval(seconds)
         while Date() < until {
-            let current = await get("rollouts", "steady")
-            if current?[path: ["status", "phase"]] == "Healthy", current?[path: ["status", "conditions"]] != nil {
-                // Settled: nothing of it changed for 3 s.
-                sentinel = await sentinelVersions()
+            let current = await get("rollouts", name)
+            if current?[path: ["status", "phase"]] == "Healthy",
+                current?[path: ["status", "observedGeneration"]] == current?[path: ["metadata", "generation"]]
+            {
+                let versions = await versions(of: name)
                 try await Task.sleep(for: .seconds(3))
-                guard await sentinelVersions() == sentinel else { continue }
-                sentinelStatus = (await get("rollouts", "steady"))?["status"] ?? .null
-                return
+                if await self.versions(of: name) == versions { return versions }
+                continue
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let status = (await get("rollouts", "steady"))?["status"].map(JSONWriter.string) ?? "none"
-        throw FuzzError("the sentinel Rollout did not become Healthy within 60 s: status \(status); controller log:\n\(controller.logTail())")
+        let status = (await get("rollouts", name))?["status"].map(JSONWriter.string) ?? "none"
+        throw FuzzError("Rollout \(name) did not settle Healthy within \(Int(seconds)) s: status \(status); controller log:\n\(controller.logTail())")
     }
 
-    private func sentinelVersions() async -> [String: String] {
+    /// The resourceVersions of Rollout `name`, its Services and its Deployments.
+    private func versions(of name: String) async -> [String: String] {
         var versions: [String: String] = [:]
-        for (resource, name) in [("rollouts", "steady"), ("services", "steady"), ("services", "steady-preview")] {
-            versions["\(resource)/\(name)"] = (await get(resource, name))?[path: ["metadata", "resourceVersion"]]?.stringValue ?? "missing"
+        for (resource, object) in [("rollouts", name), ("services", name), ("services", "\(name)-preview")] {
+            versions["\(resource)/\(object)"] = (await get(resource, object))?[path: ["metadata", "resourceVersion"]]?.stringValue ?? "missing"
         }
-        for deployment in await deployments(of: "steady") {
+        for deployment in await deployments(of: name) {
             versions["deployments/\(deployment.name)"] = deployment.resourceVersion
         }
         return versions
+    }
+
+    /// What moved between two ``versions(of:)``.
+    private static func moved(_ before: [String: String], _ after: [String: String], except skipped: String? = nil) -> [String] {
+        Set(before.keys).union(after.keys).filter { $0 != skipped && before[$0] != after[$0] }.sorted()
+            .map { "\($0) \(before[$0] ?? "none") → \(after[$0] ?? "gone")" }
     }
 
     // MARK: Running inputs
@@ -104,7 +121,8 @@ final class FuzzRun {
         for (number, input) in cases.enumerated() {
             let name = "fz-\(number)"
             var problems: [String] = []
-            let outcome = try await check(input, name: name, problems: &problems)
+            let outcome = input.asUpdate
+                ? try await checkUpdate(input, problems: &problems) : try await check(input, name: name, problems: &problems)
             summary.inputs += 1
             summary.outcomes[outcome, default: 0] += 1
             let crashed = !controller.isRunning
@@ -116,12 +134,12 @@ final class FuzzRun {
             let rss = controller.peakResidentBytes
             summary.peakRSS = max(summary.peakRSS, rss)
             if rss > maxRSS { problems.append("the controller's resident memory is \(rss >> 20) MiB, over \(maxRSS >> 20) MiB") }
-            let now = await sentinelVersions()
+            let now = await versions(of: "steady")
             if now != sentinel {
                 let status = (await get("rollouts", "steady"))?["status"] ?? .null
                 let changed = Set((status.objectValue ?? [:]).keys).union((sentinelStatus.objectValue ?? [:]).keys)
                     .filter { status[$0] != sentinelStatus[$0] }.sorted()
-                problems.append("the sentinel moved: \(sentinel.filter { now[$0.key] != $0.value }.map { "\($0.key) \($0.value) → \(now[$0.key] ?? "gone")" }.sorted()); status fields changed: \(changed.map { "\($0): \(status[$0].map(JSONWriter.string) ?? "gone")" })")
+                problems.append("the sentinel moved: \(Self.moved(sentinel, now)); status fields changed: \(changed.map { "\($0): \(status[$0].map(JSONWriter.string) ?? "gone")" })")
                 sentinel = now
                 sentinelStatus = status
             }
@@ -137,7 +155,7 @@ final class FuzzRun {
                     try? Data(JSONWriter.bytes(input.rollout)).write(to: file)
                 }
             }
-            await delete(name)
+            if !input.asUpdate { await delete(name) }
         }
         return summary
     }
@@ -151,27 +169,10 @@ final class FuzzRun {
             if (created["message"]?.stringValue ?? "").isEmpty { problems.append("refused with \(code) and no message") }
             return "refused \(code) \(created["reason"]?.stringValue ?? "-")"
         }
-        let generation = created[path: ["metadata", "generation"]]?.intValue
-        let until = Date().addingTimeInterval(deadline)
-        var current = created
-        while true {
-            if let read = await get("rollouts", name) { current = read }
-            if current[path: ["status", "observedGeneration"]]?.intValue == generation, generation != nil { break }
-            guard Date() < until, controller.isRunning else {
-                if controller.isRunning {
-                    problems.append("no status for generation \(generation ?? 0) within \(deadline) s; the controller's log ends:\n\(controller.logTail(8))")
-                }
-                return "unobserved"
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        guard let current = try await observed(name, generation: created[path: ["metadata", "generation"]]?.intValue, problems: &problems) else {
+            return "unobserved"
         }
-        let phase = current[path: ["status", "phase"]]?.stringValue ?? "-"
-        guard phase == "InvalidSpec" else { return "accepted" }
-        let condition = current[path: ["status", "conditions"]]?.arrayValue?.first { $0["type"] == "InvalidSpec" }
-        let message = condition?["message"]?.stringValue ?? ""
-        if condition?["status"] != "True" || !(message.contains("spec.") || message.contains("metadata.")) {
-            problems.append("InvalidSpec without a condition naming the field: \(condition.map(JSONWriter.string) ?? "none")")
-        }
+        guard Self.isInvalidSpec(current, problems: &problems) else { return "accepted" }
         let made = await deployments(of: name)
         if !made.isEmpty { problems.append("an invalid Rollout has Deployments: \(made.map(\.name))") }
         for (service, version) in services {
@@ -179,6 +180,101 @@ final class FuzzRun {
             if now != version { problems.append("an invalid Rollout's Service \(service) changed (\(version) → \(now ?? "gone"))") }
         }
         return "InvalidSpec"
+    }
+
+    /// Applies one input as an edit of the Healthy Rollout `target`. Refused or invalid, nothing
+    /// of it may move; fixed again (the base spec back), it must be Healthy with nothing moved.
+    private func checkUpdate(_ input: FuzzCase, problems: inout [String]) async throws -> String {
+        guard let current = await get("rollouts", "target") else { throw FuzzError("the update target is gone") }
+        var body = Self.renamed(input.rollout, to: "target")
+        body["metadata"]?["resourceVersion"] = current[path: ["metadata", "resourceVersion"]]
+        let (code, updated) = await sim.request("PUT", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts/target", body: body)
+        guard code == 200 else {
+            if (updated["message"]?.stringValue ?? "").isEmpty { problems.append("an update was refused with \(code) and no message") }
+            let moved = Self.moved(target, await versions(of: "target"))
+            if !moved.isEmpty { problems.append("a refused update moved \(moved)") }
+            return "update refused \(code) \(updated["reason"]?.stringValue ?? "-")"
+        }
+        guard let seen = try await observed("target", generation: updated[path: ["metadata", "generation"]]?.intValue, problems: &problems) else {
+            try await resetTarget()
+            return "update unobserved"
+        }
+        guard Self.isInvalidSpec(seen, problems: &problems) else {
+            // A valid edit starts a release or changes the target: start it again from the base.
+            try await resetTarget()
+            return "update accepted"
+        }
+        let moved = Self.moved(target, await versions(of: "target"), except: "rollouts/target")
+        if !moved.isEmpty { problems.append("an invalid update moved \(moved)") }
+        // Fixed again: the same revision as before, so the controller resumes and moves nothing.
+        guard let now = await get("rollouts", "target") else { throw FuzzError("the update target is gone") }
+        var fixed = Self.renamed(BaseRollout.value, to: "target")
+        fixed["spec"]?["notifications"] = nil
+        fixed["metadata"]?["resourceVersion"] = now[path: ["metadata", "resourceVersion"]]
+        let (fixCode, fixBody) = await sim.request("PUT", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts/target", body: fixed)
+        guard fixCode == 200 else { throw FuzzError("restoring the target's spec was refused (\(fixCode)): \(fixBody["message"] ?? .null)") }
+        let settled = try await settle("target", within: deadline)
+        let afterFix = Self.moved(target, settled, except: "rollouts/target")
+        if !afterFix.isEmpty { problems.append("fixing the spec again moved \(afterFix)") }
+        target = settled
+        return "update InvalidSpec"
+    }
+
+    /// Deletes the target (its Deployments go with it) and creates it again from the base.
+    private func resetTarget() async throws {
+        await delete("target")
+        let until = Date().addingTimeInterval(30)
+        while true {
+            let rolloutGone = await get("rollouts", "target") == nil
+            if rolloutGone, await deployments(of: "target").isEmpty { break }
+            guard Date() < until else {
+                let left = await get("rollouts", "target") == nil ? "" : "the Rollout, "
+                throw FuzzError("the update target was deleted but \(left)Deployments \(await deployments(of: "target").map(\.name)) remain after 30 s")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        target = try await startSettled("target")
+    }
+
+    /// Whether an Event with `reason` is recorded on Rollout `name`.
+    private func hasEvent(on name: String, reason: String) async -> Bool {
+        let (_, body) = await sim.request(
+            "GET", "/api/v1/namespaces/\(Self.namespace)/events?fieldSelector=involvedObject.name%3D\(name)")
+        return (body["items"]?.arrayValue ?? []).contains { $0["reason"]?.stringValue == reason }
+    }
+
+    /// Waits until the controller reported on `generation` of `name`; nil if not in time (a
+    /// problem unless a StatusNotWritten Event explains it).
+    private func observed(_ name: String, generation: Int64?, problems: inout [String]) async throws -> JSONValue? {
+        let until = Date().addingTimeInterval(deadline)
+        while true {
+            if let current = await get("rollouts", name), generation != nil,
+                current[path: ["status", "observedGeneration"]]?.intValue == generation
+            {
+                return current
+            }
+            guard Date() < until, controller.isRunning else {
+                // A Rollout too large for its status to fit in etcd can only be told by an Event.
+                if controller.isRunning, await !hasEvent(on: name, reason: "StatusNotWritten") {
+                    problems.append(
+                        "no status for generation \(generation ?? 0) within \(deadline) s and no StatusNotWritten Event; "
+                            + "the controller's log ends:\n\(controller.logTail(8))")
+                }
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Whether `rollout` is InvalidSpec; if so, its condition must name the field.
+    private static func isInvalidSpec(_ rollout: JSONValue, problems: inout [String]) -> Bool {
+        guard rollout[path: ["status", "phase"]] == "InvalidSpec" else { return false }
+        let condition = rollout[path: ["status", "conditions"]]?.arrayValue?.first { $0["type"] == "InvalidSpec" }
+        let message = condition?["message"]?.stringValue ?? ""
+        if condition?["status"] != "True" || !(message.contains("spec.") || message.contains("metadata.")) {
+            problems.append("InvalidSpec without a condition naming the field: \(condition.map(JSONWriter.string) ?? "none")")
+        }
+        return true
     }
 
     // MARK: Helpers
@@ -202,11 +298,11 @@ final class FuzzRun {
 
     /// Creates the Services the Rollout names that do not exist yet; returns their resourceVersions.
     @discardableResult
-    private func createServices(of rollout: JSONValue, sentinel: Bool = false) async throws -> [String: String] {
+    private func createServices(of rollout: JSONValue, reserved: Bool = false) async throws -> [String: String] {
         var versions: [String: String] = [:]
         let app = rollout[path: ["metadata", "name"]]?.stringValue ?? "fz"
         for key in ["active", "preview"] {
-            guard let service = rollout[path: ["spec", "services", key]]?.stringValue, sentinel || !service.hasPrefix("steady") else { continue }
+            guard let service = rollout[path: ["spec", "services", key]]?.stringValue, reserved || !(service.hasPrefix("steady") || service.hasPrefix("target")) else { continue }
             let (code, body) = await sim.request("POST", "/api/v1/namespaces/\(Self.namespace)/services", body: [
                 "apiVersion": "v1", "kind": "Service", "metadata": ["name": .string(service)],
                 "spec": ["selector": ["app": .string(app)], "ports": [["name": "http", "port": 80, "targetPort": 8080]]],
@@ -219,7 +315,9 @@ final class FuzzRun {
     private func get(_ resource: String, _ name: String) async -> JSONValue? {
         let group = resource == "rollouts" ? "/apis/cutover.dev/v1alpha1" : resource == "deployments" ? "/apis/apps/v1" : "/api/v1"
         let (code, body) = await sim.request("GET", "\(group)/namespaces/\(Self.namespace)/\(resource)/\(name)")
-        return code == 200 ? body : nil
+        // Not `code == 200 ? body : nil`: JSONValue is ExpressibleByNilLiteral, so that nil is `.null`.
+        guard code == 200 else { return nil }
+        return body
     }
 
     private func deployments(of rollout: String) async -> [(name: String, resourceVersion: String)] {

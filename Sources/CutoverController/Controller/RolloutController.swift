@@ -57,6 +57,9 @@ public final class RolloutController: Reconciler {
     let effects: ReleaseEffects
     let webhooks: WebhookClient
     let recorder: EventRecorder
+    /// What the API server answers (a 500) for an object over etcd's 1.5 MiB (kubernetes/kubernetes#112152);
+    /// a body over 3 MiB is a 413.
+    static let etcdTooLarge = "etcdserver: request is too large"
     /// Operator metrics; nil records none.
     let metrics: ControllerMetrics?
     let logger: Logger
@@ -209,6 +212,12 @@ public final class RolloutController: Reconciler {
                 // Perhaps written, perhaps not: roll back; ones already recorded are dropped by
                 // the next snapshot.
                 await effects.rollback(key)
+                if let status = (error as? KubeError)?.status, status.code == 413 || status.message == Self.etcdTooLarge {
+                    // Retrying cannot help, and no status will ever say why: an Event does.
+                    await recorder.record(
+                        on: rollout, type: .warning, reason: "StatusNotWritten",
+                        message: "the Rollout with its status is too large to store (\(status.message ?? "-")); shrink its spec")
+                }
                 throw error
             }
             statusWritten(plan, key: key)

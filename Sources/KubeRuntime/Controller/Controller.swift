@@ -96,6 +96,9 @@ public final class Controller<R: Reconciler>: Service {
         return true
     }
 
+    /// Failures in a row of one key after which they are logged as warnings (then every 20th).
+    static var persistentFailures: Int { 5 }
+
     private func reconcile(_ key: R.Key) async throws -> Duration? {
         do {
             return try await reconciler.reconcile(key)
@@ -103,7 +106,14 @@ public final class Controller<R: Reconciler>: Service {
             logger.error("reconcile failed; not retrying until the object changes", metadata: ["key": "\(key)", "error": "\(error)"])
             return nil
         } catch {
-            logger.debug("reconcile failed; retrying with backoff", metadata: ["key": "\(key)", "error": "\(error)"])
+            // The first failures are routine (a conflict, a blip); one that keeps coming is not.
+            let failures = await queue.failureCount(key) + 1
+            let metadata: Logger.Metadata = ["key": "\(key)", "error": "\(error)", "failures": "\(failures)"]
+            if failures == Self.persistentFailures || (failures > Self.persistentFailures && failures % 20 == 0) {
+                logger.warning("reconcile keeps failing; retrying with backoff", metadata: metadata)
+            } else {
+                logger.debug("reconcile failed; retrying with backoff", metadata: metadata)
+            }
             throw error
         }
     }
