@@ -18,13 +18,14 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 /// A wait that did not end in time; names what was awaited and the last thing seen.
-struct WaitTimedOut: Error, CustomStringConvertible {
-    var description: String
+package struct WaitTimedOut: Error, CustomStringConvertible {
+    package var description: String
+    package init(description: String) { self.description = description }
 }
 
 /// Polls `condition` every `interval` until it returns a value or `timeout` passes. Deadlines are
 /// generous for a loaded 2-core machine; an idle one passes in a fraction of them.
-func eventually<T>(
+package func eventually<T>(
     _ what: String, timeout: Duration = .seconds(60), interval: Duration = .milliseconds(50),
     _ condition: () async throws -> (T?, String)
 ) async throws -> T {

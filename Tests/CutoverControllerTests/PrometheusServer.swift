@@ -175,23 +175,3 @@ final class PrometheusServer: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every 200 ms until it returns a value or `timeout` passes; the failure names
-/// what was awaited and the last thing seen.
-func eventually<T>(
-    _ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> (T?, String)
-) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    var last = ""
-    while true {
-        let (value, seen) = try await condition()
-        if let value { return value }
-        last = seen
-        guard ContinuousClock.now < deadline else { break }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    throw WaitTimedOut(description: "\(what) did not happen within \(timeout); last seen: \(last)")
-}
-
-struct WaitTimedOut: Error, CustomStringConvertible {
-    var description: String
-}

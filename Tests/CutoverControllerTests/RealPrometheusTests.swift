@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClusterHarness
 import Cutover
 import CutoverController
 import Foundation

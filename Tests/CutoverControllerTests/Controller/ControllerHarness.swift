@@ -1,3 +1,4 @@
+import ClusterHarness
 import Cutover
 import CutoverController
 import Foundation

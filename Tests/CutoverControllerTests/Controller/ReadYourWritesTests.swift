@@ -1,3 +1,4 @@
+import ClusterHarness
 import Cutover
 import Foundation
 import KubeAPI

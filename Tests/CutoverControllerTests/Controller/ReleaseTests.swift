@@ -1,3 +1,4 @@
+import ClusterHarness
 import Cutover
 @testable import CutoverController
 import Foundation

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClusterHarness
 import Foundation
 
 /// A scraped `/metrics` body, parsed just enough to look values up: one sample per line,
