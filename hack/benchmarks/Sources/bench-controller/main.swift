@@ -10,7 +10,9 @@
 //
 // Environment: BENCH_COUNTS (default "1000,10000"), CONTROLLER (path of the binary; default the
 // release build next to this benchmark), BENCH_QPS / BENCH_WORKERS (controller flags; default
-// 1000 / 8: the simulator answers in-process, so the default 50 QPS would only measure the limiter).
+// 1000 / 8: the simulator answers in-process, so the default 50 QPS would only measure the limiter),
+// BENCH_FAULTS (a fraction, e.g. 0.05: that share of the controller's requests fail from its start,
+// three in five with a 500, the rest with a 429 and Retry-After: 1).
 import BenchSupport
 import Foundation
 import KubeModels
@@ -20,6 +22,7 @@ let environment = ProcessInfo.processInfo.environment
 let counts = (environment["BENCH_COUNTS"] ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
 let qps = environment["BENCH_QPS"] ?? "1000"
 let workers = environment["BENCH_WORKERS"] ?? "8"
+let faultFraction = Double(environment["BENCH_FAULTS"] ?? "") ?? 0
 let namespaces = 100
 
 func service(_ name: String, app: String) -> JSONValue {
@@ -92,6 +95,15 @@ func run(count: Int) async throws {
         let result = await sim.request("POST", "/api/v1/namespaces", body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("bench-\(index)")]])
         precondition(result.status == 201, "namespace: \(result)")
     }
+    if faultFraction > 0 {
+        // The second rule sees only what the first let through.
+        let rules: JSONValue = ["rules": [
+            ["verb": "*", "resource": "*", "fraction": .double(faultFraction * 0.6), "code": 500],
+            ["verb": "*", "resource": "*", "fraction": .double(faultFraction * 0.4 / (1 - faultFraction * 0.6)), "code": 429, "retryAfterSeconds": 1],
+        ]]
+        let result = await sim.request("POST", "/sim/faults", body: rules)
+        precondition(result.status == 200, "faults: \(result)")
+    }
     let controller = Process()
     controller.executableURL = URL(fileURLWithPath: controllerPath())
     controller.arguments = [
@@ -147,6 +159,13 @@ func run(count: Int) async throws {
         say("  " + key.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%6.2f", Double(delta) / Double(count)))
     }
     say("  " + "total".padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%6.2f", Double(total) / Double(count)))
+    if faultFraction > 0 {
+        let (_, stats) = await sim.request("GET", "/sim/stats")
+        let entries = stats["requests"]?.arrayValue ?? []
+        let all = entries.reduce(Int64(0)) { $0 + ($1["count"]?.intValue ?? 0) }
+        let failed = entries.filter { [500, 429].contains($0["code"]?.intValue ?? 0) }.reduce(Int64(0)) { $0 + ($1["count"]?.intValue ?? 0) }
+        say(String(format: "injected failures: %d of %d controller requests (%.1f%%) answered 500 or 429", failed, all, 100 * Double(failed) / Double(max(all, 1))))
+    }
     controller.terminate()
     controller.waitUntilExit()
     try await sim.stop()
