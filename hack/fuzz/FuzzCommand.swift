@@ -42,6 +42,9 @@ struct FuzzCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let binary = try controller ?? Binaries.controller()
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("--controller \(binary): no executable file there")
+        }
         var cases: [FuzzCase] = []
         if let corpus {
             let files = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { $0.hasSuffix(".json") }.sorted()

@@ -51,10 +51,22 @@ final class FuzzRun {
             "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "fz-hooks"],
             "stringData": ["post": "http://127.0.0.1:9/post", "notify": "http://127.0.0.1:9/notify"],
         ])
-        let run = try FuzzRun(sim: sim, directory: directory, controllerBinary: controller, maxRSS: maxRSS, deadline: deadline, save: save)
-        run.sentinel = try await run.startSettled("steady")
-        run.sentinelStatus = (await run.get("rollouts", "steady"))?["status"] ?? .null
-        run.target = try await run.startSettled("target")
+        let run: FuzzRun
+        do {
+            run = try FuzzRun(sim: sim, directory: directory, controllerBinary: controller, maxRSS: maxRSS, deadline: deadline, save: save)
+        } catch {
+            try? await sim.stop()
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        do {
+            run.sentinel = try await run.startSettled("steady")
+            run.sentinelStatus = (await run.get("rollouts", "steady"))?["status"] ?? .null
+            run.target = try await run.startSettled("target")
+        } catch {
+            await run.stop()
+            throw error
+        }
         return run
     }
 
