@@ -1,4 +1,5 @@
 import Foundation
+import KubeModels
 import NIOSSL
 
 /// Reads and checks the PEM material a configuration names, so a broken certificate is reported
@@ -31,39 +32,37 @@ enum PEMCheck {
     }
 
     static func certificates(pem: [UInt8], entry: String, field: String) throws -> [UInt8] {
-        do {
-            let parsed = try NIOSSLCertificate.fromPEMBytes(pem)
-            guard !parsed.isEmpty else {
-                throw ConfigError.invalidField(entry: entry, field: field, reason: "contains no PEM certificate")
-            }
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError.invalidField(entry: entry, field: field, reason: "not a PEM certificate (\(error))")
-        }
+        _ = try parsed(pem: pem, entry: entry, field: field)
         return pem
     }
 
     /// A client certificate: PEM, and valid now. An expired one would only ever get `401
     /// Unauthorized` from the API server, which does not say why.
     static func clientCertificate(pem: [UInt8], entry: String, field: String, now: Date = Date()) throws -> [UInt8] {
-        let checked = try certificates(pem: pem, entry: entry, field: field)
-        guard let leaf = try? NIOSSLCertificate.fromPEMBytes(checked).first else { return checked }
+        let leaf = try parsed(pem: pem, entry: entry, field: field)[0]
         let notAfter = Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter))
         let notBefore = Date(timeIntervalSince1970: TimeInterval(leaf.notValidBefore))
         if notAfter < now {
-            throw ConfigError.invalidField(entry: entry, field: field, reason: "the certificate expired at \(Self.format(notAfter)); renew it")
+            throw ConfigError.invalidField(entry: entry, field: field, reason: "the certificate expired at \(Timestamp(notAfter)); renew it")
         }
         if notBefore > now {
-            throw ConfigError.invalidField(entry: entry, field: field, reason: "the certificate is not valid before \(Self.format(notBefore))")
+            throw ConfigError.invalidField(entry: entry, field: field, reason: "the certificate is not valid before \(Timestamp(notBefore))")
         }
-        return checked
+        return pem
     }
 
-    private static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+    /// The certificates in `pem`, at least one.
+    private static func parsed(pem: [UInt8], entry: String, field: String) throws -> [NIOSSLCertificate] {
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMBytes(pem)
+        } catch {
+            throw ConfigError.invalidField(entry: entry, field: field, reason: "not a PEM certificate (\(error))")
+        }
+        guard !certificates.isEmpty else {
+            throw ConfigError.invalidField(entry: entry, field: field, reason: "contains no PEM certificate")
+        }
+        return certificates
     }
 
     static func privateKey(base64: String, entry: String, field: String) throws -> [UInt8] {
