@@ -123,29 +123,19 @@ public actor EventRecorder {
         event.reportingComponent = component
         event.reportingInstance = instance
         event.action = action
-        // The name is fixed, so a create that failed on the server's side (5xx, 429, no answer) is
-        // retried as client-go's recorder does: if the first one landed, the retry is AlreadyExists.
-        for attempt in 0..<Self.createAttempts {
-            do {
-                let written = try await client.create(event)
-                touch(key, Recorded(
-                    name: written.metadata.name ?? name, namespace: namespace, count: 1, firstTimestamp: Timestamp(now),
-                    lastSeen: .now))
-                return
-            } catch let error as KubeError where attempt > 0 && error.isAlreadyExists {
-                touch(key, Recorded(name: name, namespace: namespace, count: 1, firstTimestamp: Timestamp(now), lastSeen: .now))
-                return
-            } catch let error as KubeError where attempt + 1 < Self.createAttempts && error.isWorthRetrying {
-                try? await Task.sleep(for: .milliseconds(100 << attempt))
-            } catch {
-                logger.warning("could not record event", metadata: ["object": "\(key.namespace)/\(key.name)", "reason": "\(reason)", "error": "\(error)"])
-                return
-            }
+        // The name is fixed, so the client retries a create that failed on the server's side, as
+        // client-go's recorder does; an AlreadyExists means an earlier attempt landed.
+        let written: String
+        do {
+            written = try await client.create(event, retryingByName: true).metadata.name ?? name
+        } catch let error as KubeError where error.isAlreadyExists {
+            written = name
+        } catch {
+            logger.warning("could not record event", metadata: ["object": "\(key.namespace)/\(key.name)", "reason": "\(reason)", "error": "\(error)"])
+            return
         }
+        touch(key, Recorded(name: written, namespace: namespace, count: 1, firstTimestamp: Timestamp(now), lastSeen: .now))
     }
-
-    /// Tries of one Event create (100, 200 ms apart).
-    static let createAttempts = 3
 
     /// Remembers `recorded` as the most recent use of `key`, evicting the least recent past capacity.
     private func touch(_ key: AggregationKey, _ recorded: Recorded) {

@@ -63,15 +63,19 @@ extension KubeClient {
     }
 
     /// POST a new object. Never retried without the server's `Retry-After`: a create is not idempotent.
+    ///
+    /// `retryingByName`: the object has a fixed name, so the create is retried like an idempotent
+    /// request (a repeat of one that landed is AlreadyExists, which the caller takes as success).
     public func create<T: Codable & Sendable>(
-        _ resource: Resource, _ object: T, namespace: String?, fieldManager: String? = nil, dryRun: Bool = false
+        _ resource: Resource, _ object: T, namespace: String?, fieldManager: String? = nil, dryRun: Bool = false,
+        retryingByName: Bool = false
     ) async throws -> T {
         var query: [(String, String)] = []
         if let fieldManager { query.append(("fieldManager", fieldManager)) }
         if dryRun { query.append(("dryRun", "All")) }
         let path = resource.path(namespace: self.namespace(for: resource, namespace))
         let response = try await perform(
-            .POST, path: path, query: query, body: try Self.encode(object), verb: "POST", idempotent: false)
+            .POST, path: path, query: query, body: try Self.encode(object), verb: "POST", idempotent: retryingByName)
         return try Self.decode(T.self, from: response.body, what: "created \(resource)")
     }
 
@@ -136,11 +140,13 @@ extension KubeClient {
         try await list(T.resource, as: T.self, namespace: namespace, options: options)
     }
 
-    /// Creates `object` in its `metadata.namespace` (or the context's namespace).
-    public func create<T: KubeObject>(_ object: T, fieldManager: String? = nil) async throws -> T {
+    /// Creates `object` in its `metadata.namespace` (or the context's namespace); see
+    /// ``create(_:_:namespace:fieldManager:dryRun:retryingByName:)`` for `retryingByName`.
+    public func create<T: KubeObject>(_ object: T, fieldManager: String? = nil, retryingByName: Bool = false) async throws -> T {
         var object = object
         object.setTypeMeta()
-        return try await create(T.resource, object, namespace: object.metadata.namespace, fieldManager: fieldManager)
+        return try await create(
+            T.resource, object, namespace: object.metadata.namespace, fieldManager: fieldManager, retryingByName: retryingByName)
     }
 
     /// Replaces `object`, with its own resourceVersion as the precondition.

@@ -70,14 +70,6 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     public var isConflict: Bool { if case .conflict = self { return true } else { return false } }
     public var isAlreadyExists: Bool { if case .alreadyExists = self { return true } else { return false } }
 
-    /// A failure on the server's side or on the way (5xx, 429, no answer): the same request may
-    /// succeed later. For a create, only when repeating it is safe (a fixed name).
-    public var isWorthRetrying: Bool {
-        switch self {
-        case .serverError, .tooManyRequests, .transport: return true
-        default: return false
-        }
-    }
     public var isExpired: Bool { if case .expired = self { return true } else { return false } }
 
     public var description: String {

@@ -4,7 +4,8 @@
 ///   the server said it did not process the request (client-go does the same, up to 10 times).
 /// - Without the header, only idempotent requests (GET, PUT with a resourceVersion, DELETE, merge
 ///   patch, server-side apply) are retried on 429, 5xx and transport errors, with capped
-///   exponential backoff and full jitter. A create or a JSON patch is never retried blindly.
+///   exponential backoff and full jitter. A create or a JSON patch is never retried blindly; a
+///   create whose caller says its name is fixed (`retryingByName`) is, as a repeat is AlreadyExists.
 public struct RetryPolicy: Sendable {
     /// Attempts in all (1 = no retry) when the server sent `Retry-After`.
     public var maxRetryAfterAttempts: Int
