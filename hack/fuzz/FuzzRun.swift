@@ -15,6 +15,7 @@ final class FuzzRun {
     }
 
     static let namespace = "fuzz"
+    static let rollouts = "/apis/cutover.dev/v1alpha1/namespaces/\(namespace)/rollouts"
     private let sim: KubeSim
     private let directory: URL
     private let controllerBinary: String
@@ -78,14 +79,20 @@ final class FuzzRun {
 
     // MARK: Settled Rollouts: the sentinel and the update target
 
-    /// Creates Rollout `name` from the base (without notifications: their deliveries to a closed
-    /// port would keep writing its status) and waits until it is Healthy and nothing of it changed
-    /// for 3 s; returns the resourceVersions of it, its Services and its Deployments.
-    private func startSettled(_ name: String) async throws -> [String: String] {
-        var rollout = Self.renamed(BaseRollout.value, to: name)
+    /// The base Rollout named `name`, without notifications: their deliveries to a closed port
+    /// would keep writing its status, and a settled Rollout must stay still.
+    private static func settledBase(_ name: String) -> JSONValue {
+        var rollout = renamed(BaseRollout.value, to: name)
         rollout["spec"]?["notifications"] = nil
+        return rollout
+    }
+
+    /// Creates Rollout `name` from ``settledBase(_:)`` and waits until it is Healthy and nothing
+    /// of it changed for 3 s; returns the resourceVersions of it, its Services and its Deployments.
+    private func startSettled(_ name: String) async throws -> [String: String] {
+        let rollout = Self.settledBase(name)
         try await createServices(of: rollout, reserved: true)
-        let (code, body) = await sim.request("POST", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts", body: rollout)
+        let (code, body) = await sim.request("POST", Self.rollouts, body: rollout)
         guard code == 201 else { throw FuzzError("Rollout \(name) was refused (\(code)): \(body["message"] ?? .null)") }
         return try await settle(name)
     }
@@ -176,7 +183,7 @@ final class FuzzRun {
     private func check(_ input: FuzzCase, name: String, problems: inout [String]) async throws -> String {
         let rollout = Self.renamed(input.rollout, to: name)
         let services = try await createServices(of: rollout)
-        let (code, created) = await sim.request("POST", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts", body: rollout)
+        let (code, created) = await sim.request("POST", Self.rollouts, body: rollout)
         guard code == 201 else {
             if (created["message"]?.stringValue ?? "").isEmpty { problems.append("refused with \(code) and no message") }
             return "refused \(code) \(created["reason"]?.stringValue ?? "-")"
@@ -200,7 +207,7 @@ final class FuzzRun {
         guard let current = await get("rollouts", "target") else { throw FuzzError("the update target is gone") }
         var body = Self.renamed(input.rollout, to: "target")
         body["metadata"]?["resourceVersion"] = current[path: ["metadata", "resourceVersion"]]
-        let (code, updated) = await sim.request("PUT", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts/target", body: body)
+        let (code, updated) = await sim.request("PUT", Self.rollouts + "/target", body: body)
         guard code == 200 else {
             if (updated["message"]?.stringValue ?? "").isEmpty { problems.append("an update was refused with \(code) and no message") }
             let moved = Self.moved(target, await versions(of: "target"))
@@ -220,10 +227,9 @@ final class FuzzRun {
         if !moved.isEmpty { problems.append("an invalid update moved \(moved)") }
         // Fixed again: the same revision as before, so the controller resumes and moves nothing.
         guard let now = await get("rollouts", "target") else { throw FuzzError("the update target is gone") }
-        var fixed = Self.renamed(BaseRollout.value, to: "target")
-        fixed["spec"]?["notifications"] = nil
+        var fixed = Self.settledBase("target")
         fixed["metadata"]?["resourceVersion"] = now[path: ["metadata", "resourceVersion"]]
-        let (fixCode, fixBody) = await sim.request("PUT", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts/target", body: fixed)
+        let (fixCode, fixBody) = await sim.request("PUT", Self.rollouts + "/target", body: fixed)
         guard fixCode == 200 else { throw FuzzError("restoring the target's spec was refused (\(fixCode)): \(fixBody["message"] ?? .null)") }
         let settled = try await settle("target", within: deadline)
         let afterFix = Self.moved(target, settled, except: "rollouts/target")
@@ -340,7 +346,7 @@ final class FuzzRun {
     }
 
     private func delete(_ name: String) async {
-        _ = await sim.request("DELETE", "/apis/cutover.dev/v1alpha1/namespaces/\(Self.namespace)/rollouts/\(name)")
+        _ = await sim.request("DELETE", Self.rollouts + "/\(name)")
         for service in [name, "\(name)-preview"] {
             _ = await sim.request("DELETE", "/api/v1/namespaces/\(Self.namespace)/services/\(service)")
         }
