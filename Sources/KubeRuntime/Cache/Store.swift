@@ -157,7 +157,7 @@ public final class Store<Object: KubeObject>: Sendable {
         }
     }
 
-    public static func key(name: String, namespace: String?) -> String {
+    static func key(name: String, namespace: String?) -> String {
         if let namespace, !namespace.isEmpty { return "\(namespace)/\(name)" }
         return name
     }
