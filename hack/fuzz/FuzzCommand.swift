@@ -97,9 +97,7 @@ struct FuzzCase: Sendable {
         for entry in document["fuzzExpand"]?.arrayValue ?? [] {
             let path = (entry["path"]?.arrayValue ?? []).compactMap(\.stringValue).map(Mutator.Step.key)
             if let levels = entry["nest"]?.intValue {
-                var value: JSONValue = "leaf"
-                for level in 0..<levels { value = level % 2 == 0 ? .array([value]) : .object(["n": value]) }
-                result[steps: path] = value
+                result[steps: path] = Mutator.nest("leaf", levels: Int(levels))
             } else if let size = entry["repeat"]?.intValue {
                 result[steps: path] = .string(String(repeating: "p", count: Int(size)))
             }

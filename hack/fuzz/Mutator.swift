@@ -60,6 +60,13 @@ struct Mutator {
         return result
     }
 
+    /// `value` inside `levels` containers, arrays and objects taking turns.
+    static func nest(_ value: JSONValue, levels: Int) -> JSONValue {
+        var nested = value
+        for level in 0..<levels { nested = level % 2 == 0 ? .array([nested]) : .object(["n": nested]) }
+        return nested
+    }
+
     static func describe(_ path: [Step]) -> String {
         path.map { step in
             switch step {
@@ -93,9 +100,7 @@ struct Mutator {
         case "remove": return ("removed", nil)
         case "deep nesting":
             let levels = pick([64, 600, 2_000, 9_900, 12_000])
-            var nested = value
-            for level in 0..<levels { nested = level % 2 == 0 ? .array([nested]) : .object(["n": nested]) }
-            return ("nested \(levels) levels deeper", nested)
+            return ("nested \(levels) levels deeper", Self.nest(value, levels: levels))
         case "unicode":
             let text = pick([
                 "\u{202E}evil", "🚀release", "e\u{301}", "\u{0}", "\u{FFFF}", "ﬁ", "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇", " ", "a\nb", "ǅ", "\u{200B}",
