@@ -36,6 +36,8 @@ enum ObjectMetaCoercion {
     private static let stringMap: @Sendable (JSONValue) -> Misfit? = { value in
         if isNull(value) { return nil }
         guard let members = value.objectValue else { return (value, "map[string]string") }
+        // Sorted only when something misfits, so the one named is the same every time.
+        guard !members.values.allSatisfy(isString) else { return nil }
         return members.keys.sorted().lazy.compactMap { isString(members[$0]!) ? nil : (members[$0]!, "string") }.first
     }
 
@@ -48,8 +50,10 @@ enum ObjectMetaCoercion {
             result["metadata"] = nil
             return result
         }
-        for key in members.keys.sorted() {
-            guard let check = fields[key], let value = members[key], let misfit = check(value) else { continue }
+        let misfits = members.keys.sorted().compactMap { key in members[key].flatMap { fields[key]?($0) }.map { (key, $0) } }
+        // Most writes: nothing to do, and no copy of the object.
+        guard !misfits.isEmpty else { return object }
+        for (key, misfit) in misfits {
             if type.builtin { throw mismatch(type, field: "ObjectMeta.metadata.\(key)", goType: misfit.goType, found: misfit.found) }
             members[key] = nil
         }
