@@ -66,7 +66,7 @@ final class APIServer: @unchecked Sendable {
         let version = request.query["resourceVersion"] ?? ""
         let resume = verb == "watch" && !version.isEmpty && version != "0"
         var injected: HTTPResponse?
-        switch simulation.decide(verb: verb, resource: resource, isWatchResume: resume) {
+        switch simulation.decide(verb: verb, resource: resource, userAgent: request.headers["user-agent"] ?? "", isWatchResume: resume) {
         case .none:
             break
         case .delay(let seconds):

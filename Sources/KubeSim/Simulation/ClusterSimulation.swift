@@ -86,8 +86,8 @@ final class ClusterSimulation: @unchecked Sendable {
     // MARK: Faults and statistics
 
     /// The fault decision for one API request.
-    func decide(verb: String, resource: String, isWatchResume: Bool, now: Date = Date()) -> FaultDecision {
-        lock.withLock { faults.decide(verb: verb, resource: resource, now: now, isWatchResume: isWatchResume) }
+    func decide(verb: String, resource: String, userAgent: String, isWatchResume: Bool, now: Date = Date()) -> FaultDecision {
+        lock.withLock { faults.decide(verb: verb, resource: resource, userAgent: userAgent, now: now, isWatchResume: isWatchResume) }
     }
 
     /// Counts a request with the code actually sent.

@@ -8,7 +8,7 @@ import Foundation
 
 /// The fault rules engine behind `POST /sim/faults`: a pure, seeded decision per API request.
 ///
-/// The server asks ``decide(verb:resource:now:isWatchResume:)`` before serving each API request
+/// The server asks ``decide(verb:resource:userAgent:now:isWatchResume:)`` before serving each API request
 /// (not the `/sim/*`, `/metrics`, `/healthz` and `/readyz` endpoints, so faults can always be
 /// turned off again) and does what the ``FaultDecision`` says. Order of precedence:
 /// unresponsiveness, then a pending watch-resume expiry (only for watch resumes), then the rules
@@ -101,7 +101,7 @@ public struct FaultInjector: Sendable {
     /// Decides the fate of one API request. `verb` is the Kubernetes verb (`list` and `watch` for
     /// collection GETs), `resource` its plural with subresource (`deployments/status`), and
     /// `isWatchResume` whether it is a watch from a resourceVersion other than unset or `"0"`.
-    public mutating func decide(verb: String, resource: String, now: Date, isWatchResume: Bool = false) -> FaultDecision {
+    public mutating func decide(verb: String, resource: String, userAgent: String = "", now: Date, isWatchResume: Bool = false) -> FaultDecision {
         if let until = unresponsiveUntil {
             if until > now { return .unresponsive(until: until) }
             unresponsiveUntil = nil
@@ -115,7 +115,7 @@ public struct FaultInjector: Sendable {
         var failure: InjectedFailure?
         for index in rules.indices where failure == nil {
             let rule = rules[index].rule
-            guard rule.matches(verb: verb, resource: resource) else { continue }
+            guard rule.matches(verb: verb, resource: resource, userAgent: userAgent) else { continue }
             if let fraction = rule.fraction, random.nextUnit() >= fraction { continue }
             rules[index].fired += 1
             if var count = rules[index].rule.count {

@@ -24,6 +24,7 @@ extension FaultRule {
             case "verb": rule.verb = value
             case "resource": rule.resource = value
             case "message": rule.message = value
+            case "userAgent": rule.userAgent = value
             case "count": rule.count = number(Int.self)
             case "code": rule.code = number(Int.self)
             case "retryAfterSeconds": rule.retryAfterSeconds = number(Int.self)

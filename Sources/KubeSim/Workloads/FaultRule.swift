@@ -30,12 +30,15 @@ public struct FaultRule: Codable, Sendable, Hashable {
     public var latencyMs: Double?
     /// The rule expires this long after it was added.
     public var durationSeconds: Double?
+    /// Hit only requests whose `User-Agent` starts with this (`cutover/` for the controller), so a
+    /// test can fault one client while its observers see the cluster as it is.
+    public var userAgent: String?
 
     /// A rule; the defaults match every request and do nothing until a code or latency is given.
     public init(
         id: String? = nil, verb: String = "*", resource: String = "*", count: Int? = nil, fraction: Double? = nil,
         code: Int? = nil, retryAfterSeconds: Int? = nil, message: String? = nil, latencyMs: Double? = nil,
-        durationSeconds: Double? = nil
+        durationSeconds: Double? = nil, userAgent: String? = nil
     ) {
         self.id = id
         self.verb = verb
@@ -47,10 +50,11 @@ public struct FaultRule: Codable, Sendable, Hashable {
         self.message = message
         self.latencyMs = latencyMs
         self.durationSeconds = durationSeconds
+        self.userAgent = userAgent
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, verb, resource, count, fraction, code, retryAfterSeconds, message, latencyMs, durationSeconds
+        case id, verb, resource, count, fraction, code, retryAfterSeconds, message, latencyMs, durationSeconds, userAgent
     }
 
     /// Decodes the JSON form; a missing `verb` or `resource` means any.
@@ -66,6 +70,7 @@ public struct FaultRule: Codable, Sendable, Hashable {
         message = try container.decodeIfPresent(String.self, forKey: .message)
         latencyMs = try container.decodeIfPresent(Double.self, forKey: .latencyMs)
         durationSeconds = try container.decodeIfPresent(Double.self, forKey: .durationSeconds)
+        userAgent = try container.decodeIfPresent(String.self, forKey: .userAgent)
     }
 
     /// Problems that make the rule meaningless, one message per field; empty when valid.
@@ -83,8 +88,9 @@ public struct FaultRule: Codable, Sendable, Hashable {
         return problems
     }
 
-    /// Whether the rule concerns a request with this verb and resource.
-    public func matches(verb requestVerb: String, resource requestResource: String) -> Bool {
+    /// Whether the rule concerns a request with this verb, resource and User-Agent.
+    public func matches(verb requestVerb: String, resource requestResource: String, userAgent requestAgent: String = "") -> Bool {
+        if let userAgent, !requestAgent.hasPrefix(userAgent) { return false }
         let ruleVerb = verb.lowercased()
         guard ruleVerb == "*" || ruleVerb == "any" || ruleVerb == requestVerb.lowercased() else { return false }
         let ruleResource = resource.lowercased()

@@ -27,6 +27,16 @@ struct FaultInjectorTests {
         #expect(faults.rules.isEmpty)
     }
 
+    @Test("a rule with a userAgent hits only the clients whose User-Agent starts with it")
+    func scopedToOneClient() throws {
+        var faults = FaultInjector()
+        try faults.apply(FaultRequest(rules: [FaultRule(code: 500, userAgent: "cutover/")]), now: SimClock.at(0))
+        #expect(faults.decide(verb: "get", resource: "pods", userAgent: "kubectl/v1.36.0 (linux/amd64)", now: SimClock.at(1)) == .none)
+        #expect(faults.decide(verb: "get", resource: "pods", now: SimClock.at(1)) == .none)
+        #expect(failureCode(faults.decide(verb: "get", resource: "pods", userAgent: "cutover/0.9.0", now: SimClock.at(1))) == 500)
+        #expect(try FaultRule(flag: "code=500,userAgent=cutover/").userAgent == "cutover/")
+    }
+
     @Test("a fraction hits that share of requests, the same ones for the same seed")
     func fraction() throws {
         func outcomes(seed: UInt64) throws -> [Bool] {
