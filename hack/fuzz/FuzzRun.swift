@@ -356,13 +356,8 @@ final class FuzzRun {
 extension ChildProcess {
     /// The controller, with KubeSim's kubeconfig, its output appended to `controller.log`.
     static func controller(binary: String, directory: URL) throws -> ChildProcess {
-        try start(
-            name: "controller", executable: binary,
-            arguments: [
-                "--kubeconfig", directory.appendingPathComponent("kubeconfig").path, "--health-address", "127.0.0.1:0",
-                "--metrics-address", "127.0.0.1:0", "--leader-elect", "off", "--log-level", "warning",
-            ],
-            logFile: directory.appendingPathComponent("controller.log"))
+        try ControllerProcess.start(
+            "controller", binary: binary, kubeconfig: directory.appendingPathComponent("kubeconfig"), logLevel: "warning", in: directory)
     }
 }
 

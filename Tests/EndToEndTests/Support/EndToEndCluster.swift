@@ -20,14 +20,7 @@ final class EndToEndCluster: Sendable {
         var credentials = ControllerCredentials.fromEnvironment
     }
 
-    /// Leader election flags for a controller; short, so a takeover fits in a fast test.
-    struct LeaderElection: Sendable {
-        var leaseNamespace = "cutover-system"
-        var leaseName = "cutover-controller"
-        var leaseDuration = 4.0
-        var renewDeadline = 3.0
-        var retryPeriod = 0.5
-    }
+    typealias LeaderElection = ControllerProcess.LeaderElection
 
     let directory: URL
     let namespace: String
@@ -141,20 +134,8 @@ final class EndToEndCluster: Sendable {
     /// is `<name>_<random>`), with leader election when `leaderElection` is given.
     @discardableResult
     func startController(_ name: String, leaderElection: LeaderElection? = nil) async throws -> ChildProcess {
-        let kubeconfig = try await kubeconfigForController()
-        var arguments = ["--kubeconfig", kubeconfig.path, "--health-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--log-level", "info"]
-        if let election = leaderElection {
-            arguments += [
-                "--leader-elect", "on", "--lease-namespace", election.leaseNamespace, "--lease-name", election.leaseName,
-                "--lease-duration", "\(election.leaseDuration)", "--renew-deadline", "\(election.renewDeadline)",
-                "--retry-period", "\(election.retryPeriod)",
-            ]
-        } else {
-            arguments += ["--leader-elect", "off"]
-        }
-        let process = try ChildProcess.start(
-            name: name, executable: try Binaries.controller(), arguments: arguments, environment: ["POD_NAME": name],
-            logFile: directory.appendingPathComponent("\(name).log"))
+        let process = try ControllerProcess.start(
+            name, kubeconfig: try await kubeconfigForController(), leaderElection: leaderElection, in: directory)
         controllers.update { $0.append(process) }
         return process
     }
