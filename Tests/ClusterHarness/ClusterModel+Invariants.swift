@@ -104,8 +104,9 @@ extension ClusterModel {
         let serviceName = rollout.spec.services.active
         guard let service = services[serviceName] else { return }
         let selector = service.spec?.selector ?? [:]
-        if selector[CutoverLabels.revision] != nil { servingServices.insert(serviceName) }
-        // Before the first revision is served, the user's selector matches nothing yet: no invariant.
+        if selector[CutoverLabels.revision] != nil, rollout.status?.activeRevision != nil { servingServices.insert(serviceName) }
+        // Before the first revision is served (by this Rollout, in this Service) the user's
+        // selector may match nothing yet: no invariant.
         guard servingServices.contains(serviceName) else { return }
         let ready = pods(matching: selector).filter(\.isReady)
         for pod in ready {
@@ -119,14 +120,16 @@ extension ClusterModel {
             )
         }
         if selector[CutoverLabels.revision] == nil {
-            let allowed = Set([rollout.status?.activeRevision, rollout.status?.greenRevision].compactMap { $0 })
+            // The template's revision too: new pods and traffic come before the status write that names them.
+            let template = TemplateHash.of(rollout.spec.template, collisionCount: rollout.status?.collisionCount ?? 0)
+            let allowed = Set([rollout.status?.activeRevision, rollout.status?.greenRevision, template].compactMap { $0 })
             let running = Set(
                 pods.values.filter { $0.metadata.labels?[CutoverLabels.rollout] == name }
                     .compactMap { $0.metadata.labels?[CutoverLabels.revision] })
             if !running.isSubset(of: allowed) {
                 broken["wide/\(name)"] = (
                     "while the selector is wide only blue and green have pods",
-                    "revisions with pods \(running.sorted()), blue and green are \(allowed.sorted())"
+                    "Rollout \(name): revisions with pods \(running.sorted()), blue, green and the template's are \(allowed.sorted())"
                 )
             }
             let neverReady = running.subtracting(timeline.everFullyReady)
@@ -149,7 +152,8 @@ extension ClusterModel {
     }
 
     private func checkPreviewService(of rollout: Rollout, into broken: inout [String: (invariant: String, detail: String)]) {
-        guard let name = rollout.spec.services.preview, let service = services[name],
+        // A Rollout created again finds the preview as its predecessor left it, until it claims it.
+        guard let name = rollout.spec.services.preview, !unclaimedPreviews.contains(name), let service = services[name],
             let revision = service.spec?.selector?[CutoverLabels.revision]
         else { return }
         if pods(matching: service.spec?.selector ?? [:]).filter(\.isReady).isEmpty {
@@ -177,6 +181,7 @@ extension ClusterModel {
             what = "canary step \(before.currentStepIndex.map(String.init) ?? "?") → \(after.phase?.rawValue ?? "-")"
                 + " step \(after.currentStepIndex.map(String.init) ?? "-")"
         } else if before.phase == .holdWindow, after.phase == .healthy, before.manualPromotion != "promote-full",
+            after.manualPromotion != "promote-full",
             after.activeRevision == before.greenRevision, !Self.isZero(current.spec.strategy?.holdWindow)
         {
             windowStart = before.cutoverAt

@@ -5,15 +5,17 @@ import KubeModels
 /// The namespace as the watches showed it, rebuilt change by change in resourceVersion order, with
 /// a timeline of what the release did and the invariant violations found after every change.
 /// A pure value: ``ClusterMonitor`` replays its recorded changes into a fresh one.
-struct ClusterModel: Sendable {
-    var rollouts: [String: Rollout] = [:]
-    var deployments: [String: Deployment] = [:]
-    var services: [String: Service] = [:]
+package struct ClusterModel: Sendable {
+    package var rollouts: [String: Rollout] = [:]
+    package var deployments: [String: Deployment] = [:]
+    package var services: [String: Service] = [:]
     var pods: [String: Pod] = [:]
-    var groups: [String: ReleaseGroup] = [:]
+    package var groups: [String: ReleaseGroup] = [:]
     var timeline = Timeline()
     /// Every invariant violation, once per episode (a broken invariant is reported when it starts).
-    var violations: [Violation] = []
+    package var violations: [Violation] = []
+    /// How many changes were judged.
+    package private(set) var judged = 0
 
     /// What happened, in order, with local arrival times.
     struct Timeline: Sendable {
@@ -27,7 +29,7 @@ struct ClusterModel: Sendable {
         var groupStatuses: [String: [(status: ReleaseGroupStatus, at: Date, resourceVersion: UInt64)]] = [:]
         /// `spec.replicas` of each Deployment whenever it changed.
         var replicas: [String: [(replicas: Int32, at: Date)]] = [:]
-        /// How many times each Deployment name was created (ADDED while absent).
+        /// How many times each Deployment name was created (ADDED while absent) under its current owner.
         var creations: [String: Int] = [:]
         /// Revisions whose Deployment was fully ready (all wanted replicas) at least once.
         var everFullyReady: Set<String> = []
@@ -37,6 +39,10 @@ struct ClusterModel: Sendable {
 
     /// Invariant bookkeeping that is not part of the timeline.
     var servingServices: Set<String> = []
+    /// Preview Services of deleted Rollouts, not judged until a Rollout moves their selector again.
+    var unclaimedPreviews: Set<String> = []
+    /// The owner (Rollout uid) each Deployment name was last created under.
+    var deploymentOwners: [String: String] = [:]
     var serviceBaselines: [String: ServiceUserFields] = [:]
     var quarantined: [String: String] = [:]
     /// Active Services of a reverted group's members that are back on blue, with the green they left.
@@ -56,6 +62,7 @@ struct ClusterModel: Sendable {
     }
 
     mutating func apply(_ change: ObservedChange) {
+        judged += 1
         now = change.arrivedAt
         resourceVersion = change.resourceVersion
         let name = change.object.metadata.name ?? ""
@@ -63,8 +70,13 @@ struct ClusterModel: Sendable {
         case .rollout(let rollout):
             let previous = rollouts[name]
             rollouts[name] = change.deleted ? nil : rollout
-            if !change.deleted {
+            if change.deleted {
+                // Its Deployments go with it; its Services serve again once a new one has released.
+                servingServices.remove(rollout.spec.services.active)
+                if let preview = rollout.spec.services.preview { unclaimedPreviews.insert(preview) }
+            } else {
                 record(rollout)
+                checkPhaseGraph(previous: previous, current: rollout)
                 checkPromotionGate(previous: previous, current: rollout)
                 checkGroupCompletion(previous: previous, current: rollout)
             }
@@ -73,6 +85,10 @@ struct ClusterModel: Sendable {
                 deployments[name] = nil
             } else {
                 let previous = deployments[name]
+                // Counted per owner: a Rollout deleted and created again makes its Deployments anew.
+                let owner = deployment.metadata.ownerReferences?.first?.uid ?? ""
+                if deploymentOwners[name] != owner { timeline.creations[name] = 0 }
+                deploymentOwners[name] = owner
                 if previous == nil { timeline.creations[name, default: 0] += 1 }
                 deployments[name] = deployment
                 record(deployment)
@@ -81,7 +97,9 @@ struct ClusterModel: Sendable {
         case .service(let service):
             let previous = services[name]
             services[name] = change.deleted ? nil : service
-            if !change.deleted {
+            if change.deleted {
+                servingServices.remove(name)  // created again, it serves once Cutover claims it
+            } else {
                 record(service)
                 checkGroupCutover(previous: previous, current: service)
             }
@@ -120,6 +138,7 @@ struct ClusterModel: Sendable {
     private mutating func record(_ service: Service) {
         let name = service.metadata.name ?? ""
         let state = Self.selectorState(of: service)
+        if let last = timeline.selectors[name]?.last?.state, last != state { unclaimedPreviews.remove(name) }
         if timeline.selectors[name]?.last?.state != state {
             timeline.selectors[name, default: []].append((state, now, resourceVersion))
         }
@@ -147,18 +166,18 @@ struct ClusterModel: Sendable {
     }
 
     /// Deployments of `rollout` (by the `cutover.dev/rollout` label).
-    func deployments(of rollout: String) -> [Deployment] {
+    package func deployments(of rollout: String) -> [Deployment] {
         deployments.values.filter { $0.metadata.labels?[CutoverLabels.rollout] == rollout }
     }
 
     /// The selector states the active Service went through, in order.
-    func selectorHistory(_ service: String) -> [SelectorState] { timeline.selectors[service]?.map(\.state) ?? [] }
+    package func selectorHistory(_ service: String) -> [SelectorState] { timeline.selectors[service]?.map(\.state) ?? [] }
 
     /// The Rollout states it went through, in order.
-    func states(_ rollout: String) -> [RolloutState] { timeline.rolloutStates[rollout]?.map(\.state) ?? [] }
+    package func states(_ rollout: String) -> [RolloutState] { timeline.rolloutStates[rollout]?.map(\.state) ?? [] }
 
     /// Every distinct status of the Rollout, in order, with the time it arrived and its resourceVersion.
-    func statuses(_ rollout: String) -> [(status: RolloutStatus, at: Date, resourceVersion: UInt64)] { timeline.statuses[rollout] ?? [] }
+    package func statuses(_ rollout: String) -> [(status: RolloutStatus, at: Date, resourceVersion: UInt64)] { timeline.statuses[rollout] ?? [] }
 
     /// When the Service's selector first became `state` after `after`, if it did.
     func firstTime(_ service: String, selects state: SelectorState, after: Date = .distantPast) -> Date? {

@@ -6,8 +6,8 @@ import KubeModels
 /// Watches one namespace's Rollouts, ReleaseGroups, Deployments, Services and pods for the whole
 /// test and keeps every change. Waits read the newest objects; ``model()`` replays all changes in resourceVersion
 /// order into a ``ClusterModel``, which checks the invariants after each of them.
-final class ClusterMonitor: Sendable {
-    let namespace: String
+package final class ClusterMonitor: Sendable {
+    package let namespace: String
     private let client: KubeClient
     private let changes = LockedValue<[ObservedChange]>([])
     /// The newest version of each Rollout, ReleaseGroup and Service, by ``latestKey(_:_:)``.
@@ -16,13 +16,13 @@ final class ClusterMonitor: Sendable {
     private let failures = LockedValue<[String]>([])
     private let task = LockedValue<Task<Void, Never>?>(nil)
 
-    init(client: KubeClient, namespace: String) {
+    package init(client: KubeClient, namespace: String) {
         self.client = client
         self.namespace = namespace
     }
 
     /// Starts the watches and returns once each has listed, so no later change is missed.
-    func start() async throws {
+    package func start() async throws {
         let watching = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.follow(Rollout.self, "rollouts") { .rollout($0) } }
@@ -40,7 +40,7 @@ final class ClusterMonitor: Sendable {
     }
 
     /// Stops the watches.
-    func stop() async {
+    package func stop() async {
         guard let watching = task.update({ current in
             let running = current
             current = nil
@@ -51,16 +51,30 @@ final class ClusterMonitor: Sendable {
     }
 
     /// Every change so far, replayed in the order the server made them.
-    func model() -> ClusterModel { ClusterModel.replay(changes.get) }
+    package func model() -> ClusterModel { ClusterModel.replay(changes.get) }
 
     /// The newest version of a Rollout the watch delivered.
-    func rollout(_ name: String) -> Rollout? {
+    package func rollout(_ name: String) -> Rollout? {
         guard case .rollout(let rollout) = latest.get[Self.latestKey("rollout", name)] else { return nil }
         return rollout
     }
 
+    /// The newest version of every Rollout the watch delivered.
+    package var rollouts: [Rollout] {
+        latest.get.values.compactMap { object in
+            guard case .rollout(let rollout) = object else { return nil }
+            return rollout
+        }
+    }
+
+    /// The newest version of a Service the watch delivered.
+    package func service(_ name: String) -> Service? {
+        guard case .service(let service) = latest.get[Self.latestKey("service", name)] else { return nil }
+        return service
+    }
+
     /// The newest version of a ReleaseGroup the watch delivered.
-    func group(_ name: String) -> ReleaseGroup? {
+    package func group(_ name: String) -> ReleaseGroup? {
         guard case .releaseGroup(let group) = latest.get[Self.latestKey("releasegroup", name)] else { return nil }
         return group
     }
@@ -172,5 +186,5 @@ final class ClusterMonitor: Sendable {
     private static func latestKey(_ kind: String, _ name: String) -> String { "\(kind)/\(name)" }
 
     /// Watch errors seen (reconnects are normal; an expired watch is reported by the harness).
-    var watchErrors: [String] { failures.get }
+    package var watchErrors: [String] { failures.get }
 }

@@ -32,13 +32,13 @@ struct ObservedChange: Sendable {
 }
 
 /// Where the active Service's selector pointed at one moment.
-enum SelectorState: Sendable, Hashable, CustomStringConvertible {
+package enum SelectorState: Sendable, Hashable, CustomStringConvertible {
     /// The `cutover.dev/revision` key selects this revision.
     case revision(String)
     /// No revision key: every revision's pods match (a canary split, or before the first deploy).
     case wide
 
-    var description: String {
+    package var description: String {
         switch self {
         case .revision(let revision): return revision
         case .wide: return "wide"
@@ -47,15 +47,15 @@ enum SelectorState: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The release-relevant part of a Rollout's status at one moment.
-struct RolloutState: Sendable, Hashable, CustomStringConvertible {
-    var phase: RolloutPhase?
-    var stepIndex: Int32?
+package struct RolloutState: Sendable, Hashable, CustomStringConvertible {
+    package var phase: RolloutPhase?
+    package var stepIndex: Int32?
     var weight: Int32?
     var green: String?
     var active: String?
     var traffic: TrafficRouting?
 
-    init(_ status: RolloutStatus?) {
+    package init(_ status: RolloutStatus?) {
         phase = status?.phase
         stepIndex = status?.currentStepIndex
         weight = status?.weight
@@ -64,18 +64,25 @@ struct RolloutState: Sendable, Hashable, CustomStringConvertible {
         traffic = status?.traffic
     }
 
-    var description: String {
+    package var description: String {
         "\(phase?.rawValue ?? "-") step \(stepIndex.map(String.init) ?? "-") weight \(weight.map(String.init) ?? "-")"
             + " active \(active ?? "-") green \(green ?? "-")"
     }
 }
 
 /// Something that broke an invariant of DESIGN.md §2: what, and when it was first seen.
-struct Violation: Sendable, CustomStringConvertible {
-    var invariant: String
-    var detail: String
-    var resourceVersion: UInt64
-    var at: Date
+package struct Violation: Sendable, CustomStringConvertible {
+    package var invariant: String
+    package var detail: String
+    package var resourceVersion: UInt64
+    package var at: Date
 
-    var description: String { "[\(invariant)] at resourceVersion \(resourceVersion): \(detail)" }
+    package init(invariant: String, detail: String, resourceVersion: UInt64, at: Date) {
+        self.invariant = invariant
+        self.detail = detail
+        self.resourceVersion = resourceVersion
+        self.at = at
+    }
+
+    package var description: String { "[\(invariant)] at resourceVersion \(resourceVersion): \(detail)" }
 }

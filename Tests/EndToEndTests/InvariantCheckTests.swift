@@ -138,5 +138,50 @@ extension EndToEnd {
             let model = ClusterModel.replay(Self.changes([(.rollout(before), false), (.rollout(after), false)]))
             #expect(model.violations.map(\.invariant) == ["never a promotion on missing data"])
         }
+
+        /// The phase graph: each pair of statuses is one status write of one Rollout.
+        static let phaseWrites: [(before: String, after: String, broken: Bool)] = [
+            (#"{"phase": "Canary", "currentStepIndex": 0, "activeRevision": "b", "greenRevision": "g"}"#,
+             #"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g", "manualPromotion": "promote-full"}"#, false),
+            (#"{"phase": "RolledBack", "activeRevision": "b"}"#, #"{"phase": "Canary", "currentStepIndex": 0, "activeRevision": "b", "greenRevision": "g"}"#, false),
+            (#"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g"}"#, #"{"phase": "AwaitingApproval", "activeRevision": "b", "greenRevision": "g"}"#, false),
+            (#"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g"}"#, #"{"phase": "Progressing", "activeRevision": "b", "greenRevision": "h"}"#, false),
+            (#"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g"}"#, #"{"phase": "Canary", "currentStepIndex": 1, "activeRevision": "b", "greenRevision": "g"}"#, true),
+            (#"{"phase": "Promoting", "activeRevision": "b", "greenRevision": "g"}"#, #"{"phase": "Progressing", "activeRevision": "b", "greenRevision": "g"}"#, true),
+            (#"{"phase": "Canary", "currentStepIndex": 1, "activeRevision": "b", "greenRevision": "g"}"#, #"{"phase": "Canary", "currentStepIndex": 0, "activeRevision": "b", "greenRevision": "g"}"#, true),
+            (#"{"phase": "Healthy", "activeRevision": "b"}"#, #"{"phase": "RolledBack", "activeRevision": "b", "rolledBackRevision": "g"}"#, true),
+            (#"{"phase": "Canary", "currentStepIndex": 0, "activeRevision": "b", "greenRevision": "g"}"#, #"{"phase": "Healthy", "activeRevision": "g"}"#, true),
+            (#"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g", "cutoverAt": "2026-01-01T00:00:00Z"}"#, #"{"phase": "Healthy", "activeRevision": "g", "manualPromotion": "promote-full"}"#, false),
+        ]
+
+        @Test("a status write is judged against the phase graph", arguments: phaseWrites.indices)
+        func phaseGraph(_ index: Int) throws {
+            let (before, after, broken) = Self.phaseWrites[index]
+            let history = Self.changes([(.rollout(try Self.rollout(before)), false), (.rollout(try Self.rollout(after)), false)])
+            let found = ClusterModel.replay(history).violations.map(\.invariant)
+            #expect(found == (broken ? ["phases move only along the documented graph"] : []), "\(before) → \(after): \(found)")
+        }
+
+        @Test func aRolloutDeletedAndCreatedAgainMakesItsDeploymentsAndServesAnew() throws {
+            // Deleting the Rollout takes its Deployments and pods (the user asked for it); the one
+            // created in its place makes the same-named Deployment again and serves once Healthy.
+            var first = try Self.rollout(#"{"phase": "Healthy", "activeRevision": "b"}"#)
+            first.metadata.uid = "first"
+            var second = try Self.rollout(#"{"phase": "Progressing"}"#)
+            second.metadata.uid = "second"
+            var blue = try Self.deployment(revision: "b", replicas: 2)
+            blue.metadata.ownerReferences = [OwnerReference(apiVersion: "cutover.dev/v1alpha1", kind: "Rollout", name: "payment", uid: "first")]
+            var again = blue
+            again.metadata.ownerReferences?[0].uid = "second"
+            let pods = [Self.pod("b-1", revision: "b", ready: true), Self.pod("b-2", revision: "b", ready: true)]
+            var objects: [(WatchedObject, Bool)] = [(.rollout(first), false), (.deployment(blue), false)]
+            objects += pods.map { (WatchedObject.pod($0), false) }
+            objects.append((.service(Self.service(revision: "b")), false))
+            objects += [(.rollout(first), true), (.deployment(blue), true)]
+            objects += pods.map { (WatchedObject.pod($0), true) }
+            objects += [(.rollout(second), false), (.deployment(again), false)]
+            let history = Self.changes(objects)
+            #expect(ClusterModel.replay(history).violations.isEmpty, "\(ClusterModel.replay(history).violations)")
+        }
     }
 }
