@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CutoverCLI", targets: ["CutoverCLI"]),
         .executable(name: "kubectl-cutover", targets: ["kubectl-cutover"]),
         .executable(name: "cutover-fuzz", targets: ["cutover-fuzz"]),
+        .executable(name: "cutover-chaos", targets: ["cutover-chaos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -150,6 +151,15 @@ let package = Package(
                 "ClusterHarness", "KubeSim", "KubeModels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "hack/fuzz", exclude: ["corpus"]
+        ),
+        // Runs releases under faults against the real binaries and checks the invariants (docs/testing.md, "Chaos").
+        .executableTarget(
+            name: "cutover-chaos",
+            dependencies: [
+                "ClusterHarness", "SimulatorHarness", "Cutover", "KubeAPI", "KubeModels", "KubeSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "hack/chaos"
         ),
         // The product as processes (kube-sim, Prometheus, the controller, kubectl) and the cluster
         // watcher that checks the release invariants: for the end-to-end tests and the hack/

@@ -35,6 +35,7 @@ package enum Binaries {
     static func kubeSim() throws -> String { try product("kube-sim") }
     package static func controller() throws -> String { try product("cutover-controller") }
     static func fuzz() throws -> String { try product("cutover-fuzz") }
+    static func chaos() throws -> String { try product("cutover-chaos") }
 
     private static func product(_ name: String) throws -> String {
         let path = productsDirectory.appendingPathComponent(name).path
@@ -47,7 +48,7 @@ package enum Binaries {
         return path
     }
 
-    static func kubectl() throws -> String {
+    package static func kubectl() throws -> String {
         try system("kubectl", hint: "install kubectl v1.30 or newer; the end-to-end tests drive the releases with it")
     }
 

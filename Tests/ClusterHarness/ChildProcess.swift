@@ -21,6 +21,8 @@ package final class ChildProcess: @unchecked Sendable {
 
     package var pid: Int32 { process.processIdentifier }
     package var isRunning: Bool { process.isRunning }
+    /// The exit status once it has exited.
+    package var exitStatus: Int32 { process.terminationStatus }
 
     /// The high-water mark of its resident memory (`VmHWM`), in bytes; 0 once it has exited.
     package var peakResidentBytes: Int {

@@ -1,18 +1,18 @@
 import Foundation
 
 /// `kube-sim` as a process on a free loopback port, with the Rollout CRD from `crds/`.
-struct KubeSimProcess: Sendable {
-    let process: ChildProcess
+package struct KubeSimProcess: Sendable {
+    package let process: ChildProcess
     /// The kubeconfig kube-sim wrote (admin token, its CA).
-    let kubeconfig: URL
+    package let kubeconfig: URL
     /// `127.0.0.1:<port>`, for Prometheus to scrape `/metrics`.
-    let address: String
+    package let address: String
 
     struct StartFailed: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func start(in directory: URL) async throws -> KubeSimProcess {
+    package static func start(in directory: URL) async throws -> KubeSimProcess {
         let kubeconfig = directory.appendingPathComponent("kubeconfig")
         let process = try ChildProcess.start(
             name: "kube-sim", executable: try Binaries.kubeSim(),

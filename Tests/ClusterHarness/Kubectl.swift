@@ -5,12 +5,12 @@ import Glibc
 #endif
 
 /// The real `kubectl`, run as a user would with `KUBECONFIG` pointing at the test's KubeSim.
-struct Kubectl: Sendable {
+package struct Kubectl: Sendable {
     /// What one kubectl invocation printed and how it exited.
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    package struct Result: Sendable {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// kubectl exited non-zero (or hung): the command, its exit status and what it said.
@@ -28,14 +28,20 @@ struct Kubectl: Sendable {
     /// Where the output files of each run go (the test's temporary directory).
     let scratch: URL
 
+    package init(binary: String, kubeconfig: String, scratch: URL) {
+        self.binary = binary
+        self.kubeconfig = kubeconfig
+        self.scratch = scratch
+    }
+
     /// Runs kubectl and returns its stdout; throws ``Failed`` on a non-zero exit.
     @discardableResult
-    func callAsFunction(_ arguments: String..., timeout: Duration = .seconds(60)) async throws -> String {
+    package func callAsFunction(_ arguments: String..., timeout: Duration = .seconds(60)) async throws -> String {
         try await run(arguments, timeout: timeout).stdout
     }
 
     /// Runs kubectl; throws ``Failed`` on a non-zero exit unless `allowFailure`.
-    func run(_ arguments: [String], allowFailure: Bool = false, timeout: Duration = .seconds(60)) async throws -> Result {
+    package func run(_ arguments: [String], allowFailure: Bool = false, timeout: Duration = .seconds(60)) async throws -> Result {
         let id = UUID().uuidString
         let out = scratch.appendingPathComponent("kubectl-\(id).out")
         let err = scratch.appendingPathComponent("kubectl-\(id).err")

@@ -3,32 +3,45 @@ import Foundation
 /// The manifests a user of the tests writes: the example's Services and a Rollout shaped like
 /// `manifests/examples/payment-rollout.yaml`, with short pauses, interval and hold window so a
 /// whole release takes seconds.
-struct RolloutManifest: Sendable {
-    var name = "payment"
-    var namespace = "shop"
+package struct RolloutManifest: Sendable {
+    package var name = "payment"
+    package var namespace = "shop"
     /// The ReleaseGroup it joins (label `cutover.dev/group`), if any.
-    var group: String?
-    var replicas = 3
-    var image = "registry.example.com/payment:1.4.2"
+    package var group: String?
+    package var replicas = 3
+    package var image = "registry.example.com/payment:1.4.2"
     /// Pod template annotations KubeSim acts on (`sim.cutover.dev/error-rate`, `never-ready`, ...).
-    var podAnnotations: [String: String] = ["sim.cutover.dev/ready-after": "300ms"]
-    var progressDeadlineSeconds = 60
+    package var podAnnotations: [String: String] = ["sim.cutover.dev/ready-after": "300ms"]
+    package var progressDeadlineSeconds = 60
     /// (weight, pause) per canary step; none means no canary.
-    var steps: [(weight: Int, pause: String)] = [(20, "1s"), (50, "1s")]
-    var approval = "Automatic"
-    var holdWindow = "2s"
-    var prometheusAddress: String
-    var interval = "2s"
-    var queryTimeout = "2s"
-    var errorLimit = 4
+    package var steps: [(weight: Int, pause: String)] = [(20, "1s"), (50, "1s")]
+    package var approval = "Automatic"
+    package var holdWindow = "2s"
+    package var prometheusAddress: String
+    package var interval = "2s"
+    package var queryTimeout = "2s"
+    package var errorLimit = 4
     /// High, so the "no data" of a series' first seconds never stops a fast release for a human.
-    var inconclusiveLimit = 10
+    package var inconclusiveLimit = 10
     /// Raw YAML replacing the whole `strategy.canary.steps` list (for invalid specs).
-    var rawSteps: String?
+    package var rawSteps: String?
     /// Flow-style YAML of `spec.promotion`, if any.
-    var promotion: String?
+    package var promotion: String?
+    /// Flow-style YAML of `spec.hooks`, if any.
+    package var hooks: String?
+    /// Flow-style YAML of `spec.notifications`, if any.
+    package var notifications: String?
+    package var releaseHistoryLimit: Int?
+    /// A second metric, the p99 latency of green's requests (max 0.5 s).
+    package var latencyMetric = false
 
-    var yaml: String {
+    package init(name: String = "payment", namespace: String = "shop", prometheusAddress: String) {
+        self.name = name
+        self.namespace = namespace
+        self.prometheusAddress = prometheusAddress
+    }
+
+    package var yaml: String {
         let annotations = podAnnotations.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")
         let stepList = rawSteps ?? "[" + steps.map { "{weight: \($0.weight), pause: \($0.pause)}" }.joined(separator: ", ") + "]"
         let canary = steps.isEmpty && rawSteps == nil ? "" : "    canary: {steps: \(stepList)}\n"
@@ -63,15 +76,25 @@ struct RolloutManifest: Sendable {
                     noData: Inconclusive
                     errorLimit: \(errorLimit)
                     inconclusiveLimit: \(inconclusiveLimit)
-            \(promotion.map { "  promotion: \($0)\n" } ?? "")
+            \(latencyMetric ? Self.latencyMetricYAML : "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")
             """
     }
+
+    private static let latencyMetricYAML = """
+              - name: latency-p99
+                query: |
+                  histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{namespace="{{namespace}}",revision="{{green}}"}[1m])) by (le))
+                max: 0.5
+                noData: Inconclusive
+                inconclusiveLimit: 10
+
+        """
 
     /// The analysis interval in seconds.
     var intervalSeconds: Double { Double(interval.dropLast()) ?? 0 }
 
     /// The active Service (200 simulated requests per second, like the example) and the preview.
-    static func services(name: String = "payment", namespace: String = "shop", rps: Int = 200) -> String {
+    package static func services(name: String = "payment", namespace: String = "shop", rps: Int = 200) -> String {
         """
         apiVersion: v1
         kind: Service
@@ -95,14 +118,19 @@ struct RolloutManifest: Sendable {
 }
 
 /// A ReleaseGroup as docs/release-groups.md shows it: the approval and the cutover waves.
-struct ReleaseGroupManifest: Sendable {
-    var name = "shop"
-    var namespace = "shop"
-    var approval = "Automatic"
+package struct ReleaseGroupManifest: Sendable {
+    package var name = "shop"
+    package var namespace = "shop"
+    package var approval = "Automatic"
     /// Member names per wave; none: all at once.
-    var waves: [[String]] = []
+    package var waves: [[String]] = []
 
-    var yaml: String {
+    package init(name: String = "shop", namespace: String = "shop") {
+        self.name = name
+        self.namespace = namespace
+    }
+
+    package var yaml: String {
         let waveList = waves.isEmpty ? "" : "\n  waves: [" + waves.map { "[" + $0.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
         return """
             apiVersion: cutover.dev/v1alpha1

@@ -3,21 +3,23 @@ import KubeModels
 
 /// A real Prometheus (Debian's package) on a free loopback port with a temporary TSDB, scraping
 /// kube-sim's HTTPS `/metrics` every second.
-struct PrometheusProcess: Sendable {
-    let process: ChildProcess
-    let port: Int
-    var address: String { "http://127.0.0.1:\(port)" }
+package struct PrometheusProcess: Sendable {
+    package let process: ChildProcess
+    package let port: Int
+    package var address: String { "http://127.0.0.1:\(port)" }
 
     struct StartFailed: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func start(scraping target: String, in directory: URL) async throws -> PrometheusProcess {
+    /// Starts Prometheus on a free port, or on `port` (a restart after a kill: the same address,
+    /// TSDB and configuration, so Rollouts pointed at it find it again).
+    package static func start(scraping target: String, in directory: URL, port fixed: Int? = nil) async throws -> PrometheusProcess {
         let binary = try Binaries.prometheus()
         var lastError: (any Error)?
         // A port found free can be taken before Prometheus binds it; try a few.
         for _ in 0..<3 {
-            let port = try freeLoopbackPort()
+            let port = try fixed ?? freeLoopbackPort()
             let config = directory.appendingPathComponent("prometheus.yml")
             try """
                 global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}

@@ -2,13 +2,13 @@ import Foundation
 import Synchronization
 
 /// A value shared between test tasks behind a lock.
-final class LockedValue<Value: Sendable>: Sendable {
+package final class LockedValue<Value: Sendable>: Sendable {
     private let value: Mutex<Value>
-    init(_ value: Value) { self.value = Mutex(value) }
-    var get: Value { value.withLock { $0 } }
-    func set(_ newValue: Value) { value.withLock { $0 = newValue } }
+    package init(_ value: Value) { self.value = Mutex(value) }
+    package var get: Value { value.withLock { $0 } }
+    package func set(_ newValue: Value) { value.withLock { $0 = newValue } }
     @discardableResult
-    func update<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
+    package func update<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
 }
 
 /// Carries a value the compiler cannot prove Sendable across one hand-off the caller serialises.
