@@ -65,7 +65,7 @@ actor EffectPipeline<Work: Effect> {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await queue.run(workers: self.policy.workers) { lane in
-                    await self.drain(lane, wake: wake)
+                    await self.runFirst(of: lane, wake: wake)
                     return nil
                 }
             }
@@ -104,23 +104,25 @@ actor EffectPipeline<Work: Effect> {
         for owner in replayed { wake(owner) }
     }
 
-    /// Runs the lane's work in order until none is left.
-    private func drain(_ lane: Work.Lane, wake: @Sendable (ObjectKey) -> Void) async {
-        while let work = lanes[lane]?.first {
-            let outcome = await perform(work)
-            if Task.isCancelled { return }  // shutting down: no outcome, nothing more
-            lanes[lane]?.removeFirst()
-            if lanes[lane]?.isEmpty == true { lanes[lane] = nil }
-            known.remove(work.id)
-            guard let outcome else { continue }
-            if policy.retainedPerOwner > 0 {
-                var kept = retained[work.owner, default: []]
-                kept.append((work.id, outcome))
-                if kept.count > policy.retainedPerOwner { kept.removeFirst(kept.count - policy.retainedPerOwner) }
-                retained[work.owner] = kept
-            }
-            inbox.append([outcome], for: work.owner)
-            wake(work.owner)
+    /// Runs the lane's oldest work; when more waits in the lane, the lane goes back to the end of
+    /// the queue. Lanes take turns, so a lane whose receiver hangs holds one worker for one piece
+    /// of work at a time, never a worker for good: eight Rollouts whose shared webhook is down do
+    /// not stop every other Rollout's notifications.
+    private func runFirst(of lane: Work.Lane, wake: @Sendable (ObjectKey) -> Void) async {
+        guard let work = lanes[lane]?.first else { return }
+        let outcome = await perform(work)
+        if Task.isCancelled { return }  // shutting down: no outcome, nothing more
+        lanes[lane]?.removeFirst()
+        if lanes[lane]?.isEmpty == true { lanes[lane] = nil } else { await queue.add(lane) }
+        known.remove(work.id)
+        guard let outcome else { return }
+        if policy.retainedPerOwner > 0 {
+            var kept = retained[work.owner, default: []]
+            kept.append((work.id, outcome))
+            if kept.count > policy.retainedPerOwner { kept.removeFirst(kept.count - policy.retainedPerOwner) }
+            retained[work.owner] = kept
         }
+        inbox.append([outcome], for: work.owner)
+        wake(work.owner)
     }
 }
