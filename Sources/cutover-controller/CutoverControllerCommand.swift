@@ -130,9 +130,22 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         let configured = try Self.loadPolicy(outboundPolicy)
         let config = try KubeConfig.detect(path: kubeconfig, context: context)
         let metrics = ControllerMetrics()
-        let client = try KubeClient(
-            config: config, options: KubeClient.Options(qps: qps, burst: burst, observer: { metrics.observe($0) }, spareConnections: spareConnections))
         let identity = Self.identity()
+        var election = try LeaderElectionConfiguration(
+            leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity,
+            leaseDuration: .seconds(leaseDuration), renewDeadline: .seconds(renewDeadline), retryPeriod: .seconds(retryPeriod))
+        election.remedy =
+            "not acting until it can: create namespace \"\(leaseNamespace)\" (or point --lease-namespace at one that exists) "
+            + "and let the controller create and update Leases there, or run a single replica with --leader-elect off"
+        // The Lease is written through a client of its own: every other write is fenced by it.
+        let electionClient = leaderElect == .on ? try KubeClient(config: config, options: KubeClient.Options(qps: 0)) : nil
+        let elector: LeaderElector? = electionClient.map { LeaderElector(client: $0, configuration: election) }
+        var fence: (@Sendable () -> String?)?
+        if let elector { fence = { elector.fenceReason() } }
+        let client = try KubeClient(
+            config: config,
+            options: KubeClient.Options(
+                qps: qps, burst: burst, observer: { metrics.observe($0) }, spareConnections: spareConnections, writeFence: fence))
         let controller = Controller(
             RolloutController(
                 // The controller adds its API server to what it denies; the runner is told here.
@@ -147,19 +160,13 @@ struct CutoverControllerCommand: AsyncParsableCommand {
             logger: Logger(label: "cutover.groups"))
         // One manager, so the Rollout and ReleaseGroup caches both reconcilers read run once.
         let manager = ControllerManager(controller, groups)
-        var election = try LeaderElectionConfiguration(
-            leaseName: leaseName, leaseNamespace: leaseNamespace, identity: identity,
-            leaseDuration: .seconds(leaseDuration), renewDeadline: .seconds(renewDeadline), retryPeriod: .seconds(retryPeriod))
-        election.remedy =
-            "not acting until it can: create namespace \"\(leaseNamespace)\" (or point --lease-namespace at one that exists) "
-            + "and let the controller create and update Leases there, or run a single replica with --leader-elect off"
-        let elector = leaderElect == .on ? LeaderElector(client: client, configuration: election) : nil
 
         let servers: [OperationsServer]
         do {
             servers = try await startServers(controller: controller, manager: manager, elector: elector, metrics: metrics, logger: logger)
         } catch {
             try? await client.shutdown()
+            try? await electionClient?.shutdown()
             throw error
         }
         logger.info(
@@ -197,6 +204,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         }
         for server in servers { await server.stop() }
         try? await client.shutdown()
+        try? await electionClient?.shutdown()
         if case .failure(let error) = outcome {
             logger.error("stopped: \(error)")
             throw ExitCode(1)

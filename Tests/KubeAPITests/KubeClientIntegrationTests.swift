@@ -2,6 +2,7 @@ import Foundation
 import KubeModels
 import KubeSim
 import SimulatorHarness
+import Synchronization
 import Testing
 @testable import KubeAPI
 
@@ -35,6 +36,25 @@ import Testing
             }
             let again = await #expect(throws: KubeError.self) { try await client.create(Self.configMap("two")).metadata.name! + (try await client.create(Self.configMap("two"))).metadata.name! }
             #expect(again?.isAlreadyExists == true)
+        }
+    }
+
+    @Test("a write fence refuses every write before it is sent, and lets reads through")
+    func writeFence() async throws {
+        let closed = Mutex(true)
+        var options = KubeClient.Options(retry: RetryPolicy(baseDelay: 0.05, maxDelay: 2))
+        options.writeFence = { closed.withLock { $0 } ? "this replica does not hold the leader lease" : nil }
+        try await withSimulator(clientOptions: options) { sim, client in
+            do {
+                _ = try await client.create(Self.configMap("fenced"))
+                Issue.record("the fenced create was sent")
+            } catch KubeError.fenced(let method, _, let reason) {
+                #expect(method == "POST" && reason == "this replica does not hold the leader lease")
+            }
+            #expect(await sim.request("GET", "/api/v1/namespaces/default/configmaps/fenced").status == 404, "nothing was sent")
+            #expect(try await client.list(ConfigMap.self, namespace: "default").items.isEmpty, "reads pass")
+            closed.withLock { $0 = false }
+            #expect(try await client.create(Self.configMap("fenced")).metadata.name == "fenced")
         }
     }
 

@@ -169,6 +169,23 @@ import Testing
         }
     }
 
+    @Test func writesAreFencedUnlessThisReplicaHoldsAFreshlyRenewedLease() async throws {
+        try await withRuntimeSimulator { _, client in
+            let a = try Self.elector("a", client)
+            #expect(a.fenceReason() == "this replica does not hold the leader lease")
+            let leading = Box(false)
+            let task = Self.campaign(a, leading)
+            defer { task.cancel() }
+            try await eventually("a to lead") { leading.get }
+            #expect(a.fenceReason() == nil)
+            // No renewal succeeds from now on: the fence closes within the renew deadline.
+            try await client.injectFaults(["rules": [["verb": "get", "resource": "leases", "code": 503, "durationSeconds": 10]]])
+            let failing = ContinuousClock.now
+            try await eventually(within: 5, "the fence to close") { a.fenceReason() != nil }
+            #expect(ContinuousClock.now - failing < .milliseconds(1500 + 1000))
+        }
+    }
+
     @Test func aLeaderThatCannotRenewStopsWithinTheRenewDeadline() async throws {
         try await withRuntimeSimulator { _, client in
             let a = try Self.elector("a", client)

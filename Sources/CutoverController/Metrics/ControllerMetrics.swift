@@ -170,7 +170,7 @@ public final class ControllerMetrics: Sendable {
     public var perRolloutSeriesCount: Int { lastValues.withLock { $0.gauges.values.reduce(0) { $0 + $1.count } } }
 
     /// A bounded label for a reconcile failure: the Kubernetes Status reason for API failures,
-    /// `Transport`, `Decoding`, `Cancelled` or `Other`.
+    /// `Transport`, `Decoding`, `Fenced`, `Cancelled` or `Other`.
     public static func reason(of error: any Error) -> String {
         switch error {
         case let error as KubeError:
@@ -189,6 +189,7 @@ public final class ControllerMetrics: Sendable {
             case .other: return "Other"
             case .transport: return "Transport"
             case .decoding: return "Decoding"
+            case .fenced: return "Fenced"
             }
         case is CancellationError: return "Cancelled"
         default: return "Other"

@@ -34,6 +34,11 @@ public final class KubeClient: Sendable {
         /// wait for TLS handshakes. They are opened one at a time and kept past the idle timeout,
         /// up to ``KubeClient/maxRequestConnections`` in all.
         public var spareConnections: Int
+        /// Asked before each attempt of every write (POST, PUT, PATCH, DELETE) is sent: a reason
+        /// refuses it with ``KubeError/fenced(method:path:reason:)`` and nothing is sent. A
+        /// controller under leader election fences its writes with its lease, so a leader that was
+        /// paused past its lease (a stopped VM, a long GC) cannot act on what it believed before.
+        public var writeFence: (@Sendable () -> String?)?
 
         /// The HTTP version a client speaks. Plain-HTTP servers always get HTTP/1.1.
         public enum HTTPVersion: Sendable, Hashable {
@@ -49,7 +54,7 @@ public final class KubeClient: Sendable {
             qps: Double = 50, burst: Int = 100, retry: RetryPolicy = RetryPolicy(), requestTimeout: Double = 30,
             watchReadTimeout: Double = 660, userAgent: String = "cutover/\(CutoverVersion.current)",
             maxResponseBytes: Int = 1 << 30, observer: (@Sendable (RequestRecord) -> Void)? = nil,
-            httpVersion: HTTPVersion = .http1, spareConnections: Int = 0
+            httpVersion: HTTPVersion = .http1, spareConnections: Int = 0, writeFence: (@Sendable () -> String?)? = nil
         ) {
             self.qps = qps
             self.burst = burst
@@ -61,6 +66,7 @@ public final class KubeClient: Sendable {
             self.observer = observer
             self.httpVersion = httpVersion
             self.spareConnections = spareConnections
+            self.writeFence = writeFence
         }
     }
 
@@ -195,6 +201,9 @@ public final class KubeClient: Sendable {
             try await rateLimiter.acquire()
             let started = ContinuousClock.now
             let request = try await makeRequest(method: method, path: path, query: query, body: body, contentType: contentType)
+            if method != .GET, let fence = options.writeFence, let reason = fence() {
+                throw KubeError.fenced(method: method.rawValue, path: path, reason: reason)
+            }
             let response: RawResponse
             do {
                 let head = try await http.execute(request, timeout: .milliseconds(Int64(options.requestTimeout * 1000)))

@@ -32,6 +32,9 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     case transport(method: String, path: String, reason: String)
     /// The response could not be decoded as the expected type.
     case decoding(what: String, reason: String)
+    /// The write was not sent: the client's write fence refused it (``KubeClient/Options/writeFence``,
+    /// for a controller that no longer holds its leader lease).
+    case fenced(method: String, path: String, reason: String)
 
     /// Classifies a failure body (or a synthesised Status when the body was not one).
     public init(status: Status) {
@@ -58,7 +61,7 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
             .unauthorized(let s), .forbidden(let s), .expired(let s), .unsupportedMediaType(let s),
             .tooManyRequests(let s), .serverError(let s), .other(let s):
             return s
-        case .transport, .decoding:
+        case .transport, .decoding, .fenced:
             return nil
         }
     }
@@ -78,6 +81,8 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
             return "\(method) \(path): \(reason)"
         case .decoding(let what, let reason):
             return "cannot decode \(what): \(reason)"
+        case .fenced(let method, let path, let reason):
+            return "\(method) \(path) not sent: \(reason)"
         default:
             let status = self.status!
             return "\(status.message ?? status.reason ?? "request failed") (\(status.code ?? 0) \(status.reason ?? ""))"

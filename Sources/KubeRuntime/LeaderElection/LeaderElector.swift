@@ -44,6 +44,8 @@ public final class LeaderElector: Sendable {
         var observedAt: ContinuousClock.Instant?
         var lease: Lease?
         var leading = false
+        /// When the last successful acquire or renewal was sent (before its answer came back).
+        var renewedAt: ContinuousClock.Instant?
         var observedHolder: String?
         var campaignProblem: String?
     }
@@ -72,6 +74,23 @@ public final class LeaderElector: Sendable {
     /// Whether this process holds the lease right now. Turns false the moment a renewal fails past
     /// the deadline, before the leading work has finished cancelling.
     public var isLeader: Bool { shared.withLock { $0.leading } }
+
+    /// Why this process must not write to the cluster now, or nil while it may: it does not lead,
+    /// or its last successful renewal was sent longer than the renew deadline ago. The second
+    /// catches a leader that was paused (SIGSTOP, a frozen VM, a long GC) past its lease before
+    /// its renewal loop has noticed: another replica may lead by now. Give it to the controller's
+    /// client as its ``KubeClient/Options/writeFence``; the elector writes its Lease through a
+    /// client of its own.
+    public func fenceReason() -> String? {
+        let now = time.now
+        return shared.withLock { shared -> String? in
+            guard shared.leading, let renewed = shared.renewedAt else { return "this replica does not hold the leader lease" }
+            guard now < renewed + configuration.renewDeadline else {
+                return "the leader lease was last renewed \(now - renewed) ago, more than the renew deadline \(configuration.renewDeadline)"
+            }
+            return nil
+        }
+    }
 
     /// The holder this process last saw on the lease (nil before the first look).
     public var observedLeader: String? { shared.withLock { $0.observedHolder } }
@@ -188,6 +207,7 @@ public final class LeaderElector: Sendable {
     /// One look at the lease: create it, take it over, renew it, or report its valid holder.
     /// Throws only `CancellationError`.
     func tryAcquireOrRenew() async throws -> Attempt {
+        let sent = time.now
         let identity = configuration.identity
         let now = Date()
         let current: Lease
@@ -205,7 +225,7 @@ public final class LeaderElector: Sendable {
                 try checkCancellation(error)
                 return .failed("create: \(error)")
             }
-            record(lease)
+            record(lease, renewedAt: sent)
             return .acquired
         } catch {
             try checkCancellation(error)
@@ -238,7 +258,7 @@ public final class LeaderElector: Sendable {
         do {
             // The resourceVersion we read is the precondition: losing a race gives 409.
             let written = try await client.replace(next)
-            record(written)
+            record(written, renewedAt: sent)
             return .acquired
         } catch {
             try checkCancellation(error)
@@ -265,9 +285,12 @@ public final class LeaderElector: Sendable {
 
     // MARK: Bookkeeping
 
-    private func record(_ lease: Lease) {
+    /// Keeps the lease as last read or written; `renewedAt` when this process just acquired or
+    /// renewed it with a request sent then.
+    private func record(_ lease: Lease, renewedAt: ContinuousClock.Instant? = nil) {
         let now = time.now
         shared.withLock { shared in
+            if let renewedAt { shared.renewedAt = renewedAt }
             shared.lease = lease
             shared.observedSpec = lease.spec
             shared.observedAt = now
