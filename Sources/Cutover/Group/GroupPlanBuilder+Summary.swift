@@ -6,17 +6,20 @@ extension GroupPlanBuilder {
     /// The active Services the group's decisions need switched and that do not select what they
     /// should yet: a member whose wave cut over, onto green; after a revert, a member still
     /// releasing, back onto blue. Level-triggered from the Services, so a decision written just
-    /// before the controller died is still carried out, and nothing is sent twice.
+    /// before the controller died is still carried out, and nothing is sent twice. A cutover is
+    /// carried out only until the member's own status says it serves green: from then on the
+    /// Service is the member's, and a member reverting by itself (an abort, a breach), which
+    /// switches back to blue before it writes its status, is never switched onto green again.
     mutating func planPatches() {
         guard let release = status.release else { return }
         for member in release.members {
-            guard let rollout = members[member.name], releasing(member) != nil else { continue }
+            guard let rollout = members[member.name], let own = releasing(member) else { continue }
             let name = rollout.spec.services.active
             // Only a Service the member claimed (docs/rollout-reference.md#one-rollout-per-service).
             guard let service = snapshot.services[name], service.metadata.annotations?[CutoverLabels.managedBy] == member.name else { continue }
             let selected = service.spec?.selector?[CutoverLabels.revision]
             switch release.outcome {
-            case nil where member.cutoverAt != nil && selected != member.revision:
+            case nil where member.cutoverAt != nil && selected != member.revision && own.traffic != .green:
                 patches.append(ServiceSelectorPatch(service: name, revision: member.revision))
             case .rolledBack? where selected != member.blueRevision:
                 patches.append(ServiceSelectorPatch(service: name, revision: member.blueRevision))

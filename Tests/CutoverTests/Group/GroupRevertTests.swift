@@ -150,6 +150,26 @@ struct GroupRevertTests {
         #expect(following.status.phase == (revert ? .rolledBack : .holdWindow))
     }
 
+    /// Found by the chaos runner: a member aborted in its hold window switches back to blue before
+    /// it writes RolledBack; the group, reading the member's status of a moment ago, must not switch
+    /// it onto the reverted green again.
+    @Test func aMemberRevertingInItsHoldWindowIsNotSwitchedBackOntoGreenByTheGroup() throws {
+        var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") })
+        world.release(["a", "b"])
+        world.drive { $0.status.phase == .holdWindow }
+        world.converge()
+        let blue = Fixture.hash("app:1"), green = Fixture.hash("app:2")
+        #expect(world["a"].status.phase == .holdWindow && world.selected("a") == green)
+        world["a"].annotate(CutoverLabels.abort, "x")
+        let revert = world.plan("a")
+        #expect(revert.status.phase == .rolledBack)
+        // Only the revert's traffic switch lands; its status write has not yet.
+        for case .patchServiceSelector(let patch) in revert.actions { world["a"].services[patch.service]?.spec?.selector?[CutoverLabels.revision] = patch.revision }
+        #expect(world.selected("a") == blue)
+        let group = world.decideGroup()
+        #expect(!group.patches.contains { $0.service == "a" && $0.revision == green }, "\(group.patches)")
+    }
+
     @Test func aRevertAfterTheFirstWaveCutOverTakesItBackToo() {
         var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") }, group: ReleaseGroupSpec(waves: [["a"], ["b"]]))
         world.release(["a", "b"])
