@@ -86,8 +86,10 @@ extension ClusterModel {
         for (revision, names) in byRevision where names.count > 1 {
             broken["duplicate/\(name)/\(revision)"] = ("one Deployment per revision", "revision \(revision) has Deployments \(names.sorted())")
         }
-        for (deployment, count) in timeline.creations where count > 1 && deployments[deployment]?.metadata.labels?[CutoverLabels.rollout] == name {
-            broken["recreated/\(deployment)"] = ("no duplicate Deployments", "Deployment \(deployment) was created \(count) times")
+        for deployment in deployments(of: name).compactMap(\.metadata.name) {
+            if let count = timeline.creations[deployment], count > 1 {
+                broken["recreated/\(deployment)"] = ("no duplicate Deployments", "Deployment \(deployment) was created \(count) times")
+            }
         }
         for entry in rollout.metadata.managedFields ?? [] where entry.subresource != "status" {
             let manager = entry.manager ?? ""
@@ -124,8 +126,7 @@ extension ClusterModel {
             let template = TemplateHash.of(rollout.spec.template, collisionCount: rollout.status?.collisionCount ?? 0)
             let allowed = Set([rollout.status?.activeRevision, rollout.status?.greenRevision, template].compactMap { $0 })
             let running = Set(
-                pods.values.filter { $0.metadata.labels?[CutoverLabels.rollout] == name }
-                    .compactMap { $0.metadata.labels?[CutoverLabels.revision] })
+                pods(matching: [CutoverLabels.rollout: name], includingTerminating: true).compactMap { $0.metadata.labels?[CutoverLabels.revision] })
             if !running.isSubset(of: allowed) {
                 broken["wide/\(name)"] = (
                     "while the selector is wide only blue and green have pods",

@@ -10,6 +10,8 @@ package struct ClusterModel: Sendable {
     package var deployments: [String: Deployment] = [:]
     package var services: [String: Service] = [:]
     var pods: [String: Pod] = [:]
+    /// Pod names by `key=value` of each of their labels.
+    private var podsByLabel: [String: Set<String>] = [:]
     package var groups: [String: ReleaseGroup] = [:]
     var timeline = Timeline()
     /// Every invariant violation, once per episode (a broken invariant is reported when it starts).
@@ -104,7 +106,11 @@ package struct ClusterModel: Sendable {
                 checkGroupCutover(previous: previous, current: service)
             }
         case .pod(let pod):
+            for (key, value) in pods[name]?.metadata.labels ?? [:] { podsByLabel["\(key)=\(value)"]?.remove(name) }
             pods[name] = change.deleted ? nil : pod
+            if !change.deleted {
+                for (key, value) in pod.metadata.labels ?? [:] { podsByLabel["\(key)=\(value)", default: []].insert(name) }
+            }
         case .releaseGroup(let group):
             groups[name] = change.deleted ? nil : group
             if !change.deleted { record(group) }
@@ -157,11 +163,12 @@ package struct ClusterModel: Sendable {
 
     // MARK: - Queries used by the checks and the tests
 
-    /// Pods (not being deleted) whose labels match `selector`.
-    func pods(matching selector: [String: String]) -> [Pod] {
-        pods.values.filter { pod in
-            pod.metadata.deletionTimestamp == nil
-                && selector.allSatisfy { pod.metadata.labels?[$0.key] == $0.value }
+    /// Pods whose labels match `selector` (an empty one matches none, as a Service's does), not
+    /// being deleted unless `includingTerminating`; found through the label index.
+    func pods(matching selector: [String: String], includingTerminating: Bool = false) -> [Pod] {
+        let candidates = selector.map { podsByLabel["\($0.key)=\($0.value)"] ?? [] }.min { $0.count < $1.count } ?? []
+        return candidates.compactMap { pods[$0] }.filter { pod in
+            (includingTerminating || pod.metadata.deletionTimestamp == nil) && selector.allSatisfy { pod.metadata.labels?[$0.key] == $0.value }
         }
     }
 
