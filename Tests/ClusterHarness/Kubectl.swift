@@ -84,3 +84,13 @@ package struct Kubectl: Sendable {
         return result
     }
 }
+
+/// Runs one of the hack/ programs (`cutover-fuzz`, `cutover-chaos`) to its end, with kubectl's
+/// process runner, and returns its exit status and everything it printed.
+func runProgram(_ binary: String, _ arguments: [String], timeout: Duration) async throws -> (status: Int32, output: String) {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-program-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let result = try await Kubectl(binary: binary, kubeconfig: "", scratch: scratch).run(arguments, allowFailure: true, timeout: timeout)
+    return (result.status, result.stdout + result.stderr)
+}

@@ -8,13 +8,7 @@ import Testing
 struct ChaosTests {
     /// Runs the chaos runner and returns its exit status and output.
     private func chaos(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-chaos-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        // The same process runner as for kubectl; the runner writes its own kubeconfig.
-        let runner = Kubectl(binary: try Binaries.chaos(), kubeconfig: "", scratch: scratch)
-        let result = try await runner.run(arguments, allowFailure: true, timeout: .seconds(900))
-        return (result.status, result.stdout + result.stderr)
+        try await runProgram(try Binaries.chaos(), arguments, timeout: .seconds(900))
     }
 
     /// The numbers of the last line, `chaos: N kills, M faults, K checks, V violations (seed S)`.

@@ -8,14 +8,8 @@ import Testing
 struct FuzzTests {
     /// Runs the fuzzer and returns its exit status and output.
     private func fuzz(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-fuzz-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        // The same process runner as for kubectl; the fuzzer ignores KUBECONFIG.
-        let runner = Kubectl(binary: try Binaries.fuzz(), kubeconfig: "", scratch: scratch)
         let crds = Binaries.repositoryRoot.appendingPathComponent("crds").path
-        let result = try await runner.run(arguments + ["--crds", crds], allowFailure: true, timeout: .seconds(600))
-        return (result.status, result.stdout + result.stderr)
+        return try await runProgram(try Binaries.fuzz(), arguments + ["--crds", crds], timeout: .seconds(600))
     }
 
     @Test("every corpus input leaves the controller running and nothing else touched")

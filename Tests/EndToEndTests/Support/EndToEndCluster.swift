@@ -105,13 +105,9 @@ final class EndToEndCluster: Sendable {
             for process in running + [sim.process] {
                 print("---- last lines of \(process.name)'s log ----\n\(process.logTail(60))")
             }
-            for (name, states) in model.timeline.rolloutStates {
-                print("---- \(name): \(states.map { "\($0.state)" }.joined(separator: "\n  "))")
-                print("  \(Self.measurementSummary(model.statuses(name).map(\.status)))")
-            }
-            for (name, statuses) in model.timeline.groupStatuses {
-                let lines = statuses.map { "\($0.status.phase?.rawValue ?? "-") \($0.status.step ?? "-") ready \($0.status.ready ?? "-"): \($0.status.message ?? "-")" }
-                print("---- group \(name): \(lines.joined(separator: "\n  "))")
+            print("---- what every Rollout, Service and group went through ----\n\(model.timelineReport())")
+            for name in model.timeline.statuses.keys.sorted() {
+                print("---- \(name): \(Self.measurementSummary(model.statuses(name).map(\.status)))")
             }
         }
     }
