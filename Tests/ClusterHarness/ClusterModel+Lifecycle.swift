@@ -54,13 +54,13 @@ extension ClusterModel {
         }
     }
 
-    /// The Rollouts whose release has not ended for their current spec: not in a settled phase, or
-    /// not yet reported on for their generation. Paused Rollouts and those waiting for a human
-    /// (AwaitingApproval) count as not ended: the caller resolves them before asking.
-    package func unsettledRollouts() -> [(name: String, state: String)] {
-        rollouts.values.compactMap { rollout in
+    /// The Rollouts of `rollouts` whose release has not ended for their current spec: not in a
+    /// settled phase, or not yet reported on for their generation. Paused Rollouts and those
+    /// waiting for a human (AwaitingApproval) count as not ended: the caller resolves them first.
+    package static func unsettled(_ rollouts: [Rollout]) -> [(name: String, state: String)] {
+        rollouts.compactMap { rollout in
             let status = rollout.status
-            let settled = status.map { Self.settledPhases.contains($0.phase ?? .progressing) } ?? false
+            let settled = status.map { settledPhases.contains($0.phase ?? .progressing) } ?? false
                 && status?.observedGeneration == rollout.metadata.generation
             guard !settled, rollout.metadata.deletionTimestamp == nil else { return nil }
             return (rollout.metadata.name ?? "", "\(RolloutState(status)); message \(status?.message ?? "-")")

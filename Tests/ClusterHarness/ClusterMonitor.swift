@@ -67,6 +67,14 @@ package final class ClusterMonitor: Sendable {
         }
     }
 
+    /// The newest version of every ReleaseGroup the watch delivered.
+    package var groups: [ReleaseGroup] {
+        latest.get.values.compactMap { object in
+            guard case .releaseGroup(let group) = object else { return nil }
+            return group
+        }
+    }
+
     /// The newest version of a Service the watch delivered.
     package func service(_ name: String) -> Service? {
         guard case .service(let service) = latest.get[Self.latestKey("service", name)] else { return nil }

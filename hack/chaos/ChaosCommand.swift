@@ -51,7 +51,7 @@ struct ChaosCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let replay = "cutover-chaos --seed \(seed) --minutes \(minutes) --rollouts \(rollouts) --namespaces \(namespaces)"
             + (plant.map { " --plant \($0.rawValue)" } ?? "")
-        print("chaos: \(replay); logs in \(directory.path)")
+        say("chaos: \(replay); logs in \(directory.path)")
         let journal = Journal(quiet: quiet)
         let cluster = try await ChaosCluster.start(
             namespaces: (0..<namespaces).map { "chaos-\($0)" }, controllerBinary: binary, directory: directory)
@@ -60,30 +60,30 @@ struct ChaosCommand: AsyncParsableCommand {
             let run = ChaosRun(cluster: cluster, journal: journal, seed: seed, plant: plant == .unreadyGreen)
             summary = try await run.run(rollouts: rollouts, minutes: minutes, settle: settle)
         } catch {
-            print(cluster.controllerLogTails(40))
+            say(cluster.controllerLogTails(40))
             await cluster.stop()
-            print("chaos: the run stopped: \(error) (seed \(seed)); logs in \(directory.path)")
+            say("chaos: the run stopped: \(error) (seed \(seed)); logs in \(directory.path)")
             throw ExitCode(2)
         }
         await cluster.stop()
 
         for violation in summary.violations {
             let step = journal.step(before: violation.at)
-            print("VIOLATION [\(violation.invariant)] \(violation.detail)")
-            print("    seen \(journal.offset(violation.at)), resourceVersion \(violation.resourceVersion), after step \(step.map { "#\($0.number) (\($0.text))" } ?? "#0 (setup)")")
+            say("VIOLATION [\(violation.invariant)] \(violation.detail)")
+            say("    seen \(journal.offset(violation.at)), resourceVersion \(violation.resourceVersion), after step \(step.map { "#\($0.number) (\($0.text))" } ?? "#0 (setup)")")
         }
-        print(summary.report)
+        say(summary.report)
         if !summary.violations.isEmpty {
             for (namespace, report) in summary.timelines {
                 try? report.write(to: directory.appendingPathComponent("timeline-\(namespace).txt"), atomically: true, encoding: .utf8)
             }
-            print("chaos: what every Rollout, Service and group went through: \(directory.path)/timeline-*.txt")
+            say("chaos: what every Rollout, Service and group went through: \(directory.path)/timeline-*.txt")
         }
         if let first = summary.violations.map(\.at).min() {
-            print("replay: \(replay) (the first violation came after step #\(journal.step(before: first)?.number ?? 0))")
+            say("replay: \(replay) (the first violation came after step #\(journal.step(before: first)?.number ?? 0))")
         }
         if summary.violations.isEmpty && !keep { try? FileManager.default.removeItem(at: directory) }
-        print("chaos: \(summary.kills) kills, \(summary.faults) faults, \(summary.checks) checks, \(summary.violations.count) violations (seed \(seed))")
+        say("chaos: \(summary.kills) kills, \(summary.faults) faults, \(summary.checks) checks, \(summary.violations.count) violations (seed \(seed))")
         if !summary.violations.isEmpty { throw ExitCode(1) }
     }
 }

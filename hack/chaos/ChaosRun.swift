@@ -59,14 +59,13 @@ final class ChaosRun: @unchecked Sendable {
                 while Date() < end { try await schedule.step() }
             }
             group.addTask { [self] in
-                var reported = 0
+                var reported: Set<String> = []
                 while Date() < end {
                     try await Task.sleep(for: .seconds(30))
-                    let violations = cluster.monitors.values.flatMap { $0.model().violations }
-                    for violation in violations.sorted(by: { $0.at < $1.at }).dropFirst(reported) {
+                    for violation in cluster.monitors.values.flatMap({ $0.model().violations }).sorted(by: { $0.at < $1.at })
+                    where reported.insert(violation.description).inserted {
                         journal.note("VIOLATION [\(violation.invariant)] \(violation.detail)")
                     }
-                    reported = max(reported, violations.count)
                 }
             }
             try await group.waitForAll()
@@ -95,16 +94,16 @@ final class ChaosRun: @unchecked Sendable {
     private func unsettled() -> [String] {
         var open: [String] = []
         for (namespace, monitor) in cluster.monitors {
-            let model = monitor.model()
-            open += model.unsettledRollouts().map { "Rollout \(namespace)/\($0.name): \($0.state)" }
-            for rollout in model.rollouts.values {
+            let rollouts = monitor.rollouts
+            open += ClusterModel.unsettled(rollouts).map { "Rollout \(namespace)/\($0.name): \($0.state)" }
+            for rollout in rollouts {
                 let waiting = rollout.status?.notifications?.pending.filter { $0.targets.contains("team") } ?? []
                 if let first = waiting.first {
                     open.append("Rollout \(namespace)/\(rollout.metadata.name ?? ""): \(waiting.count) notification(s) to team not delivered, first \(first.event.type.rawValue)")
                 }
             }
-            for (name, group) in model.groups where ![.healthy, .rolledBack].contains(group.status?.phase) {
-                open.append("ReleaseGroup \(namespace)/\(name): \(group.status?.phase?.rawValue ?? "-"): \(group.status?.message ?? "-")")
+            for group in monitor.groups where ![.healthy, .rolledBack].contains(group.status?.phase) {
+                open.append("ReleaseGroup \(namespace)/\(group.metadata.name ?? ""): \(group.status?.phase?.rawValue ?? "-"): \(group.status?.message ?? "-")")
             }
         }
         return open.sorted()

@@ -23,12 +23,12 @@ final class Journal: Sendable {
             steps.append(step)
             return step
         }
-        if !quiet { print("\(offset(step.at)) #\(step.number) \(text)") }
+        if !quiet { say("\(offset(step.at)) #\(step.number) \(text)") }
     }
 
     /// Prints something worth knowing that is not a step.
     func note(_ text: String) {
-        if !quiet { print("\(offset(Date()))     \(text)") }
+        if !quiet { say("\(offset(Date()))     \(text)") }
     }
 
     /// The last step taken at or before `date`.
@@ -36,4 +36,9 @@ final class Journal: Sendable {
 
     /// `t+12.3s`, the time since the run began.
     func offset(_ date: Date) -> String { String(format: "t+%.1fs", date.timeIntervalSince(start)) }
+}
+
+/// Prints a line at once (unbuffered, also into a file or a pipe), so a run can be followed live.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
