@@ -21,8 +21,10 @@ package final class ChildProcess: @unchecked Sendable {
 
     package var pid: Int32 { process.processIdentifier }
     package var isRunning: Bool { process.isRunning }
-    /// The exit status once it has exited.
+    /// The exit status once it has exited (the signal's number when a signal ended it).
     package var exitStatus: Int32 { process.terminationStatus }
+    /// Whether a signal ended it (a crash, unless the signal was sent on purpose).
+    package var endedBySignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
 
     /// The high-water mark of its resident memory (`VmHWM`), in bytes; 0 once it has exited.
     package var peakResidentBytes: Int {

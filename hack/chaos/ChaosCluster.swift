@@ -30,8 +30,9 @@ final class ChaosCluster: Sendable {
     private let heldDown = LockedValue<Set<String>>([])
     /// `namespace/name` of the Rollouts whose gate hooks answer 500 for now.
     let failingHooks = LockedValue<Set<String>>([])
-    /// Controller exits the runner did not cause (a replica that lost its lease exits 1).
-    let selfExits = LockedValue<[String]>([])
+    /// Controller exits the runner did not cause: a replica that lost its lease exits 1; a signal
+    /// or another status is a crash.
+    let selfExits = LockedValue<[(replica: String, status: Int32, crashed: Bool)]>([])
 
     private init(
         directory: URL, namespaces: [String], sim: KubeSimProcess, kubectl: Kubectl, client: KubeClient, receiver: WebhookReceiver,
@@ -109,7 +110,10 @@ final class ChaosCluster: Sendable {
     func superviseControllers() throws -> [String] {
         let exited = controllers.get.filter { !$0.value.isRunning && !heldDown.get.contains($0.key) }.map(\.key).sorted()
         for name in exited {
-            selfExits.update { $0.append(name) }
+            if let process = controllers.get[name] {
+                let crashed = process.endedBySignal || process.exitStatus != 1
+                selfExits.update { $0.append((name, process.exitStatus, crashed)) }
+            }
             try startController(name)
         }
         return exited

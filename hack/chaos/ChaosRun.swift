@@ -134,9 +134,16 @@ final class ChaosRun: @unchecked Sendable {
         let rss = cluster.controllerPeakRSS.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value >> 20) MiB" }.joined(separator: ", ")
         let moments = FaultSchedule.Moment.allCases.map { "\($0.rawValue) \(schedule.killsAt[$0] ?? 0)" }.joined(separator: ", ")
         let exits = cluster.selfExits.get
+        for exit in exits where exit.crashed {
+            summary.violations.append(
+                Violation(
+                    invariant: "the controller never crashes",
+                    detail: "\(exit.replica) ended with status \(exit.status) (a lost lease exits 1); see its log in the run's directory",
+                    resourceVersion: 0, at: Date()))
+        }
         summary.report = """
             chaos: kills by moment: \(moments)
-            chaos: \(exits.count) replica exit(s) the runner did not cause (a lost lease exits 1)\(exits.isEmpty ? "" : ": \(exits.joined(separator: ", "))")
+            chaos: \(exits.count) replica exit(s) the runner did not cause (a lost lease exits 1)\(exits.isEmpty ? "" : ": \(exits.map { "\($0.replica) \($0.status)" }.joined(separator: ", "))")
             chaos: \(cluster.receiver.requests.count) webhook calls received; controller peak RSS (current processes): \(rss)
             """
         return summary
