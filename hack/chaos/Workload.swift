@@ -173,7 +173,10 @@ final class Workload {
         for index in entries.indices where entries[index].recreateAt == nil {
             let entry = entries[index]
             guard let status = rollout(entry)?.status, status.phase == .awaitingApproval, entry.group == nil, all || random.chance(0.5) else { continue }
-            try await annotate(entry, all || random.chance(0.8) ? CutoverLabels.promote : CutoverLabels.abort, actionValue())
+            // Once faults stop, a human finishes what waits: promote-full, since a Service without
+            // traffic never gives the data a plain promote still needs.
+            let action = all ? CutoverLabels.promoteFull : random.chance(0.8) ? CutoverLabels.promote : CutoverLabels.abort
+            try await annotate(entry, action, actionValue())
         }
         for (namespace, name) in groups {
             guard cluster.monitors[namespace]?.group(name)?.status?.phase == .awaitingApproval, all || random.chance(0.5) else { continue }
