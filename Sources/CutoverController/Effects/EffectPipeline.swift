@@ -29,6 +29,11 @@ actor EffectPipeline<Work: Effect> {
         var retainedPerOwner = 0
         /// Outcomes waiting per owner; beyond it the oldest are dropped.
         var inboxLimit: Int?
+        /// Which outcomes are failures. A lane whose last work failed (a receiver that hangs or
+        /// refuses) holds at most ``failingWorkers`` workers at once until its work succeeds
+        /// again, so such lanes never take every worker from the healthy ones.
+        var failed: (@Sendable (Work.Outcome) -> Bool)?
+        var failingWorkers = 2
     }
 
     private let policy: Policy
@@ -41,6 +46,9 @@ actor EffectPipeline<Work: Effect> {
     /// The ids of the work waiting or running (internal for tests).
     private(set) var known: Set<Work.ID> = []
     private var retained: [ObjectKey: [(id: Work.ID, outcome: Work.Outcome)]] = [:]
+    /// Lanes whose last work failed, and how many of them are being worked on now.
+    private var failing: Set<Work.Lane> = []
+    private var failingAtWork = 0
     /// Outcomes waiting for their owners' reconciles (internal for tests).
     var inbox: Inbox<Work.Outcome>
 
@@ -106,14 +114,30 @@ actor EffectPipeline<Work: Effect> {
 
     /// Runs the lane's oldest work; when more waits in the lane, the lane goes back to the end of
     /// the queue. Lanes take turns, so a lane whose receiver hangs holds one worker for one piece
-    /// of work at a time, never a worker for good: eight Rollouts whose shared webhook is down do
-    /// not stop every other Rollout's notifications.
+    /// of work at a time, never a worker for good; and failing lanes share ``Policy/failingWorkers``
+    /// between them: fifty Rollouts whose shared webhook is down do not hold up every other
+    /// Rollout's notifications.
     private func runFirst(of lane: Work.Lane, wake: @Sendable (ObjectKey) -> Void) async {
         guard let work = lanes[lane]?.first else { return }
+        let wasFailing = failing.contains(lane)
+        if wasFailing {
+            // Its turn comes again in a second, unless a worker for failing lanes is free now.
+            guard failingAtWork < policy.failingWorkers else { return await queue.add(lane, after: .seconds(1)) }
+            failingAtWork += 1
+        }
         let outcome = await perform(work)
+        if wasFailing { failingAtWork -= 1 }
         if Task.isCancelled { return }  // shutting down: no outcome, nothing more
+        if let failed = policy.failed, let outcome {
+            if failed(outcome) { failing.insert(lane) } else { failing.remove(lane) }
+        }
         lanes[lane]?.removeFirst()
-        if lanes[lane]?.isEmpty == true { lanes[lane] = nil } else { await queue.add(lane) }
+        if lanes[lane]?.isEmpty == true {
+            lanes[lane] = nil
+            failing.remove(lane)
+        } else {
+            await queue.add(lane)
+        }
         known.remove(work.id)
         guard let outcome else { return }
         if policy.retainedPerOwner > 0 {

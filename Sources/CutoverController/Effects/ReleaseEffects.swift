@@ -188,7 +188,7 @@ struct NotificationWork: Effect {
 
     /// The notifications' pipeline: deliveries are cheap and rate-limited by receivers.
     static func pipeline(_ notifier: Notifier) -> EffectPipeline<NotificationWork> {
-        EffectPipeline(.init(workers: 8, retainedPerOwner: 128)) { work in
+        EffectPipeline(.init(workers: 8, retainedPerOwner: 128, failed: { !$0.delivered })) { work in
             await notifier.deliver(work.notice, to: work.target, from: work.sender, uid: work.uid)
         }
     }
