@@ -49,7 +49,9 @@ struct DeliveryCheck {
         let invariant = "status.history agrees with what the checker saw"
         let statuses = model.statuses(name).map(\.status)
         let selected = Set(model.selectorHistory(rollout.spec.services.active))
-        let revertsSeen = Set(statuses.compactMap { $0.phase == .rolledBack ? $0.rolledBackRevision : nil })
+        // `abort.revision` names the reverted green; `rolledBackRevision` is cleared when the
+        // template moved on meanwhile (a newer template, or a paused Rollout's new spec).
+        let revertsSeen = Set(statuses.compactMap { $0.phase == .rolledBack ? $0.abort?.revision : nil })
         for record in history {
             switch record.outcome {
             case .promoted where !selected.contains(.revision(record.revision)):
@@ -70,7 +72,7 @@ struct DeliveryCheck {
             {
                 report(invariant, "\(name): the monitor saw \(active) promoted at \(at), but no record says so")
             }
-            if status.phase == .rolledBack, previous?.phase != .rolledBack, let reverted = status.rolledBackRevision,
+            if status.phase == .rolledBack, previous?.phase != .rolledBack, let reverted = status.abort?.revision,
                 !history.contains(where: { $0.revision == reverted && $0.outcome == .rolledBack })
             {
                 report(invariant, "\(name): the monitor saw \(reverted) rolled back at \(at), but no record says so")

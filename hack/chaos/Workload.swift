@@ -245,10 +245,12 @@ final class Workload {
     /// The planted fault the checker must catch: a release whose green never gets ready, and the
     /// runner, as a faulty controller would, pointing the active Service at that green.
     func plantUnreadyGreen() async throws {
-        guard let index = pickEntry(where: { self.isSettled($0) && $0.group == nil }) else {
-            journal.note("no settled Rollout to plant the violation on")
-            return
+        // The workload waits meanwhile, so some Rollout settles.
+        let candidates = try await eventually("a settled Rollout to plant the violation on", timeout: .seconds(180), interval: .seconds(1)) {
+            let settled = entries.indices.filter { isSettled(entries[$0]) && entries[$0].group == nil }
+            return (settled.isEmpty ? nil : settled, "every Rollout is busy")
         }
+        let index = candidates.randomElement(using: &random) ?? candidates[0]
         try await applyRelease(index, kind: "never-ready")
         let entry = entries[index]
         let green = try await eventually("\(entry.key) to start its release", timeout: .seconds(60)) {
