@@ -71,10 +71,20 @@ extension ClusterModel {
     private mutating func check(_ rollout: Rollout, into broken: inout [String: (invariant: String, detail: String)]) {
         let name = rollout.metadata.name ?? ""
         let status = rollout.status
+        // A revert quarantines its revision; the user's retry (a new value of the annotation, even
+        // before the status shows it: traffic moves before the status write) releases it.
+        let retry = rollout.metadata.annotations?[CutoverLabels.retry]
         if status?.phase == .rolledBack, let reverted = status?.rolledBackRevision {
-            quarantined[name] = reverted
-        } else if let reverted = quarantined[name], status?.greenRevision == reverted, status?.phase != .rolledBack {
-            quarantined[name] = nil  // a retry releases it again
+            let episode = "\(reverted)@\(status?.abort?.at.map { "\($0)" } ?? "-")"
+            if quarantined[name]?.episode != episode, !released.contains("\(name)/\(episode)") {
+                quarantined[name] = (reverted, episode, retry)
+            }
+        }
+        if let quarantine = quarantined[name],
+            quarantine.retry != retry || (status?.greenRevision == quarantine.revision && status?.phase != .rolledBack)
+        {
+            released.insert("\(name)/\(quarantine.episode)")
+            quarantined[name] = nil
         }
         checkActiveService(of: rollout, into: &broken)
         checkPreviewService(of: rollout, into: &broken)
@@ -141,7 +151,7 @@ extension ClusterModel {
                 )
             }
         }
-        if let reverted = quarantined[name] {
+        if let reverted = quarantined[name]?.revision {
             let served = ready.filter { $0.metadata.labels?[CutoverLabels.revision] == reverted }
             if !served.isEmpty || selector[CutoverLabels.revision] == reverted {
                 broken["reverted-served/\(name)"] = (

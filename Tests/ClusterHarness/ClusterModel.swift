@@ -46,7 +46,11 @@ package struct ClusterModel: Sendable {
     /// The owner (Rollout uid) each Deployment name was last created under.
     var deploymentOwners: [String: String] = [:]
     var serviceBaselines: [String: ServiceUserFields] = [:]
-    var quarantined: [String: String] = [:]
+    /// Per Rollout, the revision its last revert quarantined, that revert (revision and time), and
+    /// the retry annotation's value then.
+    var quarantined: [String: (revision: String, episode: String, retry: String?)] = [:]
+    /// Reverts a retry released (`<rollout>/<episode>`): their status may linger a moment.
+    var released: Set<String> = []
     /// Active Services of a reverted group's members that are back on blue, with the green they left.
     var backOnBlue: [String: String] = [:]
     var openViolations: Set<String> = []
@@ -75,6 +79,7 @@ package struct ClusterModel: Sendable {
             if change.deleted {
                 // Its Deployments go with it; its Services serve again once a new one has released.
                 servingServices.remove(rollout.spec.services.active)
+                quarantined[name] = nil
                 if let preview = rollout.spec.services.preview { unclaimedPreviews.insert(preview) }
             } else {
                 record(rollout)

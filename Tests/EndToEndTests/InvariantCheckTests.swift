@@ -183,5 +183,28 @@ extension EndToEnd {
             let history = Self.changes(objects)
             #expect(ClusterModel.replay(history).violations.isEmpty, "\(ClusterModel.replay(history).violations)")
         }
+
+        /// A reverted revision served again right after a retry was asked for (traffic moves before
+        /// the status write that shows the retry) is no violation; without the retry it is.
+        @Test(arguments: [true, false])
+        func aRetryReleasesTheRevertedRevisionBeforeTheStatusShowsIt(retried: Bool) throws {
+            var reverted = try Self.rollout(#"{"phase": "Healthy", "activeRevision": "b"}"#)
+            let green = TemplateHash.of(reverted.spec.template)
+            reverted = try Self.rollout(
+                #"{"phase": "RolledBack", "activeRevision": "b", "rolledBackRevision": "\#(green)", "abort": {"reason": "AnalysisBreach", "at": "2026-01-01T00:00:00Z"}}"#)
+            var asked = reverted
+            if retried { asked.metadata.annotations = [CutoverLabels.retry: "1"] }
+            var objects: [(WatchedObject, Bool)] = [(.rollout(reverted), false)]
+            for revision in ["b", green] {
+                var ready = try Self.deployment(revision: revision, replicas: 2)
+                ready.status = DeploymentStatus(replicas: 2, readyReplicas: 2)
+                objects.append((.deployment(ready), false))
+            }
+            objects += [Self.pod("b-1", revision: "b", ready: true), Self.pod("b-2", revision: "b", ready: true)].map { (WatchedObject.pod($0), false) }
+            objects.append((.service(Self.service(revision: "b")), false))
+            objects += [(.pod(Self.pod("g-1", revision: green, ready: true)), false), (.rollout(asked), false), (.service(Self.service(revision: nil)), false)]
+            let found = ClusterModel.replay(Self.changes(objects)).violations.map(\.invariant)
+            #expect(found == (retried ? [] : ["a rolled-back revision is not selected again"]), "\(found)")
+        }
     }
 }

@@ -62,8 +62,8 @@ final class Workload {
             manifest.latencyMetric = random.chance(0.3)
             manifest.releaseHistoryLimit = Int(RolloutSpec.maxReleaseHistoryLimit)
             var hooks: [String] = []
-            if random.chance(0.35) { hooks.append("preCutover: {url: \"\(self.hooks(manifest))\", timeout: 2s, retries: 1}") }
-            if random.chance(0.15) { hooks.append("postCutover: {url: \"\(self.hooks(manifest))\", timeout: 2s, retries: 1}") }
+            if random.chance(0.35) { hooks.append("preCutover: {url: \"\(hookURL(manifest))\", timeout: 2s, retries: 1}") }
+            if random.chance(0.15) { hooks.append("postCutover: {url: \"\(hookURL(manifest))\", timeout: 2s, retries: 1}") }
             manifest.hooks = hooks.isEmpty ? nil : "{\(hooks.joined(separator: ", "))}"
             var targets = ["{name: team, urlSecret: {name: chaos-webhooks, key: team}, timeout: 2s}"]
             if random.chance(0.15) { targets.append("{name: slow, urlSecret: {name: chaos-webhooks, key: slow}, timeout: 1s}") }
@@ -98,7 +98,7 @@ final class Workload {
 
     // MARK: - The run
 
-    /// One workload step: a release, an action, a deletion, or nothing; returns what it did.
+    /// One workload step: a release, an action, a deletion, or nothing (each step it takes is in the journal).
     func step() async throws {
         try await recreateDue()
         switch random.nextUnit() {
@@ -319,7 +319,7 @@ final class Workload {
         return "registry.example.com/chaos:1.\(imageTag)"
     }
 
-    private func hooks(_ manifest: RolloutManifest) -> String { "\(cluster.receiver.baseURL)/hook/\(manifest.namespace)/\(manifest.name)" }
+    private func hookURL(_ manifest: RolloutManifest) -> String { "\(cluster.receiver.baseURL)/hook/\(manifest.namespace)/\(manifest.name)" }
 
     private var actionCounter = 0
     private func actionValue() -> String {
