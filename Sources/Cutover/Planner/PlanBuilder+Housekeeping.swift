@@ -77,6 +77,8 @@ extension PlanBuilder {
 
         let activeName = rollout.spec.services.active
         switch status.traffic ?? .blue {
+        case .split where groupHoldsTraffic:
+            break
         case .split:
             if currentKey(of: activeName) != .some(nil) { widen.append(selectorPatch(activeName, nil)) }
         case .green:
@@ -92,6 +94,15 @@ extension PlanBuilder {
         // Production traffic and new pods before the status write; the rest after (see ReleasePlan).
         actions = setKeys + creates + scaleUps + widen
         afterStatus = previewKey + scaleDowns + historyDeletions(keeping: Set(wanted.keys))
+    }
+
+    /// Whether the member's group has taken its active Service over: it decided this member's
+    /// cutover (or reverted the release) and the member has not caught up yet. The member then
+    /// leaves the Service to the group rather than put its canary split back over the group's
+    /// switch (its caches may show the Service switched before they show the group's decision).
+    var groupHoldsTraffic: Bool {
+        guard let green = status.greenRevision else { return false }
+        return groupCutover(of: green) != nil || groupRevert(of: green) != nil
     }
 
     /// The value of our selector key on a Service: `nil` if the Service is missing, `.some(nil)`

@@ -170,6 +170,44 @@ struct GroupRevertTests {
         #expect(!group.patches.contains { $0.service == "a" && $0.revision == green }, "\(group.patches)")
     }
 
+    /// Found by the chaos runner: the group switched a member in its canary to green, then reverted
+    /// and switched it to blue; the member, whose caches showed its Service on blue before the
+    /// group's revert, put its canary split back (serving the reverted green). It leaves the
+    /// Service to the group once the group decided its cutover.
+    @Test func aMemberLeavesItsServiceToTheGroupOnceTheGroupDecidedItsCutover() throws {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        world.converge()
+        var decided: GroupPlan?
+        for _ in 0..<30 {
+            world.now = world.now.addingTimeInterval(31)
+            for name in world.names {
+                world[name].now = world.now
+                world[name].measure(.value(0))
+            }
+            world.stepMembers()
+            let plan = world.decideGroup()
+            if plan.patches.contains(where: { $0.service == "a" }) {
+                decided = plan
+                break
+            }
+            world.switchServices(plan)
+            world.settle()
+        }
+        let cutover = try #require(decided)
+        let decidedGroup = world.group
+        world.switchServices(cutover)
+        world.annotateGroup(CutoverLabels.abort, "x")
+        world.switchServices(world.decideGroup())
+        #expect(world.selected("a") == Fixture.hash("app:1"))
+        // a's caches show its Service back on blue, but the group still as it decided the cutover.
+        var snapshot = world["a"].snapshot
+        snapshot.group = decidedGroup
+        let plan = planNextStep(for: snapshot, now: world.now)
+        let widened = plan.actions.contains { if case .patchServiceSelector(let patch) = $0 { patch.service == "a" } else { false } }
+        #expect(!widened, "\(plan.actions)")
+    }
+
     @Test func aRevertAfterTheFirstWaveCutOverTakesItBackToo() {
         var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") }, group: ReleaseGroupSpec(waves: [["a"], ["b"]]))
         world.release(["a", "b"])
