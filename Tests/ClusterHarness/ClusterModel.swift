@@ -106,6 +106,7 @@ package struct ClusterModel: Sendable {
             services[name] = change.deleted ? nil : service
             if change.deleted {
                 servingServices.remove(name)  // created again, it serves once Cutover claims it
+                backOnBlue[name] = nil
             } else {
                 record(service)
                 checkGroupCutover(previous: previous, current: service)
