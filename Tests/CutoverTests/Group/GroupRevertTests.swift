@@ -111,6 +111,24 @@ struct GroupRevertTests {
         #expect(plan.patches == [ServiceSelectorPatch(service: "b", revision: Fixture.hash("app:1"))])
     }
 
+    /// Measurement rounds (each member measures `value(member)`) until the group decides to switch
+    /// `member`'s Service; returns that decision, its patches not sent yet (nil after 30 rounds).
+    static func roundsUntilTheGroupSwitches(_ member: String, in world: inout GroupWorld, value: (String) -> Double) -> GroupPlan? {
+        for _ in 0..<30 {
+            world.now = world.now.addingTimeInterval(31)
+            for name in world.names {
+                world[name].now = world.now
+                world[name].measure(.value(value(name)))
+            }
+            world.stepMembers()
+            let decided = world.decideGroup()
+            if decided.patches.contains(where: { $0.service == member }) { return decided }
+            world.switchServices(decided)
+            world.settle()
+        }
+        return nil
+    }
+
     /// The group's selector patches are the only ones: a member that reads the group's revert (or
     /// its wave's cutover) before its Service shows it waits, then follows without a patch of its own.
     @Test(arguments: [true, false])
@@ -120,23 +138,7 @@ struct GroupRevertTests {
         world.converge()
         let blue = Fixture.hash("app:1"), green = Fixture.hash("app:2")
         // Rounds until the group decides to switch b, stopped before its patch reaches b's Service.
-        var plan: GroupPlan?
-        for _ in 0..<30 {
-            world.now = world.now.addingTimeInterval(31)
-            for name in world.names {
-                world[name].now = world.now
-                world[name].measure(.value(revert && name == "a" ? 0.5 : 0))
-            }
-            world.stepMembers()
-            let decided = world.decideGroup()
-            if decided.patches.contains(where: { $0.service == "b" }) {
-                plan = decided
-                break
-            }
-            world.switchServices(decided)
-            world.settle()
-        }
-        let decided = try #require(plan)
+        let decided = try #require(Self.roundsUntilTheGroupSwitches("b", in: &world) { name in revert && name == "a" ? 0.5 : 0 })
         let waiting = world.plan("b")
         #expect(!waiting.actions.contains { if case .patchServiceSelector = $0 { true } else { false } })
         #expect(waiting.status.phase == world["b"].status.phase)
@@ -178,23 +180,7 @@ struct GroupRevertTests {
         var world = Self.group()
         world.release(["a", "b", "c"])
         world.converge()
-        var decided: GroupPlan?
-        for _ in 0..<30 {
-            world.now = world.now.addingTimeInterval(31)
-            for name in world.names {
-                world[name].now = world.now
-                world[name].measure(.value(0))
-            }
-            world.stepMembers()
-            let plan = world.decideGroup()
-            if plan.patches.contains(where: { $0.service == "a" }) {
-                decided = plan
-                break
-            }
-            world.switchServices(plan)
-            world.settle()
-        }
-        let cutover = try #require(decided)
+        let cutover = try #require(Self.roundsUntilTheGroupSwitches("a", in: &world) { _ in 0 })
         let decidedGroup = world.group
         world.switchServices(cutover)
         world.annotateGroup(CutoverLabels.abort, "x")
