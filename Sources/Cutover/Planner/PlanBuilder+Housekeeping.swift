@@ -77,7 +77,7 @@ extension PlanBuilder {
 
         let activeName = rollout.spec.services.active
         switch status.traffic ?? .blue {
-        case .split where groupHoldsTraffic:
+        case .split where groupHoldsTraffic, .green where groupRevertsGreen:
             break
         case .split:
             if currentKey(of: activeName) != .some(nil) { widen.append(selectorPatch(activeName, nil)) }
@@ -102,7 +102,15 @@ extension PlanBuilder {
     /// switch (its caches may show the Service switched before they show the group's decision).
     var groupHoldsTraffic: Bool {
         guard let green = status.greenRevision else { return false }
-        return groupCutover(of: green) != nil || groupRevert(of: green) != nil
+        return groupCutover(of: green) != nil || groupRevertsGreen
+    }
+
+    /// Whether the member's group reverted the release of its green: the group switches the
+    /// Service back to blue, and a member that has not caught up (its status still says green
+    /// serves) must not put a Service created again onto the reverted green meanwhile.
+    var groupRevertsGreen: Bool {
+        guard let green = status.greenRevision else { return false }
+        return groupRevert(of: green) != nil
     }
 
     /// The value of our selector key on a Service: `nil` if the Service is missing, `.some(nil)`

@@ -194,6 +194,42 @@ struct GroupRevertTests {
         #expect(!widened, "\(plan.actions)")
     }
 
+    /// Found by the chaos runner: a member that had cut over with the first wave, whose active
+    /// Service is deleted and created again while the group reverts, must not put the new Service
+    /// on the reverted green (its own status still says green serves); once it has claimed the
+    /// Service the group switches it to blue, and the member follows.
+    @Test func aMemberWhoseServiceIsRecreatedMidRevertLeavesItToTheGroup() throws {
+        var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") }, group: ReleaseGroupSpec(waves: [["a"], ["b"]]))
+        world.release(["a", "b"])
+        world.drive { $0.groupPatches.count >= 1 }
+        world.converge()
+        let blue = Fixture.hash("app:1"), green = Fixture.hash("app:2")
+        #expect(world["a"].status.traffic == .green)
+        // b breaches: the group reverts; its patch for a is not sent, a's status still serves green.
+        world.now = world.now.addingTimeInterval(31)
+        world["b"].now = world.now
+        world["b"].measure(.value(0.5))
+        world.stepMembers()
+        #expect(world.decideGroup().status.phase == .rolledBack)
+        #expect(world["a"].status.traffic == .green)
+        // a's Service is deleted and created again by its user: no revision key, no claim.
+        world["a"].services["a"] = Fixture.service("a", owner: nil)
+        world["a"].services["a"]?.metadata.resourceVersion = "2"
+        let claim = world.plan("a")
+        #expect(claim.actions.allSatisfy { if case .claimService = $0 { true } else { false } }, "\(claim.actions)")
+        world["a"].apply(claim)
+        let afterClaim = world.plan("a")
+        let onGreen = afterClaim.actions.contains { if case .patchServiceSelector(let patch) = $0 { patch.revision == green } else { false } }
+        #expect(!onGreen, "\(afterClaim.actions)")
+        world["a"].apply(afterClaim)
+        #expect(world.selected("a") != green)
+        #expect(world.stepGroup().patches == [ServiceSelectorPatch(service: "a", revision: blue)])
+        world.converge()
+        #expect(world.selected("a") == blue)
+        #expect(world["a"].status.phase == .rolledBack)
+        #expect(world["a"].status.abort?.reason == "GroupReverted")
+    }
+
     @Test func aRevertAfterTheFirstWaveCutOverTakesItBackToo() {
         var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") }, group: ReleaseGroupSpec(waves: [["a"], ["b"]]))
         world.release(["a", "b"])
