@@ -46,7 +46,10 @@ public final class ReleaseGroupController: Reconciler {
     }
 
     public var triggers: [Trigger<ObjectKey>] {
-        [.primary(groups), .changes(of: rollouts) { Self.groupKeys(of: $0) }, .keys(finished)]
+        [
+            .primary(groups), .changes(of: rollouts) { Self.groupKeys(of: $0) },
+            .changes(of: services) { [rollouts] change in Self.groupKeys(claiming: change, rollouts: rollouts) }, .keys(finished),
+        ]
     }
 
     public func runBackground() async {
@@ -59,6 +62,18 @@ public final class ReleaseGroupController: Reconciler {
         let namespace = change.object.metadata.namespace ?? ""
         let names = Set([change.object, change.oldObject].compactMap { $0?.metadata.labels?[CutoverLabels.group] })
         return names.sorted().map { ObjectKey(namespace: namespace, name: $0) }
+    }
+
+    /// The group of the member that just claimed the changed Service: a member's Service created
+    /// again mid-release is the group's to switch once the member's claim lands, whether or not
+    /// the member's status changes then. Other Service changes wake no group.
+    static func groupKeys(claiming change: ObjectChange<Service>, rollouts: ObjectCache<Rollout>) -> [ObjectKey] {
+        let namespace = change.object.metadata.namespace ?? ""
+        guard case let claimant? = change.object.metadata.annotations?[CutoverLabels.managedBy],
+            change.oldObject?.metadata.annotations?[CutoverLabels.managedBy] != claimant,
+            let group = rollouts.get(name: claimant, namespace: namespace)?.metadata.labels?[CutoverLabels.group], !group.isEmpty
+        else { return [] }
+        return [ObjectKey(namespace: namespace, name: group)]
     }
 
     public func reconcile(_ key: ObjectKey) async throws -> Duration? {

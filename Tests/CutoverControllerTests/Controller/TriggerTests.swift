@@ -80,6 +80,31 @@ struct TriggerTests {
         #expect(keys(service("web", namespace: "elsewhere")).isEmpty)
     }
 
+    @Test func aMembersClaimOfAServiceWakesItsGroup() async throws {
+        let controller = try Self.unconnectedController()
+        defer { Task { try await controller.client.shutdown() } }
+        let store = try #require(controller.rollouts.store(for: ReleaseTests.namespace))
+        var member = try Self.rollout()
+        member.metadata.labels = [CutoverLabels.group: "shop"]
+        store.upsert(member)
+        var loner = try Self.rollout()
+        loner.metadata.name = "loner"
+        store.upsert(loner)
+        func service(claimedBy owner: String?) -> Service {
+            Service(metadata: ObjectMeta(name: "web", namespace: ReleaseTests.namespace, annotations: owner.map { [CutoverLabels.managedBy: $0] }))
+        }
+        func keys(_ change: ObjectChange<Service>) -> [ObjectKey] {
+            ReleaseGroupController.groupKeys(claiming: change, rollouts: controller.rollouts)
+        }
+        let shop = ObjectKey(namespace: ReleaseTests.namespace, name: "shop")
+        #expect(keys(.modified(old: service(claimedBy: nil), new: service(claimedBy: "web"))) == [shop])
+        #expect(keys(.added(service(claimedBy: "web"))) == [shop])
+        #expect(keys(.modified(old: service(claimedBy: "web"), new: service(claimedBy: "web"))).isEmpty, "a selector patch is no claim")
+        #expect(keys(.modified(old: service(claimedBy: nil), new: service(claimedBy: "loner"))).isEmpty, "not a member")
+        #expect(keys(.modified(old: service(claimedBy: nil), new: service(claimedBy: nil))).isEmpty)
+        #expect(keys(.deleted(service(claimedBy: "web"))).isEmpty)
+    }
+
     @Test func aRolloutLettingGoOfAServiceWakesTheOthersNamingIt() async throws {
         let controller = try Self.unconnectedController()
         defer { Task { try await controller.client.shutdown() } }
