@@ -23,15 +23,16 @@ extension ProgramRuns {
             return numbers
         }
 
-        @Test("a short run of a fixed seed: releases and faults, and not one invariant broken")
+        @Test("a short run of a fixed seed: releases, groups and faults, and not one invariant broken")
         func shortRun() async throws {
-            let (status, output) = try await chaos(["--seed", "3", "--minutes", "1.5", "--rollouts", "6", "--namespaces", "2"])
+            let (status, output) = try await chaos(["--seed", "3", "--minutes", "1.5", "--rollouts", "10", "--namespaces", "2"])
             #expect(status == 0, "\(output)")
             let numbers = summary(output)
             #expect(numbers["violations"] == 0, "\(output)")
             #expect((numbers["kills"] ?? 0) >= 2, "the controller was killed: \(output)")
             #expect((numbers["faults"] ?? 0) >= 2, "faults were injected: \(output)")
             #expect((numbers["checks"] ?? 0) > 500, "every change was judged: \(output)")
+            #expect(output.contains("group release "), "release groups took part: \(output)")
             #expect(output.contains("(seed 3)"))
         }
 
