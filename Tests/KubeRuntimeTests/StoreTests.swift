@@ -137,6 +137,21 @@ import Testing
         #expect(store.assumedCount == 0)
     }
 
+    /// A patch names no version: someone else's write (2) may land between the version we read (1)
+    /// and our patch (3). The watch delivers 2 before 3; the store keeps showing our patch.
+    @Test func aVersionTheWatchDeliversBeforeOurPatchDoesNotHideIt() {
+        let store = Store<ConfigMap>()
+        store.upsert(Self.configMap("a", version: "1"))
+        var patched = Self.configMap("a", version: "3")
+        patched.data = ["k": "ours"]
+        store.assumeWritten(patched, over: "1")
+        #expect(store.upsert(Self.configMap("a", version: "2")) == nil)
+        #expect(store.get("default/a")?.data == ["k": "ours"])
+        #expect(store.upsert(patched) == nil)
+        #expect(store.assumedCount == 0)
+        #expect(store.upsert(Self.configMap("a", version: "4"))?.object.metadata.resourceVersion == "4")
+    }
+
     @Test func aWriteTheStoreAlreadyShowsOrHasPassedIsNotAssumed() {
         let store = Store<ConfigMap>()
         // The watch delivered our write (version 2) before the response to it came back.

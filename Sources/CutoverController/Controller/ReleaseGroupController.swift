@@ -122,13 +122,17 @@ public final class ReleaseGroupController: Reconciler {
     /// plan sends the ones still needed again).
     func patchSelectors(_ patches: [ServiceSelectorPatch], namespace: String) async throws {
         guard !patches.isEmpty else { return }
-        let client = self.client, fieldManager = self.fieldManager, logger = self.logger
+        let client = self.client, fieldManager = self.fieldManager, logger = self.logger, services = self.services
         let failures = await withTaskGroup(of: (any Error)?.self) { group in
             for patch in patches {
                 group.addTask {
                     do {
-                        _ = try await client.patch(
+                        // Read back into the cache at once, as a Rollout's own patches are: its
+                        // member sees the switch (and follows) without waiting for the watch.
+                        let base = services.get(name: patch.service, namespace: namespace)?.metadata.resourceVersion ?? ""
+                        let stored = try await client.patch(
                             Service.self, name: patch.service, namespace: namespace, patch: .merge(patch.mergePatch), fieldManager: fieldManager)
+                        services.assumeWritten(stored, over: base)
                         logger.info("patched Service selector", metadata: ["service": "\(patch.service)", "revision": "\(patch.revision ?? "(removed)")"])
                         return nil
                     } catch {

@@ -36,9 +36,7 @@ extension RolloutController {
             } catch let error as KubeError where error.isNotFound {}
 
         case .patchServiceSelector(let patch):
-            _ = try await client.patch(
-                Service.self, name: patch.service, namespace: namespace, patch: .merge(patch.mergePatch),
-                fieldManager: configuration.fieldManager)
+            try await patchService(patch.service, namespace: namespace, with: patch.mergePatch)
             logger.info(
                 "patched Service selector",
                 metadata: ["service": "\(patch.service)", "revision": "\(patch.revision ?? "(removed)")"])
@@ -46,9 +44,7 @@ extension RolloutController {
         case .claimService(let claim):
             // A 409 Conflict means someone wrote the Service since it was read (perhaps another
             // Rollout's claim): the queue retries, and the next plan sees what is there now.
-            _ = try await client.patch(
-                Service.self, name: claim.service, namespace: namespace, patch: .merge(claim.mergePatch),
-                fieldManager: configuration.fieldManager)
+            try await patchService(claim.service, namespace: namespace, with: claim.mergePatch)
             logger.info("claimed Service", metadata: ["service": "\(claim.service)"])
 
         case .recordEvent(let event):
@@ -65,5 +61,15 @@ extension RolloutController {
         case .checkPromotion(let check):
             effects.checkPromotion(check, for: RolloutKey(rollout))
         }
+    }
+
+    /// Merge-patches a Service and reads the result back into the cache at once: the next plan
+    /// (a revert planned a moment after a selector patch) must not decide from the Service as it
+    /// was before, however far the watch trails.
+    func patchService(_ name: String, namespace: String, with patch: JSONValue) async throws {
+        let base = services.get(name: name, namespace: namespace)?.metadata.resourceVersion ?? ""
+        let stored = try await client.patch(
+            Service.self, name: name, namespace: namespace, patch: .merge(patch), fieldManager: configuration.fieldManager)
+        services.assumeWritten(stored, over: base)
     }
 }

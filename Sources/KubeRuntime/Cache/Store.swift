@@ -80,18 +80,20 @@ public final class Store<Object: KubeObject>: Sendable {
     // MARK: Writes (the reflector's)
 
     /// Inserts or replaces `object` (after the transform) and returns the change: `added`, or
-    /// `modified` from what it replaced. Returns nil, changing nothing, when `object` is a version
-    /// that an assumed write of ours replaced (the watch is still catching up with that write),
-    /// and nil when it is that assumed write itself (its change was returned when it was assumed).
+    /// `modified` from what it replaced. While an assumed write of ours is pending, returns nil,
+    /// changing nothing, for every version but that write: a watch delivers in order, so what it
+    /// brings before our write is older (the version our write replaced, or one written by someone
+    /// else just before a patch of ours that did not name a version). The write itself arriving
+    /// returns nil too (its change was returned when it was assumed), and ends the wait.
     @discardableResult
     public func upsert(_ object: Object) -> ObjectChange<Object>? {
         let object = transform(object)
         return state.withLock { contents in
             let key = object.metadata.key
-            if let superseded = contents.superseded[key] {
-                if superseded.contains(object.metadata.resourceVersion ?? "") { return nil }
+            if contents.superseded[key] != nil {
+                guard contents.snapshot[key]?.metadata.resourceVersion == object.metadata.resourceVersion else { return nil }
                 contents.superseded[key] = nil
-                if contents.snapshot[key]?.metadata.resourceVersion == object.metadata.resourceVersion { return nil }
+                return nil
             }
             return contents.snapshot.upsert(object).map { .modified(old: $0, new: object) } ?? .added(object)
         }
@@ -135,8 +137,8 @@ public final class Store<Object: KubeObject>: Sendable {
     // MARK: Read your own writes
 
     /// Puts `written` — what the API server returned for a write of ours that was based on
-    /// version `base` of the same object — into the store now, instead of when the watch delivers
-    /// it. Does nothing when the store no longer shows `base` (the watch already delivered this
+    /// version `base` of the same object (for a patch without a version: the one cached when it
+    /// was sent) — into the store now, instead of when the watch delivers it. Does nothing when the store no longer shows `base` (the watch already delivered this
     /// write or a newer version) or shows no object at all. Until the watch delivers `written` or a
     /// newer version, versions it replaced are not applied again.
     ///

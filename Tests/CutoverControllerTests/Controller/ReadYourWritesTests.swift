@@ -11,7 +11,7 @@ import Testing
 /// The bug the status-write bridge once fixed, now through ``Store/assumeWritten(_:over:)``: after a
 /// revert, a reconcile whose Rollout cache trails the revert's status write (while the Service and
 /// Deployment caches already show the revert) must not undo it.
-@Suite("Reading our own status writes", .timeLimit(.minutes(2)))
+@Suite("Reading our own writes", .timeLimit(.minutes(2)))
 struct ReadYourWritesTests {
     static let namespace = ReleaseTests.namespace
 
@@ -100,6 +100,51 @@ struct ReadYourWritesTests {
             #expect(try await client.get(Service.self, name: "web", namespace: Self.namespace).spec?.selector?[CutoverLabels.revision] == blue)
             let greenDeployment = try #require(try await ReleaseTests.deployment(client, revision: green))
             #expect(greenDeployment.spec?.replicas == 0, "green was not scaled up again")
+        }
+    }
+
+    /// Found by cutover-chaos: a leader switched the Service back to blue for a revert and was
+    /// killed before its status write; the next leader put the canary split back (its status still
+    /// says the canary runs), then a breach came. The revert, planned from a Service cache that had
+    /// not seen that patch yet, sent no switch and wrote RolledBack while green still served.
+    /// A Service patch is read back into the cache at once.
+    @Test func aRevertRightAfterOurOwnSelectorPatchSwitchesTheServiceBack() async throws {
+        try await withControllerCluster { _, client, controllers in
+            try await controllers.start()
+            try await ReleaseTests.createService(client)
+            _ = try await client.create(try Self.rollout(image: "example/web:1"))
+            let first = try await ReleaseTests.waitHealthy(client)
+            let blue = try #require(first.status?.activeRevision)
+            try await ReleaseTests.changeTemplate(client, image: "example/web:2", podAnnotations: ["sim.cutover.dev/ready-after": "300ms"])
+            let canary = try await eventually("the canary step", timeout: .seconds(30)) {
+                let rollout = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
+                return (rollout.status?.phase == .canary ? rollout : nil, "phase \(rollout.status?.phase?.rawValue ?? "-")")
+            }
+            let green = try #require(canary.status?.greenRevision)
+            await controllers.stopAll()
+            // The dead leader's revert: the Service is back on blue; the status still says canary.
+            let revert = JSONValue.object(["spec": .object(["selector": .object([CutoverLabels.revision: .string(blue)])])])
+            _ = try await client.patch(Service.self, name: "web", namespace: Self.namespace, patch: .merge(revert))
+
+            // A reconciler whose caches are filled once and never updated: no watch runs.
+            let controllerClient = try KubeClient(config: client.config, options: ControllerRuns.clientOptions)
+            defer { Task { try? await controllerClient.shutdown() } }
+            let reconciler = RolloutController(
+                client: controllerClient, runner: AnalysisRunner(secrets: NoSecrets()),
+                recorder: EventRecorder(client: controllerClient, component: "cutover-controller"))
+            try await Self.fill(reconciler, from: client)
+            let key = RolloutKey(namespace: Self.namespace, name: "web")
+            _ = try await reconciler.reconcile(key)
+            let split = try await client.get(Service.self, name: "web", namespace: Self.namespace)
+            #expect(split.spec?.selector?[CutoverLabels.revision] == nil, "the status says the canary runs: the split is put back")
+            #expect(reconciler.services.get(name: "web", namespace: Self.namespace)?.metadata.resourceVersion == split.metadata.resourceVersion)
+
+            let breach = Measurement(metric: "error-rate", revision: green, at: Date(), value: .value(0.5))
+            await reconciler.effects.measurements.deliver([breach], for: key)
+            _ = try await reconciler.reconcile(key)
+            let reverted = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
+            #expect(reverted.status?.phase == .rolledBack)
+            #expect(try await client.get(Service.self, name: "web", namespace: Self.namespace).spec?.selector?[CutoverLabels.revision] == blue)
         }
     }
 }
