@@ -23,6 +23,7 @@ public final class ReleaseGroupController: Reconciler {
     let groups: ObjectCache<ReleaseGroup>
     let rollouts: ObjectCache<Rollout>
     let services: ObjectCache<Service>
+    let turns: GroupTurns
     let recorder: EventRecorder
     let metrics: ControllerMetrics?
     let logger: Logger
@@ -37,6 +38,7 @@ public final class ReleaseGroupController: Reconciler {
         groups = rollouts.groups
         self.rollouts = rollouts.rollouts
         services = rollouts.services
+        turns = rollouts.turns
         recorder = rollouts.recorder
         metrics = rollouts.metrics
         self.logger = logger
@@ -76,10 +78,37 @@ public final class ReleaseGroupController: Reconciler {
         return [ObjectKey(namespace: namespace, name: group)]
     }
 
+    /// Decides in the group's turn (``GroupTurns``: no member of it plans meanwhile in this
+    /// controller), then records the Events and sends the notifications.
     public func reconcile(_ key: ObjectKey) async throws -> Duration? {
+        switch try await turns.run(key, exclusive: true, { try await decide(key) }) {
+        case .gone:
+            return nil
+        case .again(let delay):
+            return delay
+        case .decided(let group, let plan):
+            for event in plan.events {
+                await recorder.record(on: group, type: event.type == "Warning" ? .warning : .normal, reason: event.reason, message: event.message)
+            }
+            if let pending = plan.status.notifications?.pending, !pending.isEmpty {
+                notifications.submit(
+                    NotificationWork.outbox(pending, targets: group.spec.notifications ?? [], from: .releaseGroup(key), uid: group.metadata.uid ?? ""))
+            }
+            return plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        }
+    }
+
+    private enum Decision {
+        case gone
+        case again(Duration)
+        case decided(ReleaseGroup, GroupPlan)
+    }
+
+    /// Plans, writes the decision to the group's status, then switches the Services it needs.
+    private func decide(_ key: ObjectKey) async throws -> Decision {
         guard let group = groups.get(key) else {
             await notifications.forget(key)
-            return nil
+            return .gone
         }
         let members = rollouts.members(ofGroup: key.name, namespace: key.namespace)
         var named: [String: Service] = [:]
@@ -89,7 +118,6 @@ public final class ReleaseGroupController: Reconciler {
         }
         let snapshot = GroupSnapshot(group: group, members: members, services: named, deliveries: await notifications.take(key))
         let plan = planGroup(for: snapshot, now: Date())
-        let requeue = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
         if plan.status != group.status {
             var updated = group
             updated.status = plan.status
@@ -99,23 +127,16 @@ public final class ReleaseGroupController: Reconciler {
                 if let outcome = plan.outcome { metrics?.recordGroup(outcome) }
             } catch let error as KubeError where error.isConflict {
                 await notifications.rollback(key)
-                return .milliseconds(250)
+                return .again(.milliseconds(250))
             } catch {
                 await notifications.rollback(key)
                 throw error
             }
         }
         await notifications.commit(key)
-        // The decision is written (and in the cache members read): carry it out, all at once, then tell it.
+        // The decision is written (and in the cache members read): carry it out, all at once.
         try await patchSelectors(plan.patches, namespace: key.namespace)
-        for event in plan.events {
-            await recorder.record(on: group, type: event.type == "Warning" ? .warning : .normal, reason: event.reason, message: event.message)
-        }
-        if let pending = plan.status.notifications?.pending, !pending.isEmpty {
-            notifications.submit(
-                NotificationWork.outbox(pending, targets: group.spec.notifications ?? [], from: .releaseGroup(key), uid: group.metadata.uid ?? ""))
-        }
-        return requeue
+        return .decided(group, plan)
     }
 
     /// Sends every selector patch at once; throws the first failure after all were tried (the

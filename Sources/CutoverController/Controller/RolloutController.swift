@@ -68,6 +68,8 @@ public final class RolloutController: Reconciler {
     let services: ObjectCache<Service>
     /// The ReleaseGroups members read their barriers from (shared with ``ReleaseGroupController``).
     let groups: ObjectCache<ReleaseGroup>
+    /// Keeps a group's decisions and its members' reconciles apart (shared with ``ReleaseGroupController``).
+    let turns = GroupTurns()
     /// Rollouts whose background work finished (a measurement, a hook, a delivery): reconcile them.
     private let finished: AsyncStream<RolloutKey>
     private let finish: AsyncStream<RolloutKey>.Continuation
@@ -171,7 +173,36 @@ public final class RolloutController: Reconciler {
 
     /// Returns when to look again (nil: on the next change). Throws when an action failed; the
     /// queue retries with backoff.
+    ///
+    /// A member of a ReleaseGroup plans, acts and writes its status in its group's turn
+    /// (``GroupTurns``), beside the other members but never while its group decides.
     func reconcileOnce(_ key: RolloutKey) async throws -> Duration? {
+        let group = rollouts.get(key)?.metadata.labels?[CutoverLabels.group].flatMap { $0.isEmpty ? nil : ObjectKey(namespace: key.namespace, name: $0) }
+        let decided: Rest?
+        if let group {
+            decided = try await turns.run(group, exclusive: false) { try await decide(key) }
+        } else {
+            decided = try await decide(key)
+        }
+        guard let rest = decided else { return nil }
+        // The decision is recorded (a member's revert has reached its group): now the scale-downs
+        // and the Events. A failure retries; the next plan asks for what is still undone.
+        for action in rest.actions { try await execute(action, for: rest.rollout, logger: rest.logger) }
+        return rest.requeue()
+    }
+
+    /// What is left of a reconcile once its status is written: the actions after it, and when to
+    /// look again (taken as the reconcile returns).
+    private struct Rest {
+        let actions: [ReleaseAction]
+        let rollout: Rollout
+        let logger: Logger
+        let requeue: () -> Duration?
+    }
+
+    /// Plans, executes the plan's actions and writes the status: what comes before `afterStatus`.
+    /// Returns nil when the Rollout is gone; after a conflict, nothing is left but the requeue.
+    private func decide(_ key: RolloutKey) async throws -> Rest? {
         guard let rollout = rollouts.get(key) else {
             await effects.forget(key)
             metrics?.forget(key)
@@ -191,7 +222,7 @@ public final class RolloutController: Reconciler {
         }
         // Taken as the reconcile returns (the queue counts from then), so the status write and the
         // actions after it do not push the wake past the Rollout's point of the second.
-        func requeue() -> Duration? { plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) } }
+        let requeue: () -> Duration? = { plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) } }
         if plan.status != rollout.status {
             var updated = rollout
             updated.status = plan.status
@@ -204,7 +235,8 @@ public final class RolloutController: Reconciler {
                 reconcileLogger.debug("status write conflicted; looking again")
                 await effects.rollback(key)
                 metrics?.reconcileFailed(reason: "Conflict")
-                return min(requeue() ?? configuration.conflictRequeue, configuration.conflictRequeue)
+                let again = min(requeue() ?? configuration.conflictRequeue, configuration.conflictRequeue)
+                return Rest(actions: [], rollout: rollout, logger: reconcileLogger, requeue: { again })
             } catch let error as KubeError where error.isNotFound {
                 await effects.rollback(key)  // the Rollout is gone; its next reconcile forgets them
                 return nil
@@ -226,10 +258,7 @@ public final class RolloutController: Reconciler {
         await effects.commit(key)
         // Only what a written status holds goes out: a restarted controller finds the same outbox.
         if let pending = plan.status.notifications?.pending, !pending.isEmpty { effects.send(pending, of: rollout) }
-        // The decision is recorded (a member's revert has reached its group): now the scale-downs
-        // and the Events. A failure retries; the next plan asks for what is still undone.
-        for action in plan.afterStatus { try await execute(action, for: rollout, logger: reconcileLogger) }
-        return requeue()
+        return Rest(actions: plan.afterStatus, rollout: rollout, logger: reconcileLogger, requeue: requeue)
     }
 
     /// What the planner needs about `rollout`: the caches, and the outcomes of background work.
