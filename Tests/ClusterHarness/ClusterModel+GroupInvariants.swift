@@ -70,13 +70,19 @@ extension ClusterModel {
     }
 
     /// When a member finishes its release (Healthy on its green): its group completed the release,
-    /// so every member of it serves green. No member finishes a release the others did not.
+    /// so every member of it serves green (a member whose Service was deleted aside). No member
+    /// finishes a release the others did not.
     mutating func checkGroupCompletion(previous: Rollout?, current: Rollout) {
         guard let status = current.status, status.phase == .healthy, let active = status.activeRevision,
             previous?.status?.phase != .healthy || previous?.status?.activeRevision != active,
             let name = current.metadata.name, let (group, release, _) = groupRelease(of: name, revision: active)
         else { return }
-        let notServing = release.members.filter { selectedRevision(ofMember: $0.name) != $0.revision }.map(\.name)
+        // A member whose Service its user deleted (or created again, not yet switched by Cutover)
+        // serves what its user wrote: not judged.
+        let notServing = release.members.filter { member in
+            guard let service = rollouts[member.name]?.spec.services.active, servingServices.contains(service) else { return false }
+            return selectedRevision(ofMember: member.name) != member.revision
+        }.map(\.name)
         guard release.outcome != .promoted || !notServing.isEmpty else { return }
         violations.append(
             Violation(

@@ -106,6 +106,21 @@ extension EndToEnd {
             #expect(ClusterModel.replay(history).violations.map(\.invariant) == ["blue is kept until the group completed"])
         }
 
+        /// Found by cutover-chaos: a member's Service deleted by its user just before the member
+        /// finished is not a member "not serving green"; one that serves blue is.
+        @Test(arguments: [true, false])
+        func aMemberFinishingWhileAServiceIsDeletedIsNotAnUnfinishedRelease(deleted: Bool) throws {
+            let holding = try Self.member(#"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g"}"#)
+            let healthy = try Self.member(#"{"phase": "Healthy", "activeRevision": "g"}"#)
+            let promoted = try Self.group(#""outcome": "Promoted""#)
+            let last: (WatchedObject, Bool) = deleted ? (.service(Self.service(revision: "g")), true) : (.service(Self.service(revision: "b")), false)
+            let history = Self.changes(
+                [(.rollout(holding), false)] + Self.servingBlue()
+                    + [(.service(Self.service(revision: "g")), false), (.releaseGroup(promoted), false), last, (.rollout(healthy), false)])
+            let invariants = Set(ClusterModel.replay(history).violations.map(\.invariant))
+            #expect(invariants.contains("no member finishes a release the others did not") == !deleted, "\(invariants)")
+        }
+
         @Test func aServiceLeftWithFewerReadyPodsThanReplicasIsDowntime() throws {
             let blue = try Self.rollout(#"{"phase": "Healthy", "activeRevision": "b"}"#)
             let history = Self.changes([
