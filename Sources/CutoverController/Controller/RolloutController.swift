@@ -177,10 +177,9 @@ public final class RolloutController: Reconciler {
     /// A member of a ReleaseGroup plans, acts and writes its status in its group's turn
     /// (``GroupTurns``), beside the other members but never while its group decides.
     func reconcileOnce(_ key: RolloutKey) async throws -> Duration? {
-        let group = rollouts.get(key)?.metadata.labels?[CutoverLabels.group].flatMap { $0.isEmpty ? nil : ObjectKey(namespace: key.namespace, name: $0) }
         let decided: Rest?
-        if let group {
-            decided = try await turns.run(group, exclusive: false) { try await decide(key) }
+        if let group = rollouts.get(key)?.metadata.labels?[CutoverLabels.group], !group.isEmpty {
+            decided = try await turns.run(ObjectKey(namespace: key.namespace, name: group), exclusive: false) { try await decide(key) }
         } else {
             decided = try await decide(key)
         }
