@@ -64,6 +64,11 @@ extension PlanBuilder {
             message: "group \(groupName) reverted: \(cause?.message ?? cause?.reason ?? "no cause given")")
     }
 
+    /// Whether the group promoted the release of `green` (every member waits to complete it).
+    func groupPromoted(_ green: String) -> Bool {
+        grouped && groupRelease(holding: green)?.release.outcome == .promoted
+    }
+
     /// Whether the group asked its rolled-back members to release `revision` again (retry).
     func groupRetries(_ revision: String) -> Bool {
         guard groupName != nil, let release = snapshot.group?.status?.release, release.retried == true else { return false }

@@ -21,6 +21,11 @@ extension PlanBuilder {
     /// back or changed again, blue or green deleted, an abort, a breach, a failed hook), then the
     /// step's own transition.
     mutating func release(_ green: String, blue: String, step: ReleaseStep) {
+        // The group promoted this release: final for every member, whatever came after (a newer
+        // template, an abort, a late breach); the next release starts from green.
+        if groupPromoted(green), status.traffic == .green {
+            return complete()
+        }
         if hash == blue {
             pending.abort = false
             return revert(reason: "TemplateSetBackToBlue", message: "template set back to \(blue): fast rollback", counted: false, then: .healthy)

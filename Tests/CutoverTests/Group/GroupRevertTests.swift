@@ -230,6 +230,35 @@ struct GroupRevertTests {
         #expect(world["a"].status.abort?.reason == "GroupReverted")
     }
 
+    /// Found by the chaos runner: a member got a newer template after its group promoted the
+    /// release but before the member completed it; it superseded its green and went back to blue
+    /// while the others completed. The group's promotion is final: the member completes, and the
+    /// newer template is released from green. An abort that late is too late as well.
+    @Test(arguments: ["template", "abort"])
+    func aMemberCompletesWhatItsGroupPromotedWhateverComesAfter(_ late: String) throws {
+        var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "1m") })
+        world.release(["a", "b"])
+        world.drive { $0.release?.outcome == .promoted }
+        let green = Fixture.hash("app:2")
+        #expect(world.release?.outcome == .promoted)
+        #expect(world["a"].status.phase == .holdWindow, "a has not completed yet")
+        if late == "template" { world.release(["a"], image: "app:3") } else { world["a"].annotate(CutoverLabels.abort, "late") }
+        let plan = world.plan("a")
+        let blue = Fixture.hash("app:1")
+        #expect(plan.status.activeRevision == green, "a completed on the promoted green")
+        #expect(plan.status.history?.contains { $0.revision == green && $0.outcome == .promoted } == true)
+        #expect(!plan.actions.contains { if case .patchServiceSelector(let patch) = $0 { patch.revision == blue } else { false } }, "\(plan.actions)")
+        if late == "template" {
+            #expect(plan.status.greenRevision == Fixture.hash("app:3"), "the newer template is released beside the promoted green")
+        } else {
+            #expect(plan.status.phase == .healthy)
+            #expect(plan.status.rolledBackRevision == nil)
+        }
+        world.converge()
+        #expect(world.selected("b") == green)
+        #expect(world["a"].status.activeRevision == green)
+    }
+
     @Test func aRevertAfterTheFirstWaveCutOverTakesItBackToo() {
         var world = GroupWorld(["a", "b"], spec: { _ in memberSpec(steps: 1, holdWindow: "5m") }, group: ReleaseGroupSpec(waves: [["a"], ["b"]]))
         world.release(["a", "b"])
