@@ -43,39 +43,57 @@ struct ReadYourWritesTests {
         reconciler.services.store(for: namespace)?.replaceAll(services)
     }
 
+    /// A running controller takes the Rollout to a canary of its second revision, then stops:
+    /// blue and green.
+    static func stopInCanary(_ client: KubeClient, _ controllers: ControllerRuns) async throws -> (blue: String, green: String) {
+        try await controllers.start()
+        try await ReleaseTests.createService(client)
+        _ = try await client.create(try rollout(image: "example/web:1"))
+        let first = try await ReleaseTests.waitHealthy(client)
+        let blue = try #require(first.status?.activeRevision)
+        try await ReleaseTests.changeTemplate(client, image: "example/web:2", podAnnotations: ["sim.cutover.dev/ready-after": "300ms"])
+        let canary = try await eventually("the canary step", timeout: .seconds(30)) {
+            let rollout = try await client.get(Rollout.self, name: "web", namespace: namespace)
+            return (rollout.status?.phase == .canary ? rollout : nil, "phase \(rollout.status?.phase?.rawValue ?? "-")")
+        }
+        let green = try #require(canary.status?.greenRevision)
+        await controllers.stopAll()
+        return (blue, green)
+    }
+
+    /// A reconciler whose caches are filled once and never updated: no watch runs. Shut its client down.
+    static func standaloneReconciler(_ client: KubeClient) async throws -> (RolloutController, KubeClient) {
+        let controllerClient = try KubeClient(config: client.config, options: ControllerRuns.clientOptions)
+        let reconciler = RolloutController(
+            client: controllerClient, runner: AnalysisRunner(secrets: NoSecrets()),
+            recorder: EventRecorder(client: controllerClient, component: "cutover-controller"))
+        try await fill(reconciler, from: client)
+        return (reconciler, controllerClient)
+    }
+
+    /// A breach of green reaches `reconciler`, which reconciles once: the Rollout is RolledBack and
+    /// its Service on blue. Returns the Rollout as the server has it.
+    static func revertOnABreach(_ reconciler: RolloutController, _ client: KubeClient, green: String, blue: String) async throws -> Rollout {
+        let key = RolloutKey(namespace: namespace, name: "web")
+        let breach = Measurement(metric: "error-rate", revision: green, at: Date(), value: .value(0.5))
+        await reconciler.effects.measurements.deliver([breach], for: key)
+        _ = try await reconciler.reconcile(key)
+        let reverted = try await client.get(Rollout.self, name: "web", namespace: namespace)
+        #expect(reverted.status?.phase == .rolledBack)
+        #expect(try await client.get(Service.self, name: "web", namespace: namespace).spec?.selector?[CutoverLabels.revision] == blue)
+        return reverted
+    }
+
     @Test func aReconcileOnStaleCachesAfterARevertDoesNotUndoIt() async throws {
         try await withControllerCluster { _, client, controllers in
-            // A running controller takes the Rollout to a canary of its second revision, then stops.
-            try await controllers.start()
-            try await ReleaseTests.createService(client)
-            _ = try await client.create(try Self.rollout(image: "example/web:1"))
-            let first = try await ReleaseTests.waitHealthy(client)
-            let blue = try #require(first.status?.activeRevision)
-            try await ReleaseTests.changeTemplate(client, image: "example/web:2", podAnnotations: ["sim.cutover.dev/ready-after": "300ms"])
-            let canary = try await eventually("the canary step", timeout: .seconds(30)) {
-                let rollout = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
-                return (rollout.status?.phase == .canary ? rollout : nil, "phase \(rollout.status?.phase?.rawValue ?? "-")")
-            }
-            let green = try #require(canary.status?.greenRevision)
-            await controllers.stopAll()
-
-            // A reconciler whose caches are filled once and never updated: no watch runs.
-            let controllerClient = try KubeClient(config: client.config, options: ControllerRuns.clientOptions)
+            let (blue, green) = try await Self.stopInCanary(client, controllers)
+            let (reconciler, controllerClient) = try await Self.standaloneReconciler(client)
             defer { Task { try? await controllerClient.shutdown() } }
-            let reconciler = RolloutController(
-                client: controllerClient, runner: AnalysisRunner(secrets: NoSecrets()),
-                recorder: EventRecorder(client: controllerClient, component: "cutover-controller"))
-            try await Self.fill(reconciler, from: client)
             let key = RolloutKey(namespace: Self.namespace, name: "web")
             let base = try #require(reconciler.rollouts.get(key))
 
             // A breach arrives: the reconcile reverts (Service back on blue, green to 0, RolledBack).
-            let breach = Measurement(metric: "error-rate", revision: green, at: Date(), value: .value(0.5))
-            await reconciler.effects.measurements.deliver([breach], for: key)
-            _ = try await reconciler.reconcile(key)
-            let reverted = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
-            #expect(reverted.status?.phase == .rolledBack)
-            #expect(try await client.get(Service.self, name: "web", namespace: Self.namespace).spec?.selector?[CutoverLabels.revision] == blue)
+            let reverted = try await Self.revertOnABreach(reconciler, client, green: green, blue: blue)
 
             // The Rollout cache shows the written status at once, before any watch could deliver it.
             #expect(reconciler.rollouts.get(key)?.status?.phase == .rolledBack)
@@ -110,41 +128,20 @@ struct ReadYourWritesTests {
     /// A Service patch is read back into the cache at once.
     @Test func aRevertRightAfterOurOwnSelectorPatchSwitchesTheServiceBack() async throws {
         try await withControllerCluster { _, client, controllers in
-            try await controllers.start()
-            try await ReleaseTests.createService(client)
-            _ = try await client.create(try Self.rollout(image: "example/web:1"))
-            let first = try await ReleaseTests.waitHealthy(client)
-            let blue = try #require(first.status?.activeRevision)
-            try await ReleaseTests.changeTemplate(client, image: "example/web:2", podAnnotations: ["sim.cutover.dev/ready-after": "300ms"])
-            let canary = try await eventually("the canary step", timeout: .seconds(30)) {
-                let rollout = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
-                return (rollout.status?.phase == .canary ? rollout : nil, "phase \(rollout.status?.phase?.rawValue ?? "-")")
-            }
-            let green = try #require(canary.status?.greenRevision)
-            await controllers.stopAll()
+            let (blue, green) = try await Self.stopInCanary(client, controllers)
             // The dead leader's revert: the Service is back on blue; the status still says canary.
             let revert = JSONValue.object(["spec": .object(["selector": .object([CutoverLabels.revision: .string(blue)])])])
             _ = try await client.patch(Service.self, name: "web", namespace: Self.namespace, patch: .merge(revert))
 
-            // A reconciler whose caches are filled once and never updated: no watch runs.
-            let controllerClient = try KubeClient(config: client.config, options: ControllerRuns.clientOptions)
+            let (reconciler, controllerClient) = try await Self.standaloneReconciler(client)
             defer { Task { try? await controllerClient.shutdown() } }
-            let reconciler = RolloutController(
-                client: controllerClient, runner: AnalysisRunner(secrets: NoSecrets()),
-                recorder: EventRecorder(client: controllerClient, component: "cutover-controller"))
-            try await Self.fill(reconciler, from: client)
             let key = RolloutKey(namespace: Self.namespace, name: "web")
             _ = try await reconciler.reconcile(key)
             let split = try await client.get(Service.self, name: "web", namespace: Self.namespace)
             #expect(split.spec?.selector?[CutoverLabels.revision] == nil, "the status says the canary runs: the split is put back")
             #expect(reconciler.services.get(name: "web", namespace: Self.namespace)?.metadata.resourceVersion == split.metadata.resourceVersion)
 
-            let breach = Measurement(metric: "error-rate", revision: green, at: Date(), value: .value(0.5))
-            await reconciler.effects.measurements.deliver([breach], for: key)
-            _ = try await reconciler.reconcile(key)
-            let reverted = try await client.get(Rollout.self, name: "web", namespace: Self.namespace)
-            #expect(reverted.status?.phase == .rolledBack)
-            #expect(try await client.get(Service.self, name: "web", namespace: Self.namespace).spec?.selector?[CutoverLabels.revision] == blue)
+            _ = try await Self.revertOnABreach(reconciler, client, green: green, blue: blue)
         }
     }
 }
