@@ -247,7 +247,11 @@ final class Workload {
     func plantUnreadyGreen() async throws {
         // The workload waits meanwhile, so some Rollout settles.
         let candidates = try await eventually("a settled Rollout to plant the violation on", timeout: .seconds(180), interval: .seconds(1)) {
-            let settled = entries.indices.filter { isSettled(entries[$0]) && entries[$0].group == nil }
+            // One that serves a revision: a Rollout whose first revision never got ready (Degraded)
+            // has no blue for the release to start beside.
+            let settled = entries.indices.filter {
+                isSettled(entries[$0]) && entries[$0].group == nil && rollout(entries[$0])?.status?.activeRevision != nil
+            }
             return (settled.isEmpty ? nil : settled, "every Rollout is busy")
         }
         let index = candidates.randomElement(using: &random) ?? candidates[0]
