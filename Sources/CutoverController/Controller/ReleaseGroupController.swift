@@ -148,12 +148,9 @@ public final class ReleaseGroupController: Reconciler {
             for patch in patches {
                 group.addTask {
                     do {
-                        // Read back into the cache at once, as a Rollout's own patches are: its
-                        // member sees the switch (and follows) without waiting for the watch.
-                        let base = services.get(name: patch.service, namespace: namespace)?.metadata.resourceVersion ?? ""
-                        let stored = try await client.patch(
-                            Service.self, name: patch.service, namespace: namespace, patch: .merge(patch.mergePatch), fieldManager: fieldManager)
-                        services.assumeWritten(stored, over: base)
+                        // Read back into the cache at once: its member sees the switch (and
+                        // follows) without waiting for the watch.
+                        try await services.patch(patch.service, namespace: namespace, with: patch.mergePatch, through: client, fieldManager: fieldManager)
                         logger.info("patched Service selector", metadata: ["service": "\(patch.service)", "revision": "\(patch.revision ?? "(removed)")"])
                         return nil
                     } catch {

@@ -36,7 +36,7 @@ extension RolloutController {
             } catch let error as KubeError where error.isNotFound {}
 
         case .patchServiceSelector(let patch):
-            try await patchService(patch.service, namespace: namespace, with: patch.mergePatch)
+            try await services.patch(patch.service, namespace: namespace, with: patch.mergePatch, through: client, fieldManager: configuration.fieldManager)
             logger.info(
                 "patched Service selector",
                 metadata: ["service": "\(patch.service)", "revision": "\(patch.revision ?? "(removed)")"])
@@ -44,7 +44,7 @@ extension RolloutController {
         case .claimService(let claim):
             // A 409 Conflict means someone wrote the Service since it was read (perhaps another
             // Rollout's claim): the queue retries, and the next plan sees what is there now.
-            try await patchService(claim.service, namespace: namespace, with: claim.mergePatch)
+            try await services.patch(claim.service, namespace: namespace, with: claim.mergePatch, through: client, fieldManager: configuration.fieldManager)
             logger.info("claimed Service", metadata: ["service": "\(claim.service)"])
 
         case .recordEvent(let event):
@@ -62,14 +62,16 @@ extension RolloutController {
             effects.checkPromotion(check, for: RolloutKey(rollout))
         }
     }
+}
 
-    /// Merge-patches a Service and reads the result back into the cache at once: the next plan
-    /// (a revert planned a moment after a selector patch) must not decide from the Service as it
-    /// was before, however far the watch trails.
-    func patchService(_ name: String, namespace: String, with patch: JSONValue) async throws {
-        let base = services.get(name: name, namespace: namespace)?.metadata.resourceVersion ?? ""
-        let stored = try await client.patch(
-            Service.self, name: name, namespace: namespace, patch: .merge(patch), fieldManager: configuration.fieldManager)
-        services.assumeWritten(stored, over: base)
+extension ObjectCache where Object == Service {
+    /// Merge-patches a Service through `client` and reads the result back into this cache at once
+    /// (a Rollout's selector patches and claims, a group's switches): the next plan (a revert
+    /// planned a moment after a selector patch) must not decide from the Service as it was before,
+    /// however far the watch trails.
+    func patch(_ name: String, namespace: String, with patch: JSONValue, through client: KubeClient, fieldManager: String) async throws {
+        let base = get(name: name, namespace: namespace)?.metadata.resourceVersion ?? ""
+        let stored = try await client.patch(Service.self, name: name, namespace: namespace, patch: .merge(patch), fieldManager: fieldManager)
+        assumeWritten(stored, over: base)
     }
 }
