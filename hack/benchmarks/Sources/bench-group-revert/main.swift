@@ -24,7 +24,8 @@
 //
 // Environment: CONTROLLER (the binary), BENCH_INTERVAL (seconds, default 10), BENCH_RPS (per
 // Service, default 100), BENCH_REPLICAS (per Service, default 3), BENCH_WEIGHT (the first canary
-// step, default 20).
+// step, default 20), BENCH_TRACE=1 (print KubeSim's commits from the breach to the last Service
+// back on blue).
 import BenchSupport
 import Foundation
 import KubeModels
@@ -181,6 +182,39 @@ final class SelectorLog: @unchecked Sendable {
     }
 
     func changes(in namespace: String) -> [Change] { lock.withLock { changes.filter { $0.namespace == namespace } } }
+}
+
+/// With BENCH_TRACE=1: every commit of a Rollout, ReleaseGroup or Service in `namespace`, to show
+/// where the revert's time goes (printed from the breach to the last Service back on blue).
+final class CommitTrace: @unchecked Sendable {
+    struct Commit { var at: Date, what: String }
+    let namespace: String
+    private let lock = NSLock()
+    private var commits: [Commit] = []
+
+    init(namespace: String) { self.namespace = namespace }
+
+    func record(_ object: JSONValue) {
+        guard object["metadata"]?["namespace"]?.stringValue == namespace, let kind = object["kind"]?.stringValue else { return }
+        let name = object["metadata"]?["name"]?.stringValue ?? ""
+        let status = object["status"]
+        let what: String
+        switch kind {
+        case "Service": what = "Service \(name) selects \(object["spec"]?["selector"]?[revisionKey]?.stringValue ?? "both")"
+        case "Rollout", "ReleaseGroup":
+            what = "\(kind) \(name) \(status?["phase"]?.stringValue ?? "-") \(status?["abort"]?["reason"]?.stringValue ?? "")"
+        default: return
+        }
+        let at = Date()
+        lock.withLock { commits.append(Commit(at: at, what: what)) }
+    }
+
+    /// The commits from 5 ms before `start` to `end`, in ms after `start`.
+    func print(from start: Date, to end: Date) {
+        for commit in lock.withLock({ commits }) where commit.at >= start.addingTimeInterval(-0.005) && commit.at <= end {
+            say(String(format: "  %+8.1f ms  ", commit.at.timeIntervalSince(start) * 1000) + commit.what)
+        }
+    }
 }
 
 // MARK: - Objects
@@ -400,7 +434,11 @@ try FileManager.default.createDirectory(at: work, withIntermediateDirectories: t
 try sim.writeKubeconfig(to: work.appendingPathComponent("kubeconfig").path)
 let prometheus = try await Prometheus.start(scraping: "127.0.0.1:\(sim.port)", in: work)
 let log = SelectorLog()
-sim.observeCommits { log.record($0) }
+let trace = environment["BENCH_TRACE"] == "1" ? CommitTrace(namespace: "group") : nil
+sim.observeCommits { object in
+    log.record(object)
+    trace?.record(object)
+}
 
 say("== 15 Services, \(replicas) replicas and \(rps) requests/s each; \(bad)'s green answers 20% errors; analysis every \(interval) s, max \(limit)")
 say("-- the seed's script: switch all 15 to green with kubectl, poll Prometheus every \(interval) s, switch back one by one")
@@ -445,6 +483,11 @@ say(
 say(label("API requests") + cell("\(script.requests.values.reduce(0, +))") + cell("\(group.requests.values.reduce(0, +))"))
 for key in Set(script.requests.keys).union(group.requests.keys).sorted() {
     say(label("  " + key) + cell("\(script.requests[key] ?? 0)") + cell("\(group.requests[key] ?? 0)"))
+}
+if let trace {
+    say("")
+    say("KubeSim's commits in the group's namespace, from the breach:")
+    trace.print(from: group.breach, to: group.backOnBlue)
 }
 try await sim.stop()
 try? FileManager.default.removeItem(at: work)
