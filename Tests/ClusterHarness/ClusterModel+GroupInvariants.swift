@@ -5,7 +5,8 @@ import KubeModels
 /// The invariants of a ReleaseGroup (docs/release-groups.md) that can be seen from outside,
 /// checked like the Rollout's after every change in resourceVersion order. A member is a Rollout
 /// labelled `cutover.dev/group`; its group's decisions are read from the group's status as it was
-/// at that change (the group writes a decision before it acts on it).
+/// at that change (the group writes a cutover before it switches for it; a revert's switches
+/// go out beside its record, so they are not checked against it).
 extension ClusterModel {
     /// A member's entry in the group release that releases `revision` (as green or, with
     /// `asBlue`, as the revision it goes back to), with the release and the group's name.

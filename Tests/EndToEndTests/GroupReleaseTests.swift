@@ -43,13 +43,13 @@ extension EndToEnd {
                 let decided = decision.status.release?.members ?? []
                 #expect(decided.count == members.count && Set(decided.map(\.cutoverAt)).count == 1, "one decision: \(decided)")
                 for member in members {
-                    let before = model.statuses(member.name).last { $0.resourceVersion < decision.window.lowerBound }?.status
+                    let before = model.statuses(member.name).last { $0.resourceVersion < decision.afterWrite.lowerBound }?.status
                     #expect(before?.group?.waitingAt == .cutover, "\(member.name) waited at Cutover before the decision: \(String(describing: before?.group))")
                 }
                 let cutovers = model.cutovers(to: greens)
                 #expect(cutovers.count == members.count, "every active Service switched to green: \(cutovers.keys.sorted())")
-                let outside = cutovers.filter { !decision.window.contains($0.value.resourceVersion) }
-                #expect(outside.isEmpty, "switched outside the deciding reconcile (rv \(decision.window)): \(outside.mapValues(\.resourceVersion))")
+                let outside = cutovers.filter { !decision.afterWrite.contains($0.value.resourceVersion) }
+                #expect(outside.isEmpty, "switched outside the deciding reconcile (rv \(decision.afterWrite)): \(outside.mapValues(\.resourceVersion))")
                 print("e2e group release: the 15 active Services switched to green within \(Self.spread(cutovers.values.map(\.at)))s")
 
                 // Blue is held until the group's hold window is over.
@@ -93,8 +93,8 @@ extension EndToEnd {
                     let others = decision.status.release?.members.filter { !wave.contains($0.name) && $0.wave > index && $0.cutoverAt != nil } ?? []
                     #expect(others.isEmpty, "wave \(index + 1) decided alone: \(others.map(\.name))")
                     #expect(
-                        switches.allSatisfy { decision.window.contains($0.resourceVersion) },
-                        "wave \(index + 1) switched in its deciding reconcile (rv \(decision.window)): \(switches.map(\.resourceVersion).sorted())")
+                        switches.allSatisfy { decision.afterWrite.contains($0.resourceVersion) },
+                        "wave \(index + 1) switched in its deciding reconcile (rv \(decision.afterWrite)): \(switches.map(\.resourceVersion).sorted())")
                     print("e2e group waves: wave \(index + 1) (\(wave.count) Services) switched within \(Self.spread(switches.map(\.at)))s")
                     guard index + 1 < waves.count else { continue }
                     let last = switches.map(\.resourceVersion).max() ?? 0
@@ -156,7 +156,9 @@ extension EndToEnd {
                     model.timeline.selectors[member.name]?.last { $0.state == .revision(blues[member.name]!) }
                 }
                 #expect(backOnBlue.count == members.count - 1)
-                #expect(backOnBlue.allSatisfy { decision.window.contains($0.resourceVersion) }, "the 14 others back on blue in the reverting reconcile")
+                #expect(
+                    backOnBlue.allSatisfy { decision.reconcile.contains($0.resourceVersion) },
+                    "the 14 others back on blue in the reverting reconcile (rv \(decision.reconcile)): \(backOnBlue.map(\.resourceVersion).sorted())")
                 let last = backOnBlue.map(\.at).max() ?? .distantPast
                 let latency = last.timeIntervalSince(breach.at.date)
                 print("e2e group revert: breach (\(cause.value ?? 0)) measured at \(breach.at); the 14 others back on blue \(latency)s later, within \(Self.spread(backOnBlue.map(\.at)))s")

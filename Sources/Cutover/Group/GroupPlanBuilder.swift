@@ -130,31 +130,9 @@ struct GroupPlanBuilder {
     /// Starts, restarts or reverts the group release from what the members did.
     mutating func track() {
         guard let release = status.release, release.outcome == nil else { return startIfChanged() }
-        if pending.abort {
+        if let cause = release.revertCause(members: members, abortRequested: pending.abort) {
             pending.abort = false
-            return revert(AbortStatus(reason: "Aborted", message: "aborted by the cutover.dev/abort annotation on the group"))
-        }
-        for member in release.members where releasing(member) == nil {
-            guard let rollout = members[member.name], let memberStatus = rollout.status else {
-                return revert(
-                    AbortStatus(
-                        reason: "MemberRemoved", member: member.name, revision: member.revision,
-                        message: "\(member.name) left the group mid-release (deleted, or its cutover.dev/group label changed)"))
-            }
-            if memberStatus.activeRevision == member.revision || memberStatus.greenRevision != nil { continue }
-            // Its newer template waits at its promotion gate: the release starts again without
-            // it (below), and it joins once the gate opens.
-            if memberStatus.phase == .awaitingPromotion { continue }
-            if let abort = memberStatus.abort, abort.revision == member.revision {
-                var cause = abort
-                cause.member = member.name
-                cause.message = "\(member.name): \(abort.message ?? abort.reason)"
-                return revert(cause)
-            }
-            return revert(
-                AbortStatus(
-                    reason: "TemplateSetBackToBlue", member: member.name, revision: member.revision,
-                    message: "\(member.name): template set back to \(member.blueRevision)"))
+            return revert(cause)
         }
         // Nothing was decided yet and a member's source refused its version: it will not come.
         if release.barrier == .greenReady,

@@ -52,12 +52,24 @@ extension PlanBuilder {
         status.group?.step = step.map { Int32($0) }
     }
 
-    /// Why the group reverted the release of `green`, if it did: `GroupReverted`, naming the cause.
+    /// Why the group reverts the release of `green`, if it does: `GroupReverted`, naming the cause.
+    /// The group's status records it; until that record is seen, the cause is read from the
+    /// members as the group reads it (``GroupRelease/revertCause(members:abortRequested:)``): the
+    /// group sends a revert's selector patches alongside that record, not after it.
     func groupRevert(of green: String) -> AbortStatus? {
-        guard grouped, let group = snapshot.group, let (release, _) = groupRelease(holding: green),
-            release.outcome == .rolledBack, release.retried != true  // retried: this green is the retry
-        else { return nil }
-        let cause = group.status?.abort
+        guard grouped, let group = snapshot.group, let (release, _) = groupRelease(holding: green) else { return nil }
+        let cause: AbortStatus?
+        switch release.outcome {
+        case .rolledBack? where release.retried != true:  // retried: this green is the retry
+            cause = group.status?.abort
+        case nil:
+            guard let members = snapshot.groupMembers,
+                let unrecorded = release.revertCause(members: members, abortRequested: group.abortRequested)
+            else { return nil }
+            cause = unrecorded
+        default:
+            return nil
+        }
         let groupName = group.metadata.name ?? ""
         return AbortStatus(
             reason: "GroupReverted", member: cause?.member, metric: cause?.metric, value: cause?.value, limit: cause?.limit,

@@ -17,6 +17,10 @@ public struct ReleaseSnapshot: Sendable, Hashable {
     /// The ReleaseGroup the Rollout's `cutover.dev/group` label names, as cached; nil when there
     /// is no label or no such group (a member then waits at the first barrier).
     public var group: ReleaseGroup?
+    /// The Rollouts of the members of that group's release in flight (`status.release.members`),
+    /// by name, as cached; one no longer labelled into the group is left out. A member reads from
+    /// them a revert its group has not recorded yet; nil: not read (it waits for the record).
+    public var groupMembers: [String: Rollout]?
     /// The sources of `spec.promotion` as read for the last ``ReleaseAction/checkPromotion(_:)``,
     /// once that check finished.
     public var promotion: PromotionEvidence?
@@ -28,7 +32,7 @@ public struct ReleaseSnapshot: Sendable, Hashable {
     public init(
         rollout: Rollout, deployments: [Deployment] = [], services: [String: Service] = [:],
         measurements: [Measurement] = [], hookResults: [HookResult] = [], deliveries: [NotificationDelivery] = [],
-        group: ReleaseGroup? = nil, promotion: PromotionEvidence? = nil, claimedBy: [String: String] = [:]
+        group: ReleaseGroup? = nil, groupMembers: [String: Rollout]? = nil, promotion: PromotionEvidence? = nil, claimedBy: [String: String] = [:]
     ) {
         self.rollout = rollout
         self.deployments = deployments
@@ -37,6 +41,7 @@ public struct ReleaseSnapshot: Sendable, Hashable {
         self.hookResults = hookResults
         self.deliveries = deliveries
         self.group = group
+        self.groupMembers = groupMembers
         self.promotion = promotion
         self.claimedBy = claimedBy
     }

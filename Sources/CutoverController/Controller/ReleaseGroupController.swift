@@ -104,7 +104,10 @@ public final class ReleaseGroupController: Reconciler {
         case decided(ReleaseGroup, GroupPlan)
     }
 
-    /// Plans, writes the decision to the group's status, then switches the Services it needs.
+    /// Plans, writes the decision to the group's status, and switches the Services it needs: a
+    /// revert's switches go out with its record, since every member reads the cause from the
+    /// members until the record lands (``GroupRelease/revertCause(members:abortRequested:)``); any
+    /// other switch (a wave's cutover) only once its record is written.
     private func decide(_ key: ObjectKey) async throws -> Decision {
         guard let group = groups.get(key) else {
             await notifications.forget(key)
@@ -118,6 +121,24 @@ public final class ReleaseGroupController: Reconciler {
         }
         let snapshot = GroupSnapshot(group: group, members: members, services: named, deliveries: await notifications.take(key))
         let plan = planGroup(for: snapshot, now: Date())
+        let recorded: Bool
+        if case .reverted? = plan.outcome {
+            async let switched: Void = patchSelectors(plan.patches, namespace: key.namespace)
+            let record: Result<Bool, any Error>
+            do { record = .success(try await self.record(plan, over: group)) } catch { record = .failure(error) }
+            try await switched
+            recorded = try record.get()
+        } else {
+            recorded = try await record(plan, over: group)
+            if recorded { try await patchSelectors(plan.patches, namespace: key.namespace) }
+        }
+        return recorded ? .decided(group, plan) : .again(.milliseconds(250))
+    }
+
+    /// Writes the plan's status (if it changed) and commits its notifications; false after a
+    /// conflict (the cache was behind: plan again).
+    private func record(_ plan: GroupPlan, over group: ReleaseGroup) async throws -> Bool {
+        let key = ObjectKey(group)
         if plan.status != group.status {
             var updated = group
             updated.status = plan.status
@@ -127,16 +148,14 @@ public final class ReleaseGroupController: Reconciler {
                 if let outcome = plan.outcome { metrics?.recordGroup(outcome) }
             } catch let error as KubeError where error.isConflict {
                 await notifications.rollback(key)
-                return .again(.milliseconds(250))
+                return false
             } catch {
                 await notifications.rollback(key)
                 throw error
             }
         }
         await notifications.commit(key)
-        // The decision is written (and in the cache members read): carry it out, all at once.
-        try await patchSelectors(plan.patches, namespace: key.namespace)
-        return .decided(group, plan)
+        return true
     }
 
     /// Sends every selector patch at once; throws the first failure after all were tried (the

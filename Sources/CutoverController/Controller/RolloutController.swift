@@ -262,9 +262,10 @@ public final class RolloutController: Reconciler {
 
     /// What the planner needs about `rollout`: the caches, and the outcomes of background work.
     ///
-    /// The Services are read before the group: the group writes a decision before it patches a
-    /// Service for it, so a member that sees the patched Service also sees the decision (and does
-    /// not patch the Service back).
+    /// The Services are read before the group and its members: the group writes a cutover before
+    /// it patches a Service for it, and a revert's cause is in a member's status before the group
+    /// switches for it, so a member that sees the patched Service also sees why (and does not
+    /// patch the Service back).
     func snapshot(of rollout: Rollout, key: RolloutKey, taking outcomes: ReleaseEffects.Outcomes) -> ReleaseSnapshot {
         let owned = deployments.controlled(by: rollout.metadata.uid ?? "", namespace: key.namespace)
         var named: [String: Service] = [:]
@@ -272,6 +273,14 @@ public final class RolloutController: Reconciler {
             if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
         }
         let group = rollout.metadata.labels?[CutoverLabels.group].flatMap { groups.get(name: $0, namespace: key.namespace) }
+        // Read after the group: a revert's cause is in a member's status before the group plans it.
+        var groupMembers: [String: Rollout] = [:]
+        for member in group?.status?.release?.members ?? [] {
+            guard let rollout = rollouts.get(name: member.name, namespace: key.namespace),
+                rollout.metadata.labels?[CutoverLabels.group] == group?.metadata.name
+            else { continue }
+            groupMembers[member.name] = rollout
+        }
         // The Services another Rollout claims and still names (only the claimants are looked up).
         var claimedBy: [String: String] = [:]
         for (name, service) in named {
@@ -283,6 +292,6 @@ public final class RolloutController: Reconciler {
         return ReleaseSnapshot(
             rollout: rollout, deployments: owned, services: named,
             measurements: outcomes.measurements,
-            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group, promotion: outcomes.promotion, claimedBy: claimedBy)
+            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group, groupMembers: groupMembers, promotion: outcomes.promotion, claimedBy: claimedBy)
     }
 }

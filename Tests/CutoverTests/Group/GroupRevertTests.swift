@@ -93,6 +93,32 @@ struct GroupRevertTests {
         }
     }
 
+    /// The group sends a revert's selector patches beside the status write that records it. When
+    /// the switches land and the record does not (the write failed, or the controller died), each
+    /// member reads the cause from the members as the group does: it neither puts its canary back
+    /// nor waits for the record, and the group later records the same cause.
+    @Test(arguments: RevertCase.all)
+    func aMemberFollowsARevertItsGroupHasNotRecorded(_ revert: RevertCase) throws {
+        var world = Self.group()
+        world.release(["a", "b", "c"])
+        world.converge()
+        revert.cause(&world)
+        let recorded = try #require(world.status.abort)
+        #expect(world.status.phase == .rolledBack)
+        world.group.status = world.statusBeforeLastPlan
+        let blue = Fixture.hash("app:1")
+        for name in world.names where name != revert.member {
+            #expect(world.selected(name) == blue, "the group's switch of \(name) landed")
+            let plan = world.plan(name)
+            let patches = plan.actions.compactMap { if case .patchServiceSelector(let patch) = $0 { patch } else { nil } }
+            #expect(patches.allSatisfy { $0.revision == blue }, "\(name) keeps its Service on blue: \(patches)")
+            #expect(plan.status.phase == .rolledBack && plan.status.greenRevision == nil, "\(name): \(plan.status.phase?.rawValue ?? "-")")
+            #expect(plan.status.abort?.reason == "GroupReverted" && plan.status.abort?.member == recorded.member)
+            #expect(plan.status.abort?.message == "group shop reverted: \(recorded.message ?? "")")
+        }
+        #expect(world.stepGroup().status.abort?.message == recorded.message, "the record, once it lands, names the same cause")
+    }
+
     @Test func theGroupSwitchesEveryOtherMemberBackInTheRevertingPlan() throws {
         var world = Self.group()
         world.release(["a", "b", "c"])
@@ -102,9 +128,7 @@ struct GroupRevertTests {
         world["a"].measure(.value(0.5))
         // a reverts itself in its own plan; the group's next plan switches b back at once (c's
         // traffic never left blue: no patch).
-        var snapshot = world["a"].snapshot
-        snapshot.group = world.group
-        world["a"].apply(planNextStep(for: snapshot, now: world.now))
+        world["a"].apply(planNextStep(for: world.memberSnapshot("a"), now: world.now))
         let plan = world.stepGroup()
         #expect(plan.status.phase == .rolledBack)
         #expect(plan.outcome == .reverted(revision: plan.status.release!.revision, reason: "AnalysisBreach"))

@@ -13,6 +13,8 @@ struct GroupWorld {
     /// Every selector patch the group's plans asked for, in order, as `member=revision`.
     var groupPatches: [String] = []
     var lastPlan: GroupPlan?
+    /// The group's status before its last plan was written (to lose that write).
+    var statusBeforeLastPlan: ReleaseGroupStatus?
 
     /// Members named `names`, each with `spec(name)` (Services named after the member), labelled
     /// into group `shop`, first revisions healthy.
@@ -59,9 +61,7 @@ struct GroupWorld {
         for name in names {
             var world = members[name]!
             world.now = now
-            var snapshot = world.snapshot
-            snapshot.group = group
-            world.apply(planNextStep(for: snapshot, now: now))
+            world.apply(planNextStep(for: memberSnapshot(name), now: now))
             members[name] = world
         }
     }
@@ -80,6 +80,7 @@ struct GroupWorld {
         var services: [String: Service] = [:]
         for name in names { services.merge(members[name]!.services) { first, _ in first } }
         let plan = planGroup(for: GroupSnapshot(group: group, members: rollouts, services: services), now: now)
+        statusBeforeLastPlan = group.status
         group.status = plan.status
         lastPlan = plan
         return plan
@@ -94,10 +95,14 @@ struct GroupWorld {
     }
 
     /// What `member` would do now, with the group as it is (not applied).
-    func plan(_ member: String) -> ReleasePlan {
+    func plan(_ member: String) -> ReleasePlan { planNextStep(for: memberSnapshot(member), now: now) }
+
+    /// What `member`'s controller reads: its own world, the group, and the group's members.
+    func memberSnapshot(_ member: String) -> ReleaseSnapshot {
         var snapshot = members[member]!.snapshot
         snapshot.group = group
-        return planNextStep(for: snapshot, now: now)
+        snapshot.groupMembers = members.mapValues(\.rollout).filter { $0.value.metadata.labels?[CutoverLabels.group] == group.metadata.name }
+        return snapshot
     }
 
     /// Every member's Deployment controller catches up.

@@ -121,14 +121,18 @@ extension ClusterModel {
         }.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
     }
 
-    /// The first status of group `shop` for which `decided` holds, and the resourceVersions of the reconcile
-    /// that wrote it: from that write to the group's next status write. The group writes its
-    /// decision, then sends the selector patches it needs and waits for them; only a later
-    /// reconcile writes again, so every change that reconcile made falls inside the window.
-    func groupReconcile(deciding decided: (ReleaseGroupStatus) -> Bool) -> (status: ReleaseGroupStatus, window: ClosedRange<UInt64>)? {
+    /// The first status of group `shop` for which `decided` holds, with the resourceVersions of the
+    /// reconcile that wrote it. The group sends a cutover's selector patches after its status write
+    /// and a revert's beside it, waits for them, and only a later reconcile writes again: a
+    /// cutover's switches fall in `afterWrite` (that write to the next), a revert's in `reconcile`
+    /// (the previous write to the next).
+    func groupReconcile(
+        deciding decided: (ReleaseGroupStatus) -> Bool
+    ) -> (status: ReleaseGroupStatus, afterWrite: ClosedRange<UInt64>, reconcile: ClosedRange<UInt64>)? {
         let writes = timeline.groupStatuses["shop"] ?? []
         guard let index = writes.firstIndex(where: { decided($0.status) }) else { return nil }
+        let previous = index > 0 ? writes[index - 1].resourceVersion + 1 : 0
         let next = index + 1 < writes.count ? writes[index + 1].resourceVersion : UInt64.max
-        return (writes[index].status, writes[index].resourceVersion...next)
+        return (writes[index].status, writes[index].resourceVersion...next, previous...next)
     }
 }
