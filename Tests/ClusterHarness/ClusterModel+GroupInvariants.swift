@@ -6,7 +6,7 @@ import KubeModels
 /// checked like the Rollout's after every change in resourceVersion order. A member is a Rollout
 /// labelled `cutover.dev/group`; its group's decisions are read from the group's status as it was
 /// at that change (the group writes a cutover before it switches for it; a revert's switches
-/// go out beside its record, so they are not checked against it).
+/// go out before its record, so they are not checked against it).
 extension ClusterModel {
     /// A member's entry in the group release that releases `revision` (as green or, with
     /// `asBlue`, as the revision it goes back to), with the release and the group's name.

@@ -8,7 +8,7 @@ extension GroupRelease {
     /// (see `GroupPlanBuilder.track()`).
     ///
     /// The group decides with it, and so does each member: the group sends a revert's selector
-    /// patches alongside the status write that records it, so a member may see its Service back
+    /// patches before the status write that records it, so a member may see its Service back
     /// on blue before it sees that record, and must not put its canary back meanwhile (see
     /// `PlanBuilder.groupRevert(of:)`).
     func revertCause(members: [String: Rollout], abortRequested: Bool) -> AbortStatus? {

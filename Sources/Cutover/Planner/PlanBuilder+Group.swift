@@ -55,7 +55,7 @@ extension PlanBuilder {
     /// Why the group reverts the release of `green`, if it does: `GroupReverted`, naming the cause.
     /// The group's status records it; until that record is seen, the cause is read from the
     /// members as the group reads it (``GroupRelease/revertCause(members:abortRequested:)``): the
-    /// group sends a revert's selector patches alongside that record, not after it.
+    /// group sends a revert's selector patches before that record.
     func groupRevert(of green: String) -> AbortStatus? {
         guard grouped, let group = snapshot.group, let (release, _) = groupRelease(holding: green) else { return nil }
         let cause: AbortStatus?

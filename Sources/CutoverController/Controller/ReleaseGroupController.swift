@@ -105,7 +105,7 @@ public final class ReleaseGroupController: Reconciler {
     }
 
     /// Plans, writes the decision to the group's status, and switches the Services it needs: a
-    /// revert's switches go out with its record, since every member reads the cause from the
+    /// revert's switches go out before its record, since every member reads the cause from the
     /// members until the record lands (``GroupRelease/revertCause(members:abortRequested:)``); any
     /// other switch (a wave's cutover) only once its record is written.
     private func decide(_ key: ObjectKey) async throws -> Decision {
@@ -123,11 +123,12 @@ public final class ReleaseGroupController: Reconciler {
         let plan = planGroup(for: snapshot, now: Date())
         let recorded: Bool
         if case .reverted? = plan.outcome {
-            async let switched: Void = patchSelectors(plan.patches, namespace: key.namespace)
-            let record: Result<Bool, any Error>
-            do { record = .success(try await self.record(plan, over: group)) } catch { record = .failure(error) }
-            try await switched
-            recorded = try record.get()
+            // The switches first (the status write would slow them down in the API server), then
+            // the record, whether or not every switch went through: the next plan sends the rest.
+            var failed: (any Error)?
+            do { try await patchSelectors(plan.patches, namespace: key.namespace) } catch { failed = error }
+            recorded = try await record(plan, over: group)
+            if let failed { throw failed }
         } else {
             recorded = try await record(plan, over: group)
             if recorded { try await patchSelectors(plan.patches, namespace: key.namespace) }

@@ -93,7 +93,7 @@ struct GroupRevertTests {
         }
     }
 
-    /// The group sends a revert's selector patches beside the status write that records it. When
+    /// The group sends a revert's selector patches before the status write that records it. When
     /// the switches land and the record does not (the write failed, or the controller died), each
     /// member reads the cause from the members as the group does: it neither puts its canary back
     /// nor waits for the record, and the group later records the same cause.

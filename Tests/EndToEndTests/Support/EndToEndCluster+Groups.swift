@@ -123,7 +123,7 @@ extension ClusterModel {
 
     /// The first status of group `shop` for which `decided` holds, with the resourceVersions of the
     /// reconcile that wrote it. The group sends a cutover's selector patches after its status write
-    /// and a revert's beside it, waits for them, and only a later reconcile writes again: a
+    /// and a revert's before it, waits for them, and only a later reconcile writes again: a
     /// cutover's switches fall in `afterWrite` (that write to the next), a revert's in `reconcile`
     /// (the previous write to the next).
     func groupReconcile(

@@ -4,15 +4,15 @@
 //   - script: every green Deployment runs beside its blue; hack/benchmarks/seed-release.sh patches
 //     the 15 selectors to green with kubectl, polls Prometheus every interval and on a breach
 //     patches them back one by one;
-//   - group: a ReleaseGroup of 15 Rollouts shaped like manifests/examples (canary 20 % then 50 %,
+//   - group: a ReleaseGroup of 15 Rollouts shaped like manifests/examples (canary 5 % then 50 %,
 //     30 s pauses, 1 m hold), released by changing their templates, run by the release-built
 //     cutover-controller.
 // Both judge each green with the same error-rate query, at the same interval, against max 0.05;
 // every Service has the same replicas and is sent the same requests per second. Measured the same
 // way for both:
-//   - breach: the first Prometheus answer that put the bad green above the limit, at the instant
-//     Prometheus logged it (its query log, `ts`; each logged query of the bad green is evaluated
-//     again at its own evaluation time to know its value);
+//   - breach: the Prometheus answer the revert followed (the last answer about the bad green
+//     before its Service went back to blue), at the instant Prometheus logged it (its query log,
+//     `ts`);
 //   - back on blue: when the last of the 15 active Services selected blue again, at the instant
 //     KubeSim committed the change (the traffic follows it from then on);
 //   - bad requests: 5xx answers of the bad green's pods (KubeSim's http_requests_total{code="500"});
@@ -23,9 +23,9 @@
 //   swift run -c release --package-path hack/benchmarks bench-group-revert    # from the repository
 //
 // Environment: CONTROLLER (the binary), BENCH_INTERVAL (seconds, default 10), BENCH_RPS (per
-// Service, default 100), BENCH_REPLICAS (per Service, default 3), BENCH_WEIGHT (the first canary
-// step, default 20), BENCH_TRACE=1 (print KubeSim's commits from the breach to the last Service
-// back on blue).
+// Service, default 100), BENCH_REPLICAS (per Service, default 20), BENCH_WEIGHT (the first canary
+// step, default 5: one green pod beside 20 blue ones, 4.8 % of the requests), BENCH_TRACE=1 (print
+// KubeSim's commits from the breach to the last Service back on blue).
 import BenchSupport
 import Foundation
 import KubeModels
@@ -41,8 +41,8 @@ import Glibc
 let environment = ProcessInfo.processInfo.environment
 let interval = Int(environment["BENCH_INTERVAL"] ?? "10") ?? 10
 let rps = Int(environment["BENCH_RPS"] ?? "100") ?? 100
-let replicas = Int(environment["BENCH_REPLICAS"] ?? "3") ?? 3
-let firstWeight = Int(environment["BENCH_WEIGHT"] ?? "20") ?? 20
+let replicas = Int(environment["BENCH_REPLICAS"] ?? "20") ?? 20
+let firstWeight = Int(environment["BENCH_WEIGHT"] ?? "5") ?? 5
 let limit = 0.05
 let services = [
     "auth", "cart", "catalog", "checkout", "db-proxy", "email", "frontend", "inventory", "ledger", "payment", "pricing",
@@ -99,31 +99,18 @@ struct Prometheus {
         return (response as? HTTPURLResponse)?.statusCode == 200
     }
 
-    /// The value of an instant query at `time` (RFC 3339), nil when it has no data.
-    func value(of query: String, at time: String) async throws -> Double? {
-        var components = URLComponents(string: "\(address)/api/v1/query")!
-        components.queryItems = [URLQueryItem(name: "query", value: query), URLQueryItem(name: "time", value: time)]
-        let (data, _) = try await URLSession.shared.data(from: components.url!)
-        let answer = try JSONParser.parse(Array(data))
-        return answer["data"]?["result"]?.arrayValue?.first?["value"]?.arrayValue?.last?.stringValue.flatMap(Double.init)
-    }
-
-    /// When Prometheus answered the first query of `revision`'s error rate whose value was above
-    /// the limit: the query log's `ts` (logged as the answer is sent) of the first such query.
-    func firstBreach(of revision: String) async throws -> Date? {
-        let lines = try String(contentsOf: queryLog, encoding: .utf8).split(separator: "\n")
-        // Read once: the evaluations below are logged too.
-        let asked = lines.compactMap { line -> (query: String, time: String, answered: Date)? in
-            guard let entry = try? JSONParser.parse(Array(line.utf8)), let query = entry["params"]?["query"]?.stringValue,
-                query.contains(#"revision="\#(revision)""#), let time = entry["params"]?["end"]?.stringValue,
-                let answered = entry["ts"]?.stringValue.flatMap(parseRFC3339)
+    /// When Prometheus answered the query of `revision`'s error rate that the revert followed: the
+    /// query log's `ts` (logged as the answer is sent) of the last one answered before `reverted`.
+    /// (Evaluating the logged queries again is no way to find it: a scrape that began before a
+    /// query's time and was stored after it changes the answer, and a green with few requests is
+    /// then on the other side of the limit.)
+    func breach(of revision: String, before reverted: Date) throws -> Date? {
+        try String(contentsOf: queryLog, encoding: .utf8).split(separator: "\n").compactMap { line -> Date? in
+            guard let entry = try? JSONParser.parse(Array(line.utf8)), entry["params"]?["query"]?.stringValue?.contains(#"revision="\#(revision)""#) == true,
+                let answered = entry["ts"]?.stringValue.flatMap(parseRFC3339), answered < reverted
             else { return nil }
-            return (query, time, answered)
-        }
-        for entry in asked.sorted(by: { $0.answered < $1.answered }) {
-            if let value = try await value(of: entry.query, at: entry.time), value > limit { return entry.answered }
-        }
-        return nil
+            return answered
+        }.max()
     }
 }
 
@@ -209,9 +196,9 @@ final class CommitTrace: @unchecked Sendable {
         lock.withLock { commits.append(Commit(at: at, what: what)) }
     }
 
-    /// The commits from 5 ms before `start` to `end`, in ms after `start`.
+    /// The commits from 5 ms before `start` to `end` (timed a moment after the selector log), in ms after `start`.
     func print(from start: Date, to end: Date) {
-        for commit in lock.withLock({ commits }) where commit.at >= start.addingTimeInterval(-0.005) && commit.at <= end {
+        for commit in lock.withLock({ commits }) where commit.at >= start.addingTimeInterval(-0.005) && commit.at <= end.addingTimeInterval(0.001) {
             say(String(format: "  %+8.1f ms  ", commit.at.timeIntervalSince(start) * 1000) + commit.what)
         }
     }
@@ -361,11 +348,18 @@ func runScript(_ sim: KubeSim, prometheus: Prometheus, log: SelectorLog, work: U
     let back = backOnBlue(log, namespace: namespace, blues: blues, after: start)
     // The green gets no request once unselected; one traffic tick later its counter is final.
     try await Task.sleep(for: .seconds(1))
-    guard let breach = try await prometheus.firstBreach(of: "\(bad)-v2") else { fatalError("no breach of \(bad)-v2 in the query log") }
+    guard let breach = try prometheus.breach(of: "\(bad)-v2", before: back[bad]!) else { fatalError("no query of \(bad)-v2 in the query log") }
     let serving = log.changes(in: namespace).first { $0.service == bad && $0.revision == "\(bad)-v2" }?.at ?? start
+    let badRequests = await serverErrors(sim, namespace: namespace, revision: "\(bad)-v2")
+    // Its pods and their traffic would load the machine the group's run shares: gone before it starts.
+    for service in services {
+        for name in [service, "\(service)-preview"] { _ = await sim.request("DELETE", "/api/v1/namespaces/\(namespace)/services/\(name)") }
+        for version in ["v1", "v2"] { _ = await sim.request("DELETE", "/apis/apps/v1/namespaces/\(namespace)/deployments/\(service)-\(version)") }
+    }
+    try await waitFor("the seed's pods to be gone", limit: 60) { await list(sim, "/api/v1/namespaces/\(namespace)/pods").isEmpty }
     return Outcome(
-        breach: breach, badServing: serving, badBackOnBlue: back[bad]!, backOnBlue: back.values.max()!,
-        badRequests: await serverErrors(sim, namespace: namespace, revision: "\(bad)-v2"), requests: requests)
+        breach: breach, badServing: serving, badBackOnBlue: back[bad]!, backOnBlue: back.values.max()!, badRequests: badRequests,
+        requests: requests)
 }
 
 func runGroup(_ sim: KubeSim, prometheus: Prometheus, log: SelectorLog, work: URL) async throws -> Outcome {
@@ -417,7 +411,7 @@ func runGroup(_ sim: KubeSim, prometheus: Prometheus, log: SelectorLog, work: UR
 
     let back = backOnBlue(log, namespace: namespace, blues: blues, after: start)
     try await Task.sleep(for: .seconds(1))
-    guard let breach = try await prometheus.firstBreach(of: badGreen) else { fatalError("no breach of \(badGreen) in the query log") }
+    guard let breach = try prometheus.breach(of: badGreen, before: back[bad]!) else { fatalError("no query of \(badGreen) in the query log") }
     let serving = log.changes(in: namespace).first { $0.service == bad && $0.revision == nil && $0.at >= start }?.at ?? start
     return Outcome(
         breach: breach, badServing: serving, badBackOnBlue: back[bad]!, backOnBlue: back.values.max()!,
@@ -448,7 +442,7 @@ let script = try await runScript(sim, prometheus: prometheus, log: log, work: wo
 let canaryPods = max(1, Int((Double(replicas * firstWeight) / Double(100 - firstWeight)).rounded()))
 say(
     "-- a ReleaseGroup of 15 Rollouts: canary \(firstWeight)% (\(canaryPods) green pod(s) beside \(replicas) blue: "
-        + "\(100 * canaryPods / (replicas + canaryPods))% of requests) then 50%, release-built cutover-controller")
+        + String(format: "%.1f", 100 * Double(canaryPods) / Double(replicas + canaryPods)) + "% of requests) then 50%, release-built cutover-controller")
 let controller = Process()
 controller.executableURL = URL(fileURLWithPath: controllerPath())
 controller.arguments = [
