@@ -276,11 +276,18 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     public var inconclusiveLimit: Int32?
     /// Consecutive errors that count as one breach (default 4).
     public var errorLimit: Int32?
+    /// Breaches in a row (passes break a row; inconclusive results and errors do not) before
+    /// one may revert (default 1); `failureLimit` must be exceeded as well.
+    public var consecutiveBreachLimit: Int32?
+    /// Passes in a row, all in the current window, before a step, the cutover or the end of the
+    /// hold window may go ahead (default 1; at most ``MetricStatus/historyLimit``).
+    public var consecutiveSuccessLimit: Int32?
 
     public init(
         name: String, query: String, baseline: String? = nil, max: Double? = nil, min: Double? = nil,
         maxIncrease: Double? = nil, maxDecrease: Double? = nil, noData: String? = nil, failureLimit: Int32? = nil,
-        inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil
+        inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil, consecutiveBreachLimit: Int32? = nil,
+        consecutiveSuccessLimit: Int32? = nil
     ) {
         self.name = name
         self.query = query
@@ -293,5 +300,7 @@ public struct MetricSpec: Codable, Sendable, Hashable {
         self.failureLimit = failureLimit
         self.inconclusiveLimit = inconclusiveLimit
         self.errorLimit = errorLimit
+        self.consecutiveBreachLimit = consecutiveBreachLimit
+        self.consecutiveSuccessLimit = consecutiveSuccessLimit
     }
 }

@@ -187,6 +187,10 @@ extension RolloutSpec {
         if let limit = metric.failureLimit, limit < 0 { fail("\(path).failureLimit", "must be 0 or more") }
         if let limit = metric.inconclusiveLimit, limit < 1 { fail("\(path).inconclusiveLimit", "must be at least 1") }
         if let limit = metric.errorLimit, limit < 1 { fail("\(path).errorLimit", "must be at least 1") }
+        if let limit = metric.consecutiveBreachLimit, limit < 1 { fail("\(path).consecutiveBreachLimit", "must be at least 1") }
+        if let limit = metric.consecutiveSuccessLimit, !(1...Int32(MetricStatus.historyLimit)).contains(limit) {
+            fail("\(path).consecutiveSuccessLimit", "must be between 1 and \(MetricStatus.historyLimit) (the measurements kept in status)")
+        }
     }
 
     static func validateQuery(_ query: String, at path: String, _ fail: (String, String) -> Void) {

@@ -152,9 +152,11 @@ public struct MetricStatus: Codable, Sendable, Hashable {
     public var consecutiveErrors: Int32
     /// Inconclusive results in a row.
     public var consecutiveInconclusive: Int32
+    /// Breaches in a row (errorLimit consecutive errors count as one; a pass ends the row); nil: 0.
+    public var consecutiveBreaches: Int32?
     /// When the newest result was taken; the next is due `interval` later.
     public var lastMeasuredAt: Timestamp?
-    /// When the newest passing result was taken (the promotion gate).
+    /// When the newest passing result was taken.
     public var lastPassAt: Timestamp?
     /// The newest measurements, oldest first, at most ``MetricStatus/historyLimit``.
     public var history: [MeasurementRecord]

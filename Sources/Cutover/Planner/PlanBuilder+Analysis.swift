@@ -36,6 +36,7 @@ extension PlanBuilder {
             case .pass:
                 state.consecutiveErrors = 0
                 state.consecutiveInconclusive = 0
+                state.consecutiveBreaches = nil
                 state.lastPassAt = max(state.lastPassAt ?? at, at)
             case .inconclusive:
                 state.consecutiveErrors = 0
@@ -45,8 +46,7 @@ extension PlanBuilder {
                 state.consecutiveErrors += 1
                 if state.consecutiveErrors >= metric.errorLimit ?? ResolvedSpec.Defaults.errorLimit {
                     state.consecutiveErrors = 0
-                    state.breaches += 1
-                    if state.breaches > metric.failureLimit ?? 0 {
+                    if state.countBreach(against: metric) {
                         failure = AbortStatus(
                             reason: "AnalysisError", metric: metric.name,
                             message: "\(metric.name): \(metric.errorLimit ?? 0) consecutive errors, last: \(judgement.message)")
@@ -55,8 +55,7 @@ extension PlanBuilder {
             case .breach:
                 state.consecutiveErrors = 0
                 state.consecutiveInconclusive = 0
-                state.breaches += 1
-                if state.breaches > metric.failureLimit ?? 0 {
+                if state.countBreach(against: metric) {
                     failure = AbortStatus(
                         reason: "AnalysisBreach", metric: metric.name, value: judgement.value, limit: judgement.limit,
                         message: judgement.message)
@@ -83,15 +82,16 @@ extension PlanBuilder {
         return history.contains { $0.revision == measurement.revision && $0.at.date.timeIntervalSince1970.rounded(.down) == second }
     }
 
-    /// Whether every metric has a passing measurement taken after `start` (the current window).
-    /// Strictly after: a measurement of the same second may have been taken before the window
-    /// began (the plan that opens a window also judges the previous window's results). Without
-    /// active analysis there is nothing to wait for.
+    /// Whether every metric's newest `consecutiveSuccessLimit` results of green are passes, all
+    /// taken after `start` (the current window). Strictly after: a measurement of the same second
+    /// may have been taken before the window began (the plan that opens a window also judges the
+    /// previous window's results). Without active analysis there is nothing to wait for.
     func analysisPassed(since start: Timestamp) -> Bool {
-        guard analysisActive else { return true }
+        guard analysisActive, let green = status.greenRevision else { return true }
         return spec.metrics.allSatisfy { metric in
-            guard let passed = status.analysis?.first(where: { $0.name == metric.name })?.lastPassAt else { return false }
-            return passed > start
+            let needed = Int(metric.consecutiveSuccessLimit ?? ResolvedSpec.Defaults.consecutiveSuccessLimit)
+            let newest = (status.analysis?.first(where: { $0.name == metric.name })?.history ?? []).filter { $0.revision == green }.suffix(needed)
+            return newest.count == needed && newest.allSatisfy { $0.verdict == .pass && $0.at > start }
         }
     }
 
@@ -140,5 +140,17 @@ extension PlanBuilder {
                     baseline: metric.baseline.map { QueryTemplate.render($0, variables: variables) }))
             wake(at: later(spec.intervalSeconds))
         }
+    }
+}
+
+extension MetricStatus {
+    /// Counts a breach (one measured, or `errorLimit` errors in a row); true when it reverts the
+    /// release: more than `failureLimit` in the release, and `consecutiveBreachLimit` in a row.
+    mutating func countBreach(against metric: MetricSpec) -> Bool {
+        breaches += 1
+        let row = (consecutiveBreaches ?? 0) + 1
+        consecutiveBreaches = row
+        return breaches > metric.failureLimit ?? ResolvedSpec.Defaults.failureLimit
+            && row >= metric.consecutiveBreachLimit ?? ResolvedSpec.Defaults.consecutiveBreachLimit
     }
 }

@@ -58,6 +58,10 @@ public struct ResolvedSpec: Sendable, Hashable {
         public static let inconclusiveLimit: Int32 = 3
         /// A metric's `errorLimit`.
         public static let errorLimit: Int32 = 4
+        /// A metric's `consecutiveBreachLimit`.
+        public static let consecutiveBreachLimit: Int32 = 1
+        /// A metric's `consecutiveSuccessLimit`.
+        public static let consecutiveSuccessLimit: Int32 = 1
         /// `spec.releaseHistoryLimit`.
         public static let releaseHistoryLimit: Int32 = 5
     }
@@ -83,6 +87,8 @@ extension RolloutSpec {
             metric.failureLimit = metric.failureLimit ?? D.failureLimit
             metric.inconclusiveLimit = metric.inconclusiveLimit ?? D.inconclusiveLimit
             metric.errorLimit = metric.errorLimit ?? D.errorLimit
+            metric.consecutiveBreachLimit = metric.consecutiveBreachLimit ?? D.consecutiveBreachLimit
+            metric.consecutiveSuccessLimit = metric.consecutiveSuccessLimit ?? D.consecutiveSuccessLimit
             return metric
         }
         return ResolvedSpec(

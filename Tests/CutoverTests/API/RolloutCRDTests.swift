@@ -134,6 +134,8 @@ struct RolloutCRDTests {
         "failureLimit: {type: integer, format: int32, minimum: 0, default: \(ResolvedSpec.Defaults.failureLimit), description: \"",
         "inconclusiveLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.inconclusiveLimit), description: \"",
         "errorLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.errorLimit), description: \"",
+        "consecutiveBreachLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.consecutiveBreachLimit), description: \"",
+        "consecutiveSuccessLimit: {type: integer, format: int32, minimum: 1, maximum: \(MetricStatus.historyLimit), default: \(ResolvedSpec.Defaults.consecutiveSuccessLimit), description: \"",
         "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(GateHook.Defaults.timeout), description: \"",
         "retries: {type: integer, format: int32, minimum: 0, maximum: 10, default: \(GateHook.Defaults.retries), description: \"",
         "format: {type: string, enum: [JSON, Slack], default: \(NotificationTarget.Defaults.format), description: \"",

@@ -87,6 +87,12 @@ struct RolloutSpecValidationTests {
         .init(name: "negative failureLimit", edit: { $0.analysis?.metrics?[0].failureLimit = -1 }, field: "spec.analysis.metrics[0].failureLimit", message: "must be 0 or more"),
         .init(name: "zero inconclusiveLimit", edit: { $0.analysis?.metrics?[0].inconclusiveLimit = 0 }, field: "spec.analysis.metrics[0].inconclusiveLimit", message: "must be at least 1"),
         .init(name: "zero errorLimit", edit: { $0.analysis?.metrics?[0].errorLimit = 0 }, field: "spec.analysis.metrics[0].errorLimit", message: "must be at least 1"),
+        .init(
+            name: "zero consecutiveBreachLimit", edit: { $0.analysis?.metrics?[0].consecutiveBreachLimit = 0 },
+            field: "spec.analysis.metrics[0].consecutiveBreachLimit", message: "must be at least 1"),
+        .init(
+            name: "consecutiveSuccessLimit beyond the kept measurements", edit: { $0.analysis?.metrics?[0].consecutiveSuccessLimit = 11 },
+            field: "spec.analysis.metrics[0].consecutiveSuccessLimit", message: "must be between 1 and 10 (the measurements kept in status)"),
         .init(name: "promotion without sources", edit: { $0.promotion = PromotionSpec(from: []) },
               field: "spec.promotion.from", message: "must name at least one source (a namespace and a rollout or group)"),
         .init(name: "promotion source naming both", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a", group: "b")]) },

@@ -18,11 +18,12 @@ enum Fixture {
 
     static func metric(
         _ name: String = "error-rate", max: Double? = 0.01, noData: String? = nil, failureLimit: Int32? = nil,
-        inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil
+        inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil, consecutiveBreachLimit: Int32? = nil, consecutiveSuccessLimit: Int32? = nil
     ) -> MetricSpec {
         MetricSpec(
             name: name, query: "sum(rate(errors{revision=\"{{green}}\"}[{{interval}}]))", max: max, noData: noData,
-            failureLimit: failureLimit, inconclusiveLimit: inconclusiveLimit, errorLimit: errorLimit)
+            failureLimit: failureLimit, inconclusiveLimit: inconclusiveLimit, errorLimit: errorLimit,
+            consecutiveBreachLimit: consecutiveBreachLimit, consecutiveSuccessLimit: consecutiveSuccessLimit)
     }
 
     static func spec(
