@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh Debian/Ubuntu machine with Swift 6.3.
 #
-# Installs what the tests need and is missing (Debian's `prometheus`; the tests start it on a
-# loopback port themselves), checks for kubectl (the judge of the API server simulator), then
-# builds and runs the whole suite. Extra arguments go to `swift test` (e.g. --filter KubeSimTests).
+# Installs what the tests need and is missing (Debian's `prometheus`: the tests start it on a
+# loopback port themselves; SciPy from PyPI: the statistics' reference), checks for kubectl (the
+# judge of the API server simulator), then builds and runs the whole suite. Extra arguments go to
+# `swift test` (e.g. --filter KubeSimTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,15 @@ if ! command -v curl >/dev/null 2>&1; then
     echo "==> installing Debian's curl"
     need_root apt-get update -qq
     need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null
+fi
+if ! python3 -c 'import scipy.stats' >/dev/null 2>&1; then
+    # The Mann-Whitney judge's p-values are checked against SciPy's mannwhitneyu.
+    echo "==> installing SciPy from PyPI (the statistics tests compare against it)"
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+        need_root apt-get update -qq
+        need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null
+    fi
+    python3 -m pip install --quiet scipy==1.17.1 || python3 -m pip install --quiet --break-system-packages scipy==1.17.1
 fi
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "hack/test.sh: kubectl is missing; install kubectl (v1.30 or newer): the simulator tests drive it" >&2
