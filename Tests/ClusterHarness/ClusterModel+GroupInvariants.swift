@@ -5,8 +5,9 @@ import KubeModels
 /// The invariants of a ReleaseGroup (docs/release-groups.md) that can be seen from outside,
 /// checked like the Rollout's after every change in resourceVersion order. A member is a Rollout
 /// labelled `cutover.dev/group`; its group's decisions are read from the group's status as it was
-/// at that change (the group writes a cutover before it switches for it; a revert's switches
-/// go out before its record, so they are not checked against it).
+/// at that change (the group writes a cutover before it switches for it); a revert counts from the
+/// moment its cause is in the members, as the group and its members read it (its switches go out
+/// before the group's record).
 extension ClusterModel {
     /// A member's entry in the group release that releases `revision` (as green or, with
     /// `asBlue`, as the revision it goes back to), with the release and the group's name.
@@ -121,7 +122,10 @@ extension ClusterModel {
                 }
             }
             guard let release = group.status?.release else { continue }
-            let reverted = release.outcome == .rolledBack && release.retried != true
+            let members = rollouts.filter { $0.value.metadata.labels?[CutoverLabels.group] == name }
+            let reverted =
+                (release.outcome == .rolledBack && release.retried != true)
+                || release.revertCause(members: members, abortRequested: group.abortRequested) != nil
             for member in release.members {
                 guard let service = rollouts[member.name]?.spec.services.active, let selector = services[service]?.spec?.selector else { continue }
                 guard reverted else {

@@ -95,6 +95,18 @@ extension EndToEnd {
             #expect(violations.first?.resourceVersion == UInt64(history.count))
         }
 
+        @Test func aMemberServingGreenAgainBeforeItsGroupRecordedTheRevertIsCaught() throws {
+            // The group sends a revert's switches before its record: an abort asked of the group is
+            // a revert from then on, as the group and its members read it.
+            let member = try Self.member(#"{"phase": "Canary", "activeRevision": "b", "greenRevision": "g"}"#)
+            var aborted = try Self.group(#""barrier": "Step", "step": 0"#)
+            aborted.metadata.annotations = [CutoverLabels.abort: "now"]
+            let history = Self.changes(
+                [(.releaseGroup(aborted), false), (.rollout(member), false)] + Self.servingBlue() + [(.service(Self.service(revision: "g")), false)])
+            let violations = ClusterModel.replay(history).violations
+            #expect(violations.map(\.invariant).contains("no member serves green after its group reverted"), "\(violations.map(\.invariant))")
+        }
+
         @Test func blueScaledDownBeforeTheGroupCompletedIsCaught() throws {
             let member = try Self.member(#"{"phase": "HoldWindow", "activeRevision": "b", "greenRevision": "g"}"#)
             let holding = try Self.group(#""barrier": "Completion""#)

@@ -10,8 +10,9 @@ extension GroupRelease {
     /// The group decides with it, and so does each member: the group sends a revert's selector
     /// patches before the status write that records it, so a member may see its Service back
     /// on blue before it sees that record, and must not put its canary back meanwhile (see
-    /// `PlanBuilder.groupRevert(of:)`).
-    func revertCause(members: [String: Rollout], abortRequested: Bool) -> AbortStatus? {
+    /// `PlanBuilder.groupRevert(of:)`). The chaos checker reads it too, to know from when no member
+    /// may serve the reverted green.
+    public func revertCause(members: [String: Rollout], abortRequested: Bool) -> AbortStatus? {
         guard outcome == nil else { return nil }
         if abortRequested {
             return AbortStatus(reason: "Aborted", message: "aborted by the cutover.dev/abort annotation on the group")
@@ -43,7 +44,7 @@ extension GroupRelease {
 
 extension ReleaseGroup {
     /// Whether `cutover.dev/abort` on the group asks for an abort not acknowledged yet.
-    var abortRequested: Bool {
+    public var abortRequested: Bool {
         (status?.acknowledgedActions ?? AcknowledgedActions()).pending(in: metadata.annotations ?? [:]).abort
     }
 }
