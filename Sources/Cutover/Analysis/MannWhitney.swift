@@ -13,8 +13,8 @@ import Darwin
 /// - Ranks: both samples together, ties get their average rank. `U` is `x`'s rank sum less
 ///   `n₁(n₁+1)/2`: how many of the `n₁·n₂` pairs have the `x` value larger (a tie counts ½).
 /// - p-value: exact when a sample has at most 8 values and no value is tied (the count of
-///   orderings that give each `U`); otherwise the normal approximation with the tie correction
-///   of the variance and a continuity correction of ½.
+///   orderings that give each `U`; up to ``exactPairsLimit`` pairs); otherwise the normal
+///   approximation with the tie correction of the variance and a continuity correction of ½.
 public enum MannWhitney {
     /// What the test asks of `x` against `y`.
     public enum Alternative: String, Sendable, Hashable {
@@ -58,7 +58,8 @@ public enum MannWhitney {
             case .less: (u2, 1)
             case .twoSided: (max(u1, u2), 2)
             }
-        let method: Method = (n1 > 8 && n2 > 8) || tieSizes.contains { $0 > 1 } ? .asymptotic : .exact
+        let exact = (n1 <= 8 || n2 <= 8) && !tieSizes.contains { $0 > 1 } && n1 * n2 <= exactPairsLimit
+        let method: Method = exact ? .exact : .asymptotic
         let tail: Double
         switch method {
         case .exact:
@@ -98,31 +99,34 @@ public enum MannWhitney {
     /// The number of orderings giving each `U` is the coefficient of `q^U` in the Gaussian
     /// binomial `[n1+n2 choose m]_q = Π_{i=1...m} (1 − q^(k+i)) / (1 − q^i)` with `m` the smaller
     /// size and `k` the larger. Built one factor at a time: each partial product is itself a
-    /// Gaussian binomial, so every division is exact. Counted in UInt64 with wrapping arithmetic,
-    /// exact while the total number of orderings fits (a sample of 8 beside 200,000).
+    /// Gaussian binomial, so every division is exact. Counted in Double: exact while the counts
+    /// stay below 2⁵³ (8 values beside 300), and beyond that good to about 1e-16 × the `n1·n2`
+    /// steps, far inside 1e-9 up to ``exactPairsLimit``.
     static func exactTail(atLeast u: Int, _ n1: Int, _ n2: Int) -> Double {
         let m = min(n1, n2), k = max(n1, n2)
         let top = m * k
         guard u > 0 else { return 1 }
         guard u <= top else { return 0 }
-        var counts = [UInt64](repeating: 0, count: top + 1)
+        var counts = [Double](repeating: 0, count: top + 1)
         counts[0] = 1
         for i in 1...m {
             // Times (1 − q^(k+i)), highest powers first so each reads the old coefficient.
             let shift = k + i
             if shift <= top {
-                for power in stride(from: top, through: shift, by: -1) { counts[power] &-= counts[power - shift] }
+                for power in stride(from: top, through: shift, by: -1) { counts[power] -= counts[power - shift] }
             }
             // Divided by (1 − q^i): a running sum with stride i.
-            if i <= top {
-                for power in i...top { counts[power] &+= counts[power - i] }
-            }
+            for power in i...top { counts[power] += counts[power - i] }
         }
         // The distribution is symmetric around top/2: sum the shorter side.
-        let total = counts.reduce(0.0) { $0 + Double($1) }
-        if u > top - u {
-            return counts[u...].reduce(0.0) { $0 + Double($1) } / total
-        }
-        return 1 - counts[..<u].reduce(0.0) { $0 + Double($1) } / total
+        let total = counts.reduce(0, +)
+        if u > top - u { return counts[u...].reduce(0, +) / total }
+        return 1 - counts[..<u].reduce(0, +) / total
     }
+
+    /// Beyond this many pairs (`n₁·n₂`) the p-value is the normal approximation even when SciPy
+    /// would count exactly (a sample of at most 8 without ties): counting needs a number per
+    /// possible U, and a controller judging many Rollouts keeps that small. At 8 values beside
+    /// 12,500 the two differ by far less than any confidence level tells apart.
+    static let exactPairsLimit = 100_000
 }

@@ -30,6 +30,8 @@ struct MannWhitneyCase: Sendable, CustomTestStringConvertible {
             x: series(30, from: 105, step: 0.9, wobble: 0.37), y: series(30, from: 100, step: 0.9, wobble: 0.41)),
         MannWhitneyCase(name: "error ratios with many zeros (heavy ties)",
             x: [0, 0, 0, 0.01, 0, 0.02, 0, 0, 0.01, 0, 0.03, 0], y: [0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0, 0]),
+        MannWhitneyCase(name: "8 beside 300 (exact, counts near 2^53)", x: series(8, from: 40.25, step: 7.3), y: series(300, from: 0, step: 0.5, wobble: 0.013)),
+        MannWhitneyCase(name: "5 beside 5,000 (exact, counts beyond 2^53)", x: [2400.5, 2401.5, 2600.5, 3900.5, 4999.5], y: series(5000, from: 0, step: 1)),
         MannWhitneyCase(name: "200 beside 150 (asymptotic)", x: series(200, from: 0, step: 0.5, wobble: 0.11), y: series(150, from: 3, step: 0.6, wobble: 0.07)),
     ]
 }
