@@ -126,7 +126,7 @@ public enum MannWhitney {
 
     /// Beyond this many pairs (`n₁·n₂`) the p-value is the normal approximation even when SciPy
     /// would count exactly (a sample of at most 8 without ties): counting needs a number per
-    /// possible U, and a controller judging many Rollouts keeps that small. At 8 values beside
-    /// 12,500 the two differ by far less than any confidence level tells apart.
+    /// possible U, and a controller judging many Rollouts keeps that small; the approximation's
+    /// error shrinks as the samples grow.
     static let exactPairsLimit = 100_000
 }
