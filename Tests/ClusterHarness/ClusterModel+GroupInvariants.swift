@@ -122,10 +122,13 @@ extension ClusterModel {
                 }
             }
             guard let release = group.status?.release else { continue }
-            let members = rollouts.filter { $0.value.metadata.labels?[CutoverLabels.group] == name }
+            // Recorded, or (in flight) its cause already in the members: the members are only
+            // gathered for a release in flight, as this runs after every change.
             let reverted =
-                (release.outcome == .rolledBack && release.retried != true)
-                || release.revertCause(members: members, abortRequested: group.abortRequested) != nil
+                release.outcome == nil
+                ? release.revertCause(
+                    members: rollouts.filter { $0.value.metadata.labels?[CutoverLabels.group] == name }, abortRequested: group.abortRequested) != nil
+                : release.outcome == .rolledBack && release.retried != true
             for member in release.members {
                 guard let service = rollouts[member.name]?.spec.services.active, let selector = services[service]?.spec?.selector else { continue }
                 guard reverted else {
