@@ -50,16 +50,19 @@ public enum StatusLine {
         }
     }
 
-    /// The newest result of each metric in the current release and how many checks passed:
-    /// `error-rate 0.002 ≤ 0.01, 4/8 checks passed`; `nil` before the first measurement.
+    /// The newest result of each metric in the current release, how many checks passed (marginal
+    /// ones included) and the release score: `error-rate 0.002 ≤ 0.01, 4/8 checks passed, score 75
+    /// (Marginal)`; `nil` before the first measurement.
     static func analysisText(_ rollout: Rollout) -> String? {
         guard let status = rollout.status, let green = status.greenRevision else { return nil }
         let records = (status.analysis ?? []).map { $0.history.filter { $0.revision == green } }
         let newest = records.compactMap { $0.last?.message ?? $0.last?.verdict.rawValue }
         guard !newest.isEmpty else { return nil }
         let all = records.flatMap { $0 }
-        let passed = all.filter { $0.verdict == .pass }.count
-        return newest.joined(separator: "; ") + ", \(passed)/\(all.count) checks passed"
+        let passed = all.filter { $0.verdict.passes }.count
+        var text = newest.joined(separator: "; ") + ", \(passed)/\(all.count) checks passed"
+        if let score = status.score { text += ", score \(score.value)" + (score.result.map { " (\($0.rawValue))" } ?? "") }
+        return text
     }
 
     /// Why a release was reverted, with the numbers: `AnalysisBreach: error-rate 0.24 > max 0.05

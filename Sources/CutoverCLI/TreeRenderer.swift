@@ -111,6 +111,7 @@ public enum TreeRenderer {
     static func mark(_ verdict: Verdict) -> String {
         switch verdict {
         case .pass: return "✔"
+        case .marginal: return "≈"
         case .breach: return "✖"
         case .inconclusive: return "?"
         case .error: return "!"

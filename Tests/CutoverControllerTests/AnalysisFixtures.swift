@@ -30,8 +30,8 @@ enum AnalysisFixture {
         return Rollout(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec)
     }
 
-    static func query(_ metric: String, _ promql: String, baseline: String? = nil, address: String = "") -> MetricQuery {
-        MetricQuery(metric: metric, revision: "green1", address: address, query: promql, baseline: baseline)
+    static func query(_ metric: String, _ promql: String, baseline: String? = nil, address: String = "", sampled: Bool = false) -> MetricQuery {
+        MetricQuery(metric: metric, revision: "green1", address: address, query: promql, baseline: baseline, sampled: sampled)
     }
 }
 

@@ -103,6 +103,38 @@ struct RealPrometheusTests {
         }
     }
 
+    @Test func aJudgedMetricsSubqueryGivesItsSamplesOnTheStepGrid() async throws {
+        try await PrometheusServer.with(scraping: []) { prometheus in
+            let runner = AnalysisRunner(secrets: NoSecrets())
+            let rollout = AnalysisFixture.rollout(prometheus: PrometheusSource(address: prometheus.baseURL, timeout: "5s"))
+            let judge = JudgeSpec(window: "1m", step: "10s")
+            let results = await runner.measure(
+                [
+                    AnalysisFixture.query("clock", judge.sampling("vector(time())"), baseline: judge.sampling("vector(time() - 60)"), sampled: true),
+                    AnalysisFixture.query("instant", "vector(1)", sampled: true),
+                    AnalysisFixture.query("several", judge.sampling(#"vector(1) or label_replace(vector(2), "side", "b", "", "")"#), sampled: true),
+                    AnalysisFixture.query("empty", judge.sampling(#"up{job="no-such-job"}"#), sampled: true),
+                ], for: rollout)
+            await runner.shutdown()
+            #expect(results.map(\.metric) == ["clock", "instant", "several", "empty"])
+            // Subquery points sit on multiples of the step within (t − window, t]: six of them.
+            guard case .series(let green) = results[0].value, case .series(let blue)? = results[0].baseline else {
+                Issue.record("clock gave \(results[0].value), \(String(describing: results[0].baseline))")
+                return
+            }
+            let at = results[0].at.timeIntervalSince1970
+            #expect(green.count == 6, "\(green)")
+            #expect(green.allSatisfy { $0.truncatingRemainder(dividingBy: 10) == 0 && $0 <= at && $0 > at - 60 }, "\(green) at \(at)")
+            #expect(zip(green, green.dropFirst()).allSatisfy { $1 - $0 == 10 })
+            #expect(blue == green.map { $0 - 60 })
+            guard case .error(let instant) = results[1].value else { Issue.record("vector(1) gave \(results[1].value)"); return }
+            #expect(instant.contains("range vector"), "\(instant)")
+            guard case .error(let several) = results[2].value else { Issue.record("several gave \(results[2].value)"); return }
+            #expect(several.contains("judged metric must return one"), "\(several)")
+            #expect(results[3].value == .noData)
+        }
+    }
+
     @Test func aHungOrStoppedPrometheusIsAnErrorWithinTheTimeout() async throws {
         try await PrometheusServer.with(scraping: []) { prometheus in
             let runner = AnalysisRunner(secrets: NoSecrets())

@@ -210,11 +210,28 @@ public struct AnalysisSpec: Codable, Sendable, Hashable {
     public var interval: String?
     /// The metrics that judge green; none means no analysis.
     public var metrics: [MetricSpec]?
+    /// Thresholds of the release score; without them the score is only reported.
+    public var score: ScoreSpec?
 
-    public init(prometheus: PrometheusSource? = nil, interval: String? = nil, metrics: [MetricSpec]? = nil) {
+    public init(prometheus: PrometheusSource? = nil, interval: String? = nil, metrics: [MetricSpec]? = nil, score: ScoreSpec? = nil) {
         self.prometheus = prometheus
         self.interval = interval
         self.metrics = metrics
+        self.score = score
+    }
+}
+
+/// What the release score (0–100, from the current window's results) must reach: at least `pass`
+/// goes ahead, below `marginal` reverts, in between waits for a human.
+public struct ScoreSpec: Codable, Sendable, Hashable {
+    /// The score a window needs to go ahead (0–100).
+    public var pass: Int32
+    /// Below this the release reverts (0–100, at most `pass`; default `pass`).
+    public var marginal: Int32?
+
+    public init(pass: Int32, marginal: Int32? = nil) {
+        self.pass = pass
+        self.marginal = marginal
     }
 }
 
@@ -282,12 +299,14 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     /// Passes in a row, all in the current window, before a step, the cutover or the end of the
     /// hold window may go ahead (default 1; at most ``MetricStatus/historyLimit``).
     public var consecutiveSuccessLimit: Int32?
+    /// Compares green's samples over a window with blue's (`baseline`) statistically.
+    public var judge: JudgeSpec?
 
     public init(
         name: String, query: String, baseline: String? = nil, max: Double? = nil, min: Double? = nil,
         maxIncrease: Double? = nil, maxDecrease: Double? = nil, noData: String? = nil, failureLimit: Int32? = nil,
         inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil, consecutiveBreachLimit: Int32? = nil,
-        consecutiveSuccessLimit: Int32? = nil
+        consecutiveSuccessLimit: Int32? = nil, judge: JudgeSpec? = nil
     ) {
         self.name = name
         self.query = query
@@ -302,5 +321,51 @@ public struct MetricSpec: Codable, Sendable, Hashable {
         self.errorLimit = errorLimit
         self.consecutiveBreachLimit = consecutiveBreachLimit
         self.consecutiveSuccessLimit = consecutiveSuccessLimit
+        self.judge = judge
     }
+}
+
+/// A statistical comparison of green with blue: the metric's query and baseline are sampled every
+/// `step` over the last `window`, and the two samples compared with a Mann-Whitney U test.
+public struct JudgeSpec: Codable, Sendable, Hashable {
+    /// `MannWhitney`, the only judge.
+    public var type: String
+    /// How far back the samples go (default `5m`).
+    public var window: String?
+    /// One sample per step (default `15s`).
+    public var step: String?
+    /// Which change is a regression: `Increase` (default), `Decrease` or `Either`.
+    public var regression: String?
+    /// How sure the test must be of a change (default 0.95: p-value below 0.05).
+    public var confidence: Double?
+    /// Fewer samples on either side is inconclusive (default 10).
+    public var minSamples: Int32?
+    /// A significant change of the median smaller than this fraction of blue's is marginal, not a
+    /// breach (default 0.1: 10 %).
+    public var minEffect: Double?
+
+    public init(
+        type: String = JudgeType.mannWhitney.rawValue, window: String? = nil, step: String? = nil, regression: String? = nil,
+        confidence: Double? = nil, minSamples: Int32? = nil, minEffect: Double? = nil
+    ) {
+        self.type = type
+        self.window = window
+        self.step = step
+        self.regression = regression
+        self.confidence = confidence
+        self.minSamples = minSamples
+        self.minEffect = minEffect
+    }
+}
+
+/// The judges a metric may use.
+public enum JudgeType: String, Sendable, Hashable, CaseIterable {
+    case mannWhitney = "MannWhitney"
+}
+
+/// Which change of a judged metric is a regression.
+public enum Regression: String, Sendable, Hashable, CaseIterable {
+    case increase = "Increase"
+    case decrease = "Decrease"
+    case either = "Either"
 }

@@ -146,6 +146,12 @@ extension RolloutSpec {
             }
         }
         analysis.prometheus?.validateConnection(at: "spec.analysis.prometheus", fail)
+        if let score = analysis.score {
+            if !(0...100).contains(score.pass) { fail("spec.analysis.score.pass", "must be between 0 and 100") }
+            if let marginal = score.marginal, !(0...score.pass).contains(marginal) {
+                fail("spec.analysis.score.marginal", "must be between 0 and pass (\(score.pass))")
+            }
+        }
         var seen: Set<String> = []
         for (index, metric) in metrics.enumerated() {
             let path = "spec.analysis.metrics[\(index)]"
@@ -162,8 +168,8 @@ extension RolloutSpec {
 
     private func validateThresholds(_ metric: MetricSpec, at path: String, _ fail: (String, String) -> Void) {
         let relative = metric.maxIncrease != nil || metric.maxDecrease != nil
-        if metric.max == nil, metric.min == nil, !relative {
-            fail(path, "must set at least one of max, min, maxIncrease or maxDecrease")
+        if metric.max == nil, metric.min == nil, !relative, metric.judge == nil {
+            fail(path, "must set at least one of max, min, maxIncrease, maxDecrease or judge")
         }
         if let max = metric.max, let min = metric.min, min > max {
             fail("\(path).min", "must not be greater than max (\(NumberText.short(min)) > \(NumberText.short(max)))")
@@ -174,8 +180,8 @@ extension RolloutSpec {
         if relative, metric.baseline == nil {
             fail(path + (metric.maxIncrease != nil ? ".maxIncrease" : ".maxDecrease"), "needs a baseline query to compare against")
         }
-        if metric.baseline != nil, !relative {
-            fail("\(path).baseline", "is only used with maxIncrease or maxDecrease; set one or remove the baseline")
+        if metric.baseline != nil, !relative, metric.judge == nil {
+            fail("\(path).baseline", "is only used with maxIncrease, maxDecrease or judge; set one or remove the baseline")
         }
         if let increase = metric.maxIncrease, increase < 0 { fail("\(path).maxIncrease", "must be 0 or more") }
         if let decrease = metric.maxDecrease, !(0...1).contains(decrease) {
@@ -190,6 +196,39 @@ extension RolloutSpec {
         if let limit = metric.consecutiveBreachLimit, limit < 1 { fail("\(path).consecutiveBreachLimit", "must be at least 1") }
         if let limit = metric.consecutiveSuccessLimit, !(1...Int32(MetricStatus.historyLimit)).contains(limit) {
             fail("\(path).consecutiveSuccessLimit", "must be between 1 and \(MetricStatus.historyLimit) (the measurements kept in status)")
+        }
+        if let judge = metric.judge { validateJudge(judge, of: metric, at: path, fail) }
+    }
+
+    private func validateJudge(_ judge: JudgeSpec, of metric: MetricSpec, at metricPath: String, _ fail: (String, String) -> Void) {
+        typealias D = JudgeSpec.Defaults
+        let path = metricPath + ".judge"
+        if JudgeType(rawValue: judge.type) == nil { fail("\(path).type", "must be MannWhitney, not \"\(judge.type)\"") }
+        if metric.baseline == nil { fail(path, "needs a baseline query: the judge compares green's samples with blue's") }
+        if metric.noData == NoDataPolicy.pass.rawValue {
+            fail("\(metricPath).noData", "must not be Pass with a judge: a judged metric never passes without samples")
+        }
+        let window = judge.window.map { DurationText.seconds($0) } ?? DurationText.seconds(D.window)
+        let step = judge.step.map { DurationText.seconds($0) } ?? DurationText.seconds(D.step)
+        if window == nil { fail("\(path).window", "must be a duration like 5m or 1h, not \"\(judge.window ?? "")\"") }
+        if step == nil { fail("\(path).step", "must be a duration like 15s or 1m, not \"\(judge.step ?? "")\"") }
+        if let step, step < 1 { fail("\(path).step", "must be at least 1s") }
+        if let regression = judge.regression, Regression(rawValue: regression) == nil {
+            fail("\(path).regression", "must be Increase, Decrease or Either, not \"\(regression)\"")
+        }
+        if let confidence = judge.confidence, !(confidence > 0 && confidence < 1) {
+            fail("\(path).confidence", "must be between 0 and 1 (0.95: a p-value below 0.05 is significant)")
+        }
+        let minSamples = judge.minSamples ?? D.minSamples
+        if minSamples < 1 { fail("\(path).minSamples", "must be at least 1") }
+        if let effect = judge.minEffect, !(effect >= 0 && effect.isFinite) { fail("\(path).minEffect", "must be 0 or more") }
+        if let window, let step, step >= 1 {
+            let samples = window / step
+            if samples > JudgeSpec.maxSamples {
+                fail("\(path).window", "gives \(samples) samples at step \(DurationText.format(step)); at most \(JudgeSpec.maxSamples)")
+            } else if samples < Int64(minSamples) {
+                fail("\(path).window", "gives at most \(samples) samples at step \(DurationText.format(step)), fewer than minSamples \(minSamples)")
+            }
         }
     }
 

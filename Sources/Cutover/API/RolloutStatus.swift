@@ -50,6 +50,8 @@ public struct RolloutStatus: Codable, Sendable, Hashable {
     public var promotion: PromotionStatus?
     /// Per-metric analysis state of the current (or last) release.
     public var analysis: [MetricStatus]?
+    /// The release score of the current (or last) analysis window.
+    public var score: ReleaseScore?
     /// The gate hooks of the current (or last) release.
     public var hooks: [HookStatus]?
     /// The last releases, oldest first; the last one is the current release while one runs.
@@ -171,6 +173,36 @@ public struct MetricStatus: Codable, Sendable, Hashable {
         consecutiveInconclusive = 0
         history = []
     }
+}
+
+/// How green did in one analysis window (a canary step, or the hold window), 0–100.
+public struct ReleaseScore: Codable, Sendable, Hashable {
+    /// Each metric's results in the window average Pass 1, Marginal ½ and anything else 0; the
+    /// score is the metrics' mean × 100, rounded down.
+    public var value: Int32
+    /// `value` against `spec.analysis.score`; absent without thresholds.
+    public var result: ScoreResult?
+    /// When the window began.
+    public var since: Timestamp
+    /// Each metric's part: `latency 75 (2 Pass, 2 Marginal), errors 100 (4 Pass)`.
+    public var message: String
+
+    public init(value: Int32, result: ScoreResult? = nil, since: Timestamp, message: String) {
+        self.value = value
+        self.result = result
+        self.since = since
+        self.message = message
+    }
+}
+
+/// A release score against `spec.analysis.score`.
+public enum ScoreResult: String, Codable, Sendable, Hashable, CaseIterable {
+    /// At least `pass`: the window may go ahead.
+    case pass = "Pass"
+    /// At least `marginal`, below `pass`: a human decides.
+    case marginal = "Marginal"
+    /// Below `marginal`: the release reverts.
+    case fail = "Fail"
 }
 
 /// One judged measurement, as kept in status.

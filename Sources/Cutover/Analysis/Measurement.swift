@@ -32,6 +32,8 @@ public struct Measurement: Codable, Sendable, Hashable {
     public enum Sample: Codable, Sendable, Hashable {
         /// A scalar (NaN counts as no data).
         case value(Double)
+        /// A judged metric's samples over its window, oldest first; the last is the current value.
+        case series([Double])
         /// An empty result.
         case noData
         /// Prometheus unreachable, a bad query, a non-scalar result.
@@ -50,12 +52,20 @@ extension MetricQuery {
 public enum Verdict: String, Codable, Sendable, Hashable, CaseIterable {
     /// Within every threshold.
     case pass = "Pass"
+    /// Within every threshold, but the judge found a significant change smaller than `minEffect`:
+    /// a pass that lowers the release score.
+    case marginal = "Marginal"
     /// Outside a threshold (or no data with `noData: Fail`).
     case breach = "Breach"
     /// No data or NaN with `noData: Inconclusive`.
     case inconclusive = "Inconclusive"
     /// The query could not be answered.
     case error = "Error"
+}
+
+extension Verdict {
+    /// Pass or marginal: counts toward `consecutiveSuccessLimit` and ends a breach row.
+    public var passes: Bool { self == .pass || self == .marginal }
 }
 
 /// A verdict with the numbers behind it.
@@ -102,6 +112,9 @@ extension MetricSpec {
         case .noData: return missing(name)
         case .value(let number) where number.isNaN: return missing(name)
         case .value(let number): value = number
+        case .series(let values):
+            guard let last = values.last, !last.isNaN else { return missing(name) }
+            value = last
         }
         if let max, value > max {
             return Judgement(verdict: .breach, value: value, limit: max, message: "\(name) \(NumberText.short(value)) > max \(NumberText.short(max))")
@@ -109,7 +122,7 @@ extension MetricSpec {
         if let min, value < min {
             return Judgement(verdict: .breach, value: value, limit: min, message: "\(name) \(NumberText.short(value)) < min \(NumberText.short(min))")
         }
-        guard baseline != nil, maxIncrease != nil || maxDecrease != nil else {
+        guard baseline != nil, maxIncrease != nil || maxDecrease != nil || judge != nil else {
             return Judgement(verdict: .pass, value: value, message: passMessage(value))
         }
         let base: Double
@@ -118,6 +131,9 @@ extension MetricSpec {
         case .noData?, nil: return missing("\(name) baseline")
         case .value(let number)? where number.isNaN: return missing("\(name) baseline")
         case .value(let number)?: base = number
+        case .series(let values)?:
+            guard let last = values.last, !last.isNaN else { return missing("\(name) baseline") }
+            base = last
         }
         if let maxIncrease {
             let limit = base * (1 + maxIncrease)
@@ -134,6 +150,12 @@ extension MetricSpec {
                     verdict: .breach, value: value, baseline: base, limit: limit,
                     message: "\(name) \(NumberText.short(value)) < \(NumberText.short(limit)) (blue \(NumberText.short(base)) -\(NumberText.short(maxDecrease * 100))%)")
             }
+        }
+        if let judge {
+            guard case .series(let green) = measurement.value, case .series(let blue)? = measurement.baseline else {
+                return Judgement(verdict: .error, value: value, baseline: base, message: "\(name): the judge needs green's and blue's samples")
+            }
+            return judge.judge(metric: name, green: green, blue: blue)
         }
         return Judgement(verdict: .pass, value: value, baseline: base, message: passMessage(value))
     }

@@ -33,7 +33,7 @@ extension PlanBuilder {
             state.lastMeasuredAt = max(state.lastMeasuredAt ?? at, at)
             var failure: AbortStatus?
             switch judgement.verdict {
-            case .pass:
+            case .pass, .marginal:
                 state.consecutiveErrors = 0
                 state.consecutiveInconclusive = 0
                 state.consecutiveBreaches = nil
@@ -82,7 +82,7 @@ extension PlanBuilder {
         return history.contains { $0.revision == measurement.revision && $0.at.date.timeIntervalSince1970.rounded(.down) == second }
     }
 
-    /// Whether every metric's newest `consecutiveSuccessLimit` results of green are passes, all
+    /// Whether every metric's newest `consecutiveSuccessLimit` results of green are passes (or marginal), all
     /// taken after `start` (the current window). Strictly after: a measurement of the same second
     /// may have been taken before the window began (the plan that opens a window also judges the
     /// previous window's results). Without active analysis there is nothing to wait for.
@@ -91,8 +91,43 @@ extension PlanBuilder {
         return spec.metrics.allSatisfy { metric in
             let needed = Int(metric.consecutiveSuccessLimit ?? ResolvedSpec.Defaults.consecutiveSuccessLimit)
             let newest = (status.analysis?.first(where: { $0.name == metric.name })?.history ?? []).filter { $0.revision == green }.suffix(needed)
-            return newest.count == needed && newest.allSatisfy { $0.verdict == .pass && $0.at > start }
+            return newest.count == needed && newest.allSatisfy { $0.verdict.passes && $0.at > start }
         }
+    }
+
+    /// Whether the release score lets the window that began at `start` go ahead: always without
+    /// `analysis.score` or after a human's promote; below `marginal` the release reverts, from
+    /// `marginal` to below `pass` it waits in AwaitingApproval for a promote.
+    mutating func scoreAllows(since start: Timestamp) -> Bool {
+        guard analysisActive, let green = status.greenRevision else { return true }
+        let thresholds = rollout.spec.analysis?.score
+        guard let score = ReleaseScore.of(status.analysis ?? [], metrics: spec.metrics, green: green, since: start, thresholds: thresholds) else {
+            return thresholds == nil
+        }
+        status.score = score
+        guard let thresholds, status.manualPromotion == nil else { return true }
+        switch score.result {
+        case .pass?, nil:
+            return true
+        case .marginal?:
+            awaitApproval(reason: "MarginalScore: release score \(score.value) is below pass \(thresholds.pass): \(score.message)")
+            return false
+        case .fail?:
+            revert(
+                abort: AbortStatus(
+                    reason: "AnalysisScore",
+                    message: "release score \(score.value) is below marginal \(thresholds.marginal ?? thresholds.pass): \(score.message)"))
+            return false
+        }
+    }
+
+    /// Keeps `status.score` on the current window once it has a result of every metric; until
+    /// then, and after the release, it shows the last window's.
+    mutating func updateScore() {
+        guard analysisActive, let green = status.greenRevision, let start = status.stepStartedAt,
+            let score = ReleaseScore.of(status.analysis ?? [], metrics: spec.metrics, green: green, since: start, thresholds: rollout.spec.analysis?.score)
+        else { return }
+        status.score = score
     }
 
     /// Stops the release for a human when a metric had `inconclusiveLimit` inconclusive results in a row.
@@ -133,11 +168,14 @@ extension PlanBuilder {
                 wake(at: due)
                 continue
             }
+            func rendered(_ query: String) -> String {
+                let query = QueryTemplate.render(query, variables: variables)
+                return metric.judge?.sampling(query) ?? query
+            }
             queries.append(
                 MetricQuery(
-                    metric: metric.name, revision: green, address: address,
-                    query: QueryTemplate.render(metric.query, variables: variables),
-                    baseline: metric.baseline.map { QueryTemplate.render($0, variables: variables) }))
+                    metric: metric.name, revision: green, address: address, query: rendered(metric.query),
+                    baseline: metric.baseline.map(rendered), sampled: metric.judge != nil))
             wake(at: later(spec.intervalSeconds))
         }
     }

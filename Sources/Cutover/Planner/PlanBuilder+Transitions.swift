@@ -125,6 +125,7 @@ extension PlanBuilder {
         status.manualPromotion = nil
         status.abort = nil
         status.analysis = spec.metrics.map { MetricStatus(name: $0.name) }
+        status.score = nil
         status.hooks = nil
         record(.started(revision: revision, blue: blue))
         recordPromotion()
@@ -191,7 +192,7 @@ extension PlanBuilder {
         guard !paused, !inconclusiveGateTripped() else { return }
         let pauseEnd = Timestamp(status.stepStartedAt!.date.addingTimeInterval(Double(step.pauseSeconds)))
         guard now >= pauseEnd else { return wake(at: pauseEnd) }
-        guard analysisPassed(since: status.stepStartedAt!) else { return }
+        guard analysisPassed(since: status.stepStartedAt!), scoreAllows(since: status.stepStartedAt!) else { return }
         guard groupOpens(.step, step: index, green: green) else { return waitForGroup(at: .step, step: index) }
         if index + 1 < steps.count {
             status.currentStepIndex = Int32(index + 1)
@@ -213,6 +214,8 @@ extension PlanBuilder {
             }
             if pending.promote {
                 pending.promote = false
+                // A human's approval, of a marginal score too: the gate does not ask again.
+                status.manualPromotion = "promote"
                 resetInconclusive()
                 status.approvalReason = nil
                 status.phase = .holdWindow
@@ -255,7 +258,9 @@ extension PlanBuilder {
         guard !inconclusiveGateTripped() else { return }
         guard let holdUntil, now >= holdUntil else { return holdUntil.map { wake(at: $0) } ?? () }
         guard !paused else { return }
-        if spec.holdWindowSeconds > 0, let cutoverAt = status.cutoverAt, !analysisPassed(since: cutoverAt) { return }
+        if spec.holdWindowSeconds > 0, let cutoverAt = status.cutoverAt {
+            guard analysisPassed(since: cutoverAt), scoreAllows(since: cutoverAt) else { return }
+        }
         guard gateOpen else { return }
         guard let green = status.greenRevision, groupOpens(.completion, green: green) else { return waitForGroup(at: .completion) }
         complete()

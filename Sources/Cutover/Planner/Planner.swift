@@ -140,6 +140,7 @@ struct PlanBuilder {
             if status == before { break }
         }
         housekeeping()
+        updateScore()
         requestDueMeasurements()
         acknowledgeActions()
     }

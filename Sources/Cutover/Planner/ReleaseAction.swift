@@ -98,12 +98,16 @@ public struct MetricQuery: Sendable, Hashable {
     public var query: String
     /// Blue's baseline query, variables filled in, for metrics with a baseline.
     public var baseline: String?
+    /// The queries are subqueries sampling a judged metric over its window: each answers a
+    /// range vector of one series, taken as ``Measurement/Sample/series(_:)``.
+    public var sampled: Bool
 
-    public init(metric: String, revision: String, address: String, query: String, baseline: String? = nil) {
+    public init(metric: String, revision: String, address: String, query: String, baseline: String? = nil, sampled: Bool = false) {
         self.metric = metric
         self.revision = revision
         self.address = address
         self.query = query
         self.baseline = baseline
+        self.sampled = sampled
     }
 }

@@ -112,15 +112,16 @@ public final class AnalysisRunner: Sendable {
 
     /// Green and baseline at the same instant, concurrently.
     private static func measureOne(_ query: MetricQuery, client: PrometheusClient, at time: Date) async -> Measurement {
-        async let green = sample(query.query, client: client, at: time)
+        async let green = sample(query.query, sampled: query.sampled, client: client, at: time)
         var blue: Measurement.Sample?
-        if let baseline = query.baseline { blue = await sample(baseline, client: client, at: time) }
+        if let baseline = query.baseline { blue = await sample(baseline, sampled: query.sampled, client: client, at: time) }
         return await query.measurement(at: time, value: green, baseline: blue)
     }
 
-    private static func sample(_ promql: String, client: PrometheusClient, at time: Date) async -> Measurement.Sample {
+    private static func sample(_ promql: String, sampled: Bool, client: PrometheusClient, at time: Date) async -> Measurement.Sample {
         do {
-            return try await client.query(promql, at: time).result.measurementSample
+            let result = try await client.query(promql, at: time).result
+            return sampled ? result.seriesSample : result.measurementSample
         } catch {
             return .error(String(describing: error))
         }

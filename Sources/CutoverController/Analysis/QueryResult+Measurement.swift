@@ -26,6 +26,24 @@ extension QueryResult {
         }
     }
 
+    /// What a judged metric's subquery means: a range vector of one series is its samples
+    /// (NaN dropped), an empty one no data; several series, or anything but a range vector, an error.
+    public var seriesSample: Measurement.Sample {
+        switch self {
+        case .matrix(let series):
+            guard series.count <= 1 else {
+                let shown = series.prefix(3).map { Self.describe($0.labels) }.joined(separator: ", ")
+                let more = series.count > 3 ? ", …" : ""
+                return .error(
+                    "the query returned \(series.count) series (\(shown)\(more)); a judged metric must return one: aggregate it, e.g. sum(...) or max(...)")
+            }
+            let values = (series.first?.points ?? []).map(\.value).filter { !$0.isNaN }
+            return values.isEmpty ? .noData : .series(values)
+        case .scalar, .vector, .string:
+            return .error("the judge's subquery did not return a range vector")
+        }
+    }
+
     /// `{code="500", pod="a"}`, labels sorted so messages are stable.
     static func describe(_ labels: [String: String]) -> String {
         "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", ") + "}"

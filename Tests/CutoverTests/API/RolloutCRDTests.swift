@@ -27,8 +27,10 @@ struct RolloutCRDTests {
         spec.analysis?.metrics = [
             MetricSpec(
                 name: "m", query: "q", baseline: "b", max: 1, min: 0, maxIncrease: 0.1, maxDecrease: 0.1, noData: "Fail",
-                failureLimit: 1, inconclusiveLimit: 2, errorLimit: 3)
+                failureLimit: 1, inconclusiveLimit: 2, errorLimit: 3, consecutiveBreachLimit: 2, consecutiveSuccessLimit: 2,
+                judge: JudgeSpec(window: "5m", step: "15s", regression: "Either", confidence: 0.99, minSamples: 5, minEffect: 0.2))
         ]
+        spec.analysis?.score = ScoreSpec(pass: 90, marginal: 70)
         let hook = GateHook(url: "http://smoke", urlSecret: SecretKeyReference(name: "s", key: "k"), timeout: "5s", retries: 1)
         spec.hooks = RolloutHooks(preCutover: hook, postCutover: hook)
         spec.notifications = [
@@ -70,6 +72,7 @@ struct RolloutCRDTests {
         metric.lastPassAt = at
         metric.history = [MeasurementRecord(at: at, revision: "g", value: 1, baseline: 1, verdict: .pass, message: "x")]
         status.analysis = [metric]
+        status.score = ReleaseScore(value: 75, result: .marginal, since: at, message: "m 75 (1 Pass, 1 Marginal)")
         var hookStatus = HookStatus(name: .preCutover, revision: "g", phase: .passed, startedAt: at)
         hookStatus.finishedAt = at
         hookStatus.attempts = 1
@@ -136,6 +139,12 @@ struct RolloutCRDTests {
         "errorLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.errorLimit), description: \"",
         "consecutiveBreachLimit: {type: integer, format: int32, minimum: 1, default: \(ResolvedSpec.Defaults.consecutiveBreachLimit), description: \"",
         "consecutiveSuccessLimit: {type: integer, format: int32, minimum: 1, maximum: \(MetricStatus.historyLimit), default: \(ResolvedSpec.Defaults.consecutiveSuccessLimit), description: \"",
+        "window: {type: string, pattern: '\(DurationText.pattern)', default: \(JudgeSpec.Defaults.window), description: \"",
+        "step: {type: string, pattern: '\(DurationText.pattern)', default: \(JudgeSpec.Defaults.step), description: \"",
+        "regression: {type: string, enum: [Increase, Decrease, Either], default: \(JudgeSpec.Defaults.regression.rawValue), description: \"",
+        "confidence: {type: number, exclusiveMinimum: true, minimum: 0, exclusiveMaximum: true, maximum: 1, default: \(JudgeSpec.Defaults.confidence), description: \"",
+        "minSamples: {type: integer, format: int32, minimum: 1, default: \(JudgeSpec.Defaults.minSamples), description: \"",
+        "minEffect: {type: number, minimum: 0, default: \(JudgeSpec.Defaults.minEffect), description: \"",
         "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(GateHook.Defaults.timeout), description: \"",
         "retries: {type: integer, format: int32, minimum: 0, maximum: 10, default: \(GateHook.Defaults.retries), description: \"",
         "format: {type: string, enum: [JSON, Slack], default: \(NotificationTarget.Defaults.format), description: \"",

@@ -12,6 +12,14 @@ struct InvalidSpecCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
+/// Gives the first metric a baseline and a judge, then edits the judge.
+func judged(_ spec: inout RolloutSpec, _ edit: (inout JudgeSpec) -> Void) {
+    var judge = JudgeSpec()
+    edit(&judge)
+    spec.analysis?.metrics?[0].baseline = "x{{blue}}"
+    spec.analysis?.metrics?[0].judge = judge
+}
+
 @Suite("RolloutSpec validation")
 struct RolloutSpecValidationTests {
     static let valid = Fixture.spec(steps: [CanaryStep(weight: 20, pause: "2m"), CanaryStep(weight: 50, pause: "5m")], holdWindow: "10m", metrics: [Fixture.metric()])
@@ -71,13 +79,13 @@ struct RolloutSpecValidationTests {
         .init(name: "unclosed braces", edit: { $0.analysis?.metrics?[0].query = "up{{green" }, field: "spec.analysis.metrics[0].query", message: "has a {{ without a closing }}"),
         .init(name: "unknown variable in baseline", edit: { $0.analysis?.metrics?[0].baseline = "x{{old}}"; $0.analysis?.metrics?[0].maxIncrease = 0.1 },
               field: "spec.analysis.metrics[0].baseline", message: "unknown variable {{old}}; known: blue, green, interval, namespace, rollout, service"),
-        .init(name: "no threshold", edit: { $0.analysis?.metrics?[0].max = nil }, field: "spec.analysis.metrics[0]", message: "must set at least one of max, min, maxIncrease or maxDecrease"),
+        .init(name: "no threshold", edit: { $0.analysis?.metrics?[0].max = nil }, field: "spec.analysis.metrics[0]", message: "must set at least one of max, min, maxIncrease, maxDecrease or judge"),
         .init(name: "min above max", edit: { $0.analysis?.metrics?[0].min = 0.5 }, field: "spec.analysis.metrics[0].min", message: "must not be greater than max (0.5 > 0.01)"),
         .init(name: "infinite max", edit: { $0.analysis?.metrics?[0].max = .infinity }, field: "spec.analysis.metrics[0].max", message: "must be a finite number"),
         .init(name: "maxIncrease without baseline", edit: { $0.analysis?.metrics?[0].maxIncrease = 0.25 },
               field: "spec.analysis.metrics[0].maxIncrease", message: "needs a baseline query to compare against"),
         .init(name: "baseline without relative limit", edit: { $0.analysis?.metrics?[0].baseline = "x{{blue}}" },
-              field: "spec.analysis.metrics[0].baseline", message: "is only used with maxIncrease or maxDecrease; set one or remove the baseline"),
+              field: "spec.analysis.metrics[0].baseline", message: "is only used with maxIncrease, maxDecrease or judge; set one or remove the baseline"),
         .init(name: "negative maxIncrease", edit: { $0.analysis?.metrics?[0].baseline = "x"; $0.analysis?.metrics?[0].maxIncrease = -1 },
               field: "spec.analysis.metrics[0].maxIncrease", message: "must be 0 or more"),
         .init(name: "maxDecrease above 1", edit: { $0.analysis?.metrics?[0].baseline = "x"; $0.analysis?.metrics?[0].maxDecrease = 2 },
@@ -93,6 +101,32 @@ struct RolloutSpecValidationTests {
         .init(
             name: "consecutiveSuccessLimit beyond the kept measurements", edit: { $0.analysis?.metrics?[0].consecutiveSuccessLimit = 11 },
             field: "spec.analysis.metrics[0].consecutiveSuccessLimit", message: "must be between 1 and 10 (the measurements kept in status)"),
+        .init(name: "judge without baseline", edit: { $0.analysis?.metrics?[0].judge = JudgeSpec() },
+              field: "spec.analysis.metrics[0].judge", message: "needs a baseline query: the judge compares green's samples with blue's"),
+        .init(name: "unknown judge", edit: { judged(&$0) { $0.type = "TTest" } },
+              field: "spec.analysis.metrics[0].judge.type", message: "must be MannWhitney, not \"TTest\""),
+        .init(name: "judge with noData Pass", edit: { judged(&$0) { _ in }; $0.analysis?.metrics?[0].noData = "Pass" },
+              field: "spec.analysis.metrics[0].noData", message: "must not be Pass with a judge: a judged metric never passes without samples"),
+        .init(name: "judge window not a duration", edit: { judged(&$0) { $0.window = "five minutes" } },
+              field: "spec.analysis.metrics[0].judge.window", message: "must be a duration like 5m or 1h, not \"five minutes\""),
+        .init(name: "judge step of 0", edit: { judged(&$0) { $0.step = "0" } },
+              field: "spec.analysis.metrics[0].judge.step", message: "must be at least 1s"),
+        .init(name: "judge regression unknown", edit: { judged(&$0) { $0.regression = "Up" } },
+              field: "spec.analysis.metrics[0].judge.regression", message: "must be Increase, Decrease or Either, not \"Up\""),
+        .init(name: "judge confidence of 1", edit: { judged(&$0) { $0.confidence = 1 } },
+              field: "spec.analysis.metrics[0].judge.confidence", message: "must be between 0 and 1 (0.95: a p-value below 0.05 is significant)"),
+        .init(name: "judge minSamples of 0", edit: { judged(&$0) { $0.minSamples = 0 } },
+              field: "spec.analysis.metrics[0].judge.minSamples", message: "must be at least 1"),
+        .init(name: "judge negative minEffect", edit: { judged(&$0) { $0.minEffect = -0.1 } },
+              field: "spec.analysis.metrics[0].judge.minEffect", message: "must be 0 or more"),
+        .init(name: "judge window too short for minSamples", edit: { judged(&$0) { $0.window = "1m" } },
+              field: "spec.analysis.metrics[0].judge.window", message: "gives at most 4 samples at step 15s, fewer than minSamples 10"),
+        .init(name: "judge window with too many samples", edit: { judged(&$0) { $0.window = "1h"; $0.step = "1s" } },
+              field: "spec.analysis.metrics[0].judge.window", message: "gives 3600 samples at step 1s; at most 1000"),
+        .init(name: "score pass above 100", edit: { $0.analysis?.score = ScoreSpec(pass: 101) },
+              field: "spec.analysis.score.pass", message: "must be between 0 and 100"),
+        .init(name: "score marginal above pass", edit: { $0.analysis?.score = ScoreSpec(pass: 80, marginal: 90) },
+              field: "spec.analysis.score.marginal", message: "must be between 0 and pass (80)"),
         .init(name: "promotion without sources", edit: { $0.promotion = PromotionSpec(from: []) },
               field: "spec.promotion.from", message: "must name at least one source (a namespace and a rollout or group)"),
         .init(name: "promotion source naming both", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a", group: "b")]) },

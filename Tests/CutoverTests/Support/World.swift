@@ -128,10 +128,10 @@ struct World {
     }
 
     /// A measurement of every metric for the current green.
-    mutating func measure(_ value: Measurement.Sample) {
+    mutating func measure(_ value: Measurement.Sample, baseline: Measurement.Sample? = nil) {
         guard let green = status.greenRevision else { return }
         for metric in rollout.spec.analysis?.metrics ?? [] {
-            measurements.append(Measurement(metric: metric.name, revision: green, at: now, value: value))
+            measurements.append(Measurement(metric: metric.name, revision: green, at: now, value: value, baseline: baseline))
         }
     }
 }
