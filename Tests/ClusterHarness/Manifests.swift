@@ -34,6 +34,11 @@ package struct RolloutManifest: Sendable {
     package var releaseHistoryLimit: Int?
     /// A second metric, the p99 latency of green's requests (max 0.5 s).
     package var latencyMetric = false
+    /// A metric judged against blue: green's mean latency each second over the last 20 s beside
+    /// blue's, with Mann-Whitney (and a max of 0.5 s).
+    package var judgedLatency = false
+    /// Flow-style YAML of `spec.analysis.score`, if any.
+    package var score: String?
 
     package init(name: String = "payment", namespace: String = "shop", prometheusAddress: String) {
         self.name = name
@@ -67,7 +72,7 @@ package struct RolloutManifest: Sendable {
               analysis:
                 prometheus: {address: "\(prometheusAddress)", timeout: \(queryTimeout)}
                 interval: \(interval)
-                metrics:
+            \(score.map { "    score: \($0)\n" } ?? "")    metrics:
                   - name: error-rate
                     query: |
                       (sum(rate(http_requests_total{namespace="{{namespace}}",revision="{{green}}",code=~"5.."}[1m])) or vector(0))
@@ -76,7 +81,7 @@ package struct RolloutManifest: Sendable {
                     noData: Inconclusive
                     errorLimit: \(errorLimit)
                     inconclusiveLimit: \(inconclusiveLimit)
-            \(latencyMetric ? Self.latencyMetricYAML : "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")
+            \(latencyMetric ? Self.latencyMetricYAML : "")\(judgedLatency ? Self.judgedLatencyYAML : "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")
             """
     }
 
@@ -87,6 +92,21 @@ package struct RolloutManifest: Sendable {
                 max: 0.5
                 noData: Inconclusive
                 inconclusiveLimit: 10
+
+        """
+
+    private static let judgedLatencyYAML = """
+              - name: latency
+                query: |
+                  sum(rate(http_request_duration_seconds_sum{namespace="{{namespace}}",revision="{{green}}"}[5s]))
+                  / sum(rate(http_request_duration_seconds_count{namespace="{{namespace}}",revision="{{green}}"}[5s]))
+                baseline: |
+                  sum(rate(http_request_duration_seconds_sum{namespace="{{namespace}}",revision="{{blue}}"}[5s]))
+                  / sum(rate(http_request_duration_seconds_count{namespace="{{namespace}}",revision="{{blue}}"}[5s]))
+                max: 0.5
+                noData: Inconclusive
+                inconclusiveLimit: 30
+                judge: {type: MannWhitney, window: 20s, step: 1s, minSamples: 10}
 
         """
 

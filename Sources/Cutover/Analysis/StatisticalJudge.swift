@@ -53,20 +53,21 @@ extension JudgeSpec {
         let alpha = 1 - (confidence ?? Defaults.confidence)
         let effect = minEffect ?? Defaults.minEffect
         let numbers = "median \(NumberText.short(greenMedian)) vs blue \(NumberText.short(blueMedian)) (\(Self.percent(shift)))"
-        let evidence = "p=\(Self.pValueText(test.pValue)), \(green.count)/\(blue.count) samples"
+        let samples = "\(green.count)/\(blue.count) samples"
         guard test.pValue < alpha else {
             return Judgement(
                 verdict: .pass, value: greenMedian, baseline: blueMedian,
-                message: "\(metric) \(numbers): no significant \(direction.noun) (\(evidence) ≥ \(NumberText.short(alpha)))")
+                message: "\(metric) \(numbers): no significant \(direction.noun) (p=\(Self.pValueText(test.pValue)) ≥ \(NumberText.short(alpha)), \(samples))")
         }
+        let significance = test.pValue < 0.0001 ? "p<0.0001" : "p=\(Self.pValueText(test.pValue)) < \(NumberText.short(alpha))"
         guard abs(shift) >= effect else {
             return Judgement(
                 verdict: .marginal, value: greenMedian, baseline: blueMedian,
-                message: "\(metric) \(numbers): a significant \(direction.noun) (\(evidence)) below minEffect \(Self.percent(effect, signed: false))")
+                message: "\(metric) \(numbers): a significant \(direction.noun) (\(significance), \(samples)) below minEffect \(Self.percent(effect, signed: false))")
         }
         return Judgement(
             verdict: .breach, value: greenMedian, baseline: blueMedian,
-            message: "\(metric) \(numbers): a significant \(direction.noun) (\(evidence) < \(NumberText.short(alpha))) of at least minEffect \(Self.percent(effect, signed: false))")
+            message: "\(metric) \(numbers): a significant \(direction.noun) (\(significance), \(samples)) of at least minEffect \(Self.percent(effect, signed: false))")
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -88,8 +89,9 @@ extension JudgeSpec {
         return signed && fraction >= 0 ? "+" + text : text
     }
 
+    /// Four decimals: `0.0003`, `0.5749`, `1`.
     static func pValueText(_ p: Double) -> String {
-        p < 0.0001 ? "<0.0001" : NumberText.short((p * 10000).rounded() / 10000)
+        NumberText.short((p * 10000).rounded() / 10000)
     }
 }
 

@@ -24,15 +24,15 @@ struct StatisticalJudgeCase: Sendable, CustomTestStringConvertible {
         // p = 0.308
         .init(
             name: "no significant increase passes", judge: JudgeSpec(), green: blue.reversed().map { $0 + 0.5 }, blue: blue, verdict: .pass,
-            says: "latency median 100.5 vs blue 100 (+0.5%): no significant increase (p=0.3082, 20/20 samples ≥ 0.05)"),
+            says: "latency median 100.5 vs blue 100 (+0.5%): no significant increase (p=0.3082 ≥ 0.05, 20/20 samples)"),
         // p = 3.3e-8
         .init(
             name: "20% slower breaches", judge: JudgeSpec(), green: scaled(by: 1.2), blue: blue, verdict: .breach,
-            says: "latency median 120 vs blue 100 (+20%): a significant increase (p=<0.0001, 20/20 samples < 0.05) of at least minEffect 10%"),
+            says: "latency median 120 vs blue 100 (+20%): a significant increase (p<0.0001, 20/20 samples) of at least minEffect 10%"),
         // p = 0.0003
         .init(
             name: "4% slower is significant but below minEffect: marginal", judge: JudgeSpec(), green: shifted(by: 4), blue: blue, verdict: .marginal,
-            says: "latency median 104 vs blue 100 (+4%): a significant increase (p=0.0003, 20/20 samples) below minEffect 10%"),
+            says: "latency median 104 vs blue 100 (+4%): a significant increase (p=0.0003 < 0.05, 20/20 samples) below minEffect 10%"),
         .init(
             name: "4% slower with minEffect 0.03 breaches", judge: JudgeSpec(minEffect: 0.03), green: shifted(by: 4), blue: blue, verdict: .breach,
             says: "of at least minEffect 3%"),
@@ -41,7 +41,7 @@ struct StatisticalJudgeCase: Sendable, CustomTestStringConvertible {
             green: shifted(by: 4), blue: blue, verdict: .pass, says: "no significant increase"),
         .init(
             name: "20% faster is no regression with Increase", judge: JudgeSpec(), green: scaled(by: 0.8), blue: blue, verdict: .pass,
-            says: "(-20%): no significant increase (p=1"),
+            says: "(-20%): no significant increase (p=1 ≥ 0.05"),
         .init(
             name: "20% lower breaches with Decrease", judge: JudgeSpec(regression: "Decrease"), green: scaled(by: 0.8), blue: blue, verdict: .breach,
             says: "a significant decrease"),
@@ -66,7 +66,7 @@ struct StatisticalJudgeCase: Sendable, CustomTestStringConvertible {
             blue: Array(repeating: 0, count: 20), verdict: .breach, says: "median 0.015 vs blue 0 (+∞%)"),
         .init(
             name: "identical samples pass", judge: JudgeSpec(), green: Array(repeating: 1, count: 12), blue: Array(repeating: 1, count: 12),
-            verdict: .pass, says: "(+0%): no significant increase (p=1"),
+            verdict: .pass, says: "(+0%): no significant increase (p=1 ≥ 0.05"),
     ]
 }
 

@@ -41,7 +41,7 @@ struct ScoreCase: Sendable, CustomTestStringConvertible {
             value: 75, result: .pass),
         .init(
             name: "a breach reverts by the metric's own rule first", score: ScoreSpec(pass: 10), results: "B",
-            decision: .revert("AnalysisBreach: latency median 120 vs blue 100 (+20%): a significant increase (p=<0.0001, 20/20 samples < 0.05) of at least minEffect 10%"),
+            decision: .revert("AnalysisBreach: latency median 120 vs blue 100 (+20%): a significant increase (p<0.0001, 20/20 samples) of at least minEffect 10%"),
             value: 0, result: nil),
     ]
 }
