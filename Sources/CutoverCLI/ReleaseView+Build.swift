@@ -56,6 +56,7 @@ extension ReleaseView {
                 name: metric.name, threshold: Self.threshold(metric), breaches: state?.breaches ?? 0,
                 failureLimit: metric.failureLimit ?? ResolvedSpec.Defaults.failureLimit, measurements: records)
         }
+        score = status.score
         promotion = Self.promotionText(status)
         hooks = (status.hooks ?? []).filter { $0.revision == inRelease }.map { hook in
             Hook(
@@ -109,6 +110,10 @@ extension ReleaseView {
         if let min = metric.min { parts.append("min \(NumberText.short(min))") }
         if let increase = metric.maxIncrease { parts.append("≤ blue +\(NumberText.short(increase * 100))%") }
         if let decrease = metric.maxDecrease { parts.append("≥ blue -\(NumberText.short(decrease * 100))%") }
+        if let judge = metric.judge {
+            let effect = NumberText.short((judge.minEffect ?? JudgeSpec.Defaults.minEffect) * 100)
+            parts.append("\(judge.type) vs blue over \(DurationText.format(judge.windowSeconds)), minEffect \(effect)%")
+        }
         return parts.joined(separator: ", ")
     }
 }

@@ -45,6 +45,8 @@ public struct ReleaseView: Codable, Sendable, Hashable {
     public var services: [ServiceTarget]
     /// Per metric: the threshold and the recent measurements of the current (or last) release.
     public var analysis: [Metric]
+    /// The release score of the current (or last) analysis window.
+    public var score: ReleaseScore?
     /// The gate hooks of the release in flight (or of the revision reverted last), from `status.hooks`.
     public var hooks: [Hook]
     /// The promotion gate (`spec.promotion`) of the revision waiting at it or released now:

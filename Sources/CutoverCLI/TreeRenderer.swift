@@ -44,7 +44,8 @@ public enum TreeRenderer {
                 let breaches = metric.breaches == 0 ? "" : " — \(metric.breaches) breach\(metric.breaches == 1 ? "" : "es") (tolerated: \(metric.failureLimit))"
                 return Node(text: "\(metric.name) (\(metric.threshold)): \(results)\(breaches)")
             }
-            children.append(Node(text: "Analysis", children: metrics))
+            let score = view.score.map { score in " — score \(score.value)" + (score.result.map { " (\($0.rawValue))" } ?? "") } ?? ""
+            children.append(Node(text: "Analysis\(score)", children: metrics))
         }
         lines.append(contentsOf: Node.draw(children))
         return lines

@@ -35,6 +35,20 @@ struct RenderingTests {
         #expect(line == "Canary 20% (step 1/2) — error-rate 0.2418 > max 0.05, 1/3 checks passed")
     }
 
+    @Test func aJudgedMetricAndTheScoreInTheLineAndTheTree() {
+        var rollout = Fixtures.rollout(phase: .canary, metrics: true)
+        rollout.spec.analysis?.metrics?[0].baseline = "b"
+        rollout.spec.analysis?.metrics?[0].judge = JudgeSpec(window: "10m", minEffect: 0.05)
+        rollout.status?.analysis?[0].history.append(
+            MeasurementRecord(at: Fixtures.at, revision: "green22222", value: 0.104, baseline: 0.1, verdict: .marginal, message: "latency +4%"))
+        rollout.status?.score = ReleaseScore(value: 62, result: .marginal, since: Fixtures.at, message: "error-rate 62 (1 Pass, 1 Marginal, …)")
+        #expect(StatusLine.line(for: rollout) == "Canary 20% (step 1/2) — latency +4%, 2/4 checks passed, score 62 (Marginal)")
+        let view = ReleaseView(rollout: rollout, deployments: [], services: [:], now: Fixtures.at.date)
+        let tree = TreeRenderer.render(view)
+        #expect(tree.contains { $0.hasSuffix("Analysis — score 62 (Marginal)") }, "\(tree)")
+        #expect(tree.contains { $0.contains("error-rate (max 0.05, MannWhitney vs blue over 10m, minEffect 5%): ") && $0.contains("≈ 0.104") }, "\(tree)")
+    }
+
     @Test func theCanaryTreeWithAnalysis() throws {
         let rollout = Fixtures.rollout(phase: .canary, metrics: true)
         let deployments = [
