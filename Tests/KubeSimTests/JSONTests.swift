@@ -2,7 +2,7 @@ import KubeModels
 import Testing
 @testable import KubeSim
 
-@Suite("JSON parsing, writing and JSONPath")
+@Suite("JSON parsing and writing")
 struct JSONTests {
     @Test("parses every JSON form and writes it back with sorted keys")
     func roundTrip() throws {
@@ -16,16 +16,6 @@ struct JSONTests {
     @Test("rejects malformed documents", arguments: ["{", "[1,]", "{\"a\" 1}", "tru", "1 2", "\"\u{01}\""])
     func rejects(text: String) {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(text) }
-    }
-
-    @Test("JSONPath selects keys, indexes, wildcards and filters")
-    func jsonPath() throws {
-        let object = try JSONParser.parse(#"{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"Other","status":"False"}]},"spec":{"a.b":1,"list":[1,2]}}"#)
-        #expect(JSONPath(".status.conditions[?(@.type==\"Ready\")].status").first(object) == "True")
-        #expect(JSONPath(".spec['a.b']").first(object) == 1)
-        #expect(JSONPath(".spec.list[*]").evaluate(object) == [1, 2])
-        #expect(JSONPath(".spec.list[-1]").first(object) == 2)
-        #expect(JSONPath(".spec.missing").first(object) == nil)
     }
 
     @Test("strategic merge keys service ports by port and container ports by containerPort")

@@ -1,9 +1,8 @@
-import KubeModels
-
-/// The small JSONPath subset CRDs use for printer columns, scale paths and selectable fields:
-/// `.a.b`, `.a[0]`, `.a['x.y']`, `.a[*].b` and `.a[?(@.type=="Ready")].status`.
-struct JSONPath: Sendable {
-    private enum Step: Sendable {
+/// The small JSONPath subset CRDs use for printer columns, scale paths and selectable fields, and
+/// web metrics to pick their number: `.a.b`, `.a[0]`, `.a[-1]`, `.a['x.y']`, `.a[*].b` and
+/// `.a[?(@.type=="Ready")].status`, with or without braces and a leading `$`.
+public struct JSONPath: Sendable, Hashable {
+    private enum Step: Sendable, Hashable {
         case key(String)
         case index(Int)
         case all
@@ -11,9 +10,11 @@ struct JSONPath: Sendable {
     }
 
     private var steps: [Step]
+    /// What is wrong with the path as written, if anything; the parse skips what it cannot read.
+    public private(set) var problem: String?
 
     /// Parses `path`, with or without braces (`{.spec.replicas}`).
-    init(_ path: String) {
+    public init(_ path: String) {
         var text = Substring(path)
         if text.hasPrefix("{"), text.hasSuffix("}") { text = text.dropFirst().dropLast() }
         if text.hasPrefix("$") { text = text.dropFirst() }
@@ -30,7 +31,10 @@ struct JSONPath: Sendable {
                 }
                 if !name.isEmpty { steps.append(.key(name)) }
             } else if character == "[" {
-                guard let close = text[index...].firstIndex(of: "]") else { break }
+                guard let close = text[index...].firstIndex(of: "]") else {
+                    problem = problem ?? "has a [ without a closing ]"
+                    break
+                }
                 var inner = String(text[text.index(after: index)..<close])
                 index = text.index(after: close)
                 if inner == "*" {
@@ -40,20 +44,24 @@ struct JSONPath: Sendable {
                 } else if inner.hasPrefix("?(@.") {
                     inner = String(inner.dropFirst(4).dropLast())
                     let parts = inner.components(separatedBy: "==")
-                    guard parts.count == 2 else { continue }
-                    let value = parts[1].trimmingSpaces.trimmingCharacters(in: ["\"", "'"])
-                    steps.append(.filter(path: parts[0].trimmingSpaces.split(separator: ".").map(String.init), value: value))
+                    guard parts.count == 2 else {
+                        problem = problem ?? "has a filter other than [?(@.key==\"value\")]"
+                        continue
+                    }
+                    let value = parts[1].trimmingCharacters(in: [" "]).trimmingCharacters(in: ["\"", "'"])
+                    steps.append(.filter(path: parts[0].trimmingCharacters(in: [" "]).split(separator: ".").map(String.init), value: value))
                 } else {
                     steps.append(.key(inner.trimmingCharacters(in: ["\"", "'"])))
                 }
             } else {
+                problem = problem ?? "must be made of .key and [...] steps, like {.data.value}"
                 index = text.index(after: index)
             }
         }
     }
 
     /// The values the path selects (several when it passes `[*]` or a filter).
-    func evaluate(_ root: JSONValue) -> [JSONValue] {
+    public func evaluate(_ root: JSONValue) -> [JSONValue] {
         var current = [root]
         for step in steps {
             var next: [JSONValue] = []
@@ -78,10 +86,10 @@ struct JSONPath: Sendable {
     }
 
     /// The single value the path selects, if any.
-    func first(_ root: JSONValue) -> JSONValue? { evaluate(root).first }
+    public func first(_ root: JSONValue) -> JSONValue? { evaluate(root).first }
 
     /// The object keys of a plain dotted path (`.spec.replicas` → `["spec", "replicas"]`), for writing.
-    var keyPath: [String]? {
+    public var keyPath: [String]? {
         var keys: [String] = []
         for step in steps {
             guard case .key(let name) = step else { return nil }
@@ -91,7 +99,7 @@ struct JSONPath: Sendable {
     }
 
     /// How kubectl prints a value in a string cell.
-    static func text(_ value: JSONValue) -> String {
+    public static func text(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return text
         case .null: return "<none>"
@@ -101,30 +109,11 @@ struct JSONPath: Sendable {
 }
 
 extension String {
+    /// Without the leading and trailing characters in `set`.
     func trimmingCharacters(in set: Set<Character>) -> String {
         var view = Substring(self)
         while let first = view.first, set.contains(first) { view = view.dropFirst() }
         while let last = view.last, set.contains(last) { view = view.dropLast() }
         return String(view)
-    }
-}
-
-extension JSONValue {
-    /// Sets the value at a path of object keys, creating intermediate objects.
-    mutating func set(path: [String], to value: JSONValue?) {
-        guard let head = path.first else {
-            if let value { self = value }
-            return
-        }
-        var members = objectValue ?? [:]
-        if path.count == 1 {
-            members[head] = value
-        } else {
-            var child = members[head] ?? .object([:])
-            if child.objectValue == nil { child = .object([:]) }
-            child.set(path: Array(path.dropFirst()), to: value)
-            members[head] = child
-        }
-        self = .object(members)
     }
 }
