@@ -39,6 +39,8 @@ package struct RolloutManifest: Sendable {
     package var judgedLatency = false
     /// Flow-style YAML of `spec.analysis.score`, if any.
     package var score: String?
+    /// A web metric `quality` read from `<url>?revision={{green}}` (`{.quality}`, min 0.9), if set.
+    package var webMetricURL: String?
 
     package init(name: String = "payment", namespace: String = "shop", prometheusAddress: String) {
         self.name = name
@@ -81,7 +83,7 @@ package struct RolloutManifest: Sendable {
                     noData: Inconclusive
                     errorLimit: \(errorLimit)
                     inconclusiveLimit: \(inconclusiveLimit)
-            \(latencyMetric ? Self.latencyMetricYAML : "")\(judgedLatency ? Self.judgedLatencyYAML : "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")
+            \(latencyMetric ? Self.latencyMetricYAML : "")\(judgedLatency ? Self.judgedLatencyYAML : "")\(webMetricURL.map(Self.webMetricYAML) ?? "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")
             """
     }
 
@@ -109,6 +111,16 @@ package struct RolloutManifest: Sendable {
                 judge: {type: MannWhitney, window: 20s, step: 1s, minSamples: 10}
 
         """
+
+    private static func webMetricYAML(_ url: String) -> String {
+        """
+                  - name: quality
+                    web: {url: "\(url)?revision={{green}}", jsonPath: "{.quality}", timeout: 2s}
+                    min: 0.9
+                    inconclusiveLimit: 10
+
+            """
+    }
 
     /// The analysis interval in seconds.
     var intervalSeconds: Double { Double(interval.dropLast()) ?? 0 }

@@ -5,11 +5,13 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A plain-HTTP receiver on a free loopback port for notification and gate-hook tests: records
-/// every POST and answers with what ``Responder`` says (status, body, an optional delay).
+/// A plain-HTTP receiver on a free loopback port for notification, gate-hook and web metric tests:
+/// records every request and answers with what ``Responder`` says (status, body, an optional delay).
 public final class WebhookReceiver: Sendable {
     /// One request as received.
     public struct Request: Sendable {
+        /// `GET`, `POST`, ...
+        public var method: String
         public var path: String
         /// Header names lower-cased.
         public var headers: [String: String]
@@ -107,7 +109,7 @@ public final class WebhookReceiver: Sendable {
                     var headers: [String: String] = [:]
                     for (name, value) in requestHead.headers { headers[name.lowercased()] = value }
                     received.withLock {
-                        $0.append(Request(path: path, headers: headers, body: body, receivedAt: Date(), answered: reply.status))
+                        $0.append(Request(method: requestHead.method.rawValue, path: path, headers: headers, body: body, receivedAt: Date(), answered: reply.status))
                     }
                     let bytes = Array(reply.body.utf8)
                     var responseHeaders = HTTPHeaders()

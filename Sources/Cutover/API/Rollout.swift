@@ -273,8 +273,10 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     /// Unique among the metrics; DNS-label-like.
     public var name: String
     /// PromQL measured against green; may use `{{namespace}}`, `{{rollout}}`, `{{green}}`,
-    /// `{{blue}}`, `{{service}}`, `{{interval}}`.
-    public var query: String
+    /// `{{blue}}`, `{{service}}`, `{{interval}}`. Exactly one of `query` and `web`.
+    public var query: String?
+    /// An HTTP endpoint answering JSON, instead of Prometheus.
+    public var web: WebMetric?
     /// Optional PromQL measured against blue in the same window, for `maxIncrease`/`maxDecrease`.
     public var baseline: String?
     /// A value above this is a breach.
@@ -303,13 +305,14 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     public var judge: JudgeSpec?
 
     public init(
-        name: String, query: String, baseline: String? = nil, max: Double? = nil, min: Double? = nil,
+        name: String, query: String? = nil, web: WebMetric? = nil, baseline: String? = nil, max: Double? = nil, min: Double? = nil,
         maxIncrease: Double? = nil, maxDecrease: Double? = nil, noData: String? = nil, failureLimit: Int32? = nil,
         inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil, consecutiveBreachLimit: Int32? = nil,
         consecutiveSuccessLimit: Int32? = nil, judge: JudgeSpec? = nil
     ) {
         self.name = name
         self.query = query
+        self.web = web
         self.baseline = baseline
         self.max = max
         self.min = min
@@ -355,6 +358,50 @@ public struct JudgeSpec: Codable, Sendable, Hashable {
         self.confidence = confidence
         self.minSamples = minSamples
         self.minEffect = minEffect
+    }
+}
+
+/// A metric read from an HTTP endpoint that answers JSON: a JSONPath picks the number (a boolean
+/// counts as 1 or 0). Requests go out under the outbound rules of gate hooks.
+public struct WebMetric: Codable, Sendable, Hashable {
+    /// The URL, `http://` or `https://`; the query's variables may be used. Or `urlSecret`.
+    public var url: String?
+    /// A Secret key in the Rollout's namespace holding the URL (no variables); or `url`.
+    public var urlSecret: SecretKeyReference?
+    /// `GET` (default) or `POST`.
+    public var method: String?
+    /// The JSON body of a `POST`; the query's variables may be used.
+    public var body: String?
+    /// Extra request headers.
+    public var headers: [HTTPHeaderSpec]?
+    /// A Secret in the Rollout's namespace whose every key is sent as a header of that name
+    /// (`Authorization`, `X-Api-Key`); read at each measurement.
+    public var headersSecret: SecretReference?
+    /// How long one request may take (default `10s`); then the measurement is an error.
+    public var timeout: String?
+    /// Where the number is in the answer: `{.data.score}`, `.results[0].value`, `$` for a bare number.
+    public var jsonPath: String
+
+    public init(
+        url: String? = nil, urlSecret: SecretKeyReference? = nil, method: String? = nil, body: String? = nil,
+        headers: [HTTPHeaderSpec]? = nil, headersSecret: SecretReference? = nil, timeout: String? = nil, jsonPath: String
+    ) {
+        self.url = url
+        self.urlSecret = urlSecret
+        self.method = method
+        self.body = body
+        self.headers = headers
+        self.headersSecret = headersSecret
+        self.timeout = timeout
+        self.jsonPath = jsonPath
+    }
+
+    /// The default of ``timeout``, in seconds.
+    public static let defaultTimeoutSeconds: Int64 = 10
+
+    /// ``timeout`` in seconds (the default when unset or unparsable: validation reports the latter).
+    public var timeoutSeconds: Int64 {
+        timeout.flatMap(DurationText.seconds).map { $0 > 0 ? $0 : Self.defaultTimeoutSeconds } ?? Self.defaultTimeoutSeconds
     }
 }
 

@@ -137,7 +137,7 @@ extension RolloutSpec {
             }
         }
         let metrics = analysis.metrics ?? []
-        if !metrics.isEmpty {
+        if metrics.contains(where: { $0.web == nil }) {
             let address = analysis.prometheus?.address ?? ""
             if address.isEmpty {
                 fail("spec.analysis.prometheus.address", "is required when metrics are set")
@@ -160,7 +160,12 @@ extension RolloutSpec {
             } else if !seen.insert(metric.name).inserted {
                 fail("\(path).name", "\"\(metric.name)\" is used by an earlier metric")
             }
-            Self.validateQuery(metric.query, at: "\(path).query", fail)
+            switch (metric.query, metric.web) {
+            case (let query?, nil): Self.validateQuery(query, at: "\(path).query", fail)
+            case (nil, let web?): validateWeb(web, of: metric, at: path, fail)
+            case (nil, nil): fail(path, "must set query (PromQL) or web")
+            case (_?, _?): fail("\(path).web", "cannot be set together with query; a metric has one source")
+            }
             if let baseline = metric.baseline { Self.validateQuery(baseline, at: "\(path).baseline", fail) }
             validateThresholds(metric, at: path, fail)
         }
@@ -180,7 +185,7 @@ extension RolloutSpec {
         if relative, metric.baseline == nil {
             fail(path + (metric.maxIncrease != nil ? ".maxIncrease" : ".maxDecrease"), "needs a baseline query to compare against")
         }
-        if metric.baseline != nil, !relative, metric.judge == nil {
+        if metric.baseline != nil, !relative, metric.judge == nil, metric.web == nil {
             fail("\(path).baseline", "is only used with maxIncrease, maxDecrease or judge; set one or remove the baseline")
         }
         if let increase = metric.maxIncrease, increase < 0 { fail("\(path).maxIncrease", "must be 0 or more") }
@@ -198,6 +203,45 @@ extension RolloutSpec {
             fail("\(path).consecutiveSuccessLimit", "must be between 1 and \(MetricStatus.historyLimit) (the measurements kept in status)")
         }
         if let judge = metric.judge { validateJudge(judge, of: metric, at: path, fail) }
+    }
+
+    private func validateWeb(_ web: WebMetric, of metric: MetricSpec, at metricPath: String, _ fail: (String, String) -> Void) {
+        let path = metricPath + ".web"
+        switch (web.url, web.urlSecret) {
+        case (let url?, nil):
+            if !url.hasPrefix("http://"), !url.hasPrefix("https://") {
+                fail("\(path).url", "must start with http:// or https://, not \"\(url)\"")
+            } else {
+                Self.validateQuery(url, at: "\(path).url", fail)
+            }
+        case (nil, let secret?):
+            if secret.name.isEmpty { fail("\(path).urlSecret.name", "is required") }
+            if secret.key.isEmpty { fail("\(path).urlSecret.key", "is required") }
+        case (nil, nil): fail(path, "must set url or urlSecret")
+        case (_?, _?): fail("\(path).urlSecret", "cannot be set together with url; choose one")
+        }
+        let method = web.method ?? "GET"
+        if method != "GET", method != "POST" { fail("\(path).method", "must be GET or POST, not \"\(method)\"") }
+        if let body = web.body {
+            if method != "POST" { fail("\(path).body", "is only sent with method POST") } else { Self.validateQuery(body, at: "\(path).body", fail) }
+        }
+        if let timeout = web.timeout {
+            if let seconds = DurationText.seconds(timeout) {
+                if !(1...300).contains(seconds) { fail("\(path).timeout", "must be between 1s and 5m") }
+            } else {
+                fail("\(path).timeout", "must be a duration like 10s or 1m, not \"\(timeout)\"")
+            }
+        }
+        HTTPHeaderSpec.validate(web.headers ?? [], at: "\(path).headers", credentialsFrom: "headersSecret", fail)
+        if let secret = web.headersSecret, secret.name.isEmpty { fail("\(path).headersSecret.name", "is required") }
+        if web.jsonPath.isEmpty {
+            fail("\(path).jsonPath", "is required: where the number is in the answer, like {.data.value}")
+        } else if let problem = JSONPath(web.jsonPath).problem {
+            fail("\(path).jsonPath", "\(problem), not \"\(web.jsonPath)\"")
+        }
+        for (field, set) in [("baseline", metric.baseline != nil), ("maxIncrease", metric.maxIncrease != nil), ("maxDecrease", metric.maxDecrease != nil), ("judge", metric.judge != nil)] where set {
+            fail("\(metricPath).\(field)", "needs a Prometheus query; a web metric has no baseline")
+        }
     }
 
     private func validateJudge(_ judge: JudgeSpec, of metric: MetricSpec, at metricPath: String, _ fail: (String, String) -> Void) {

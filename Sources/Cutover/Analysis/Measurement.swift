@@ -44,7 +44,7 @@ public struct Measurement: Codable, Sendable, Hashable {
 extension MetricQuery {
     /// The ``Measurement`` of this query's results, ready for the next snapshot.
     public func measurement(at time: Date, value: Measurement.Sample, baseline: Measurement.Sample? = nil) -> Measurement {
-        Measurement(metric: metric, revision: revision, at: time, value: value, baseline: self.baseline == nil ? nil : baseline)
+        Measurement(metric: metric, revision: revision, at: time, value: value, baseline: hasBaseline ? baseline : nil)
     }
 }
 

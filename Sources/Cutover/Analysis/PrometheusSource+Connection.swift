@@ -58,12 +58,20 @@ extension PrometheusSource {
             if reference.key.isEmpty { fail("\(path).\(field).key", "is required") }
         }
         if let basicAuthSecret, basicAuthSecret.name.isEmpty { fail("\(path).basicAuthSecret.name", "is required") }
-        for (index, header) in (headers ?? []).enumerated() {
-            let field = "\(path).headers[\(index)]"
+        HTTPHeaderSpec.validate(headers ?? [], at: "\(path).headers", credentialsFrom: "bearerTokenSecret or basicAuthSecret", fail)
+    }
+}
+
+extension HTTPHeaderSpec {
+    /// Reports header names that are not HTTP tokens, values with line breaks, and an
+    /// `Authorization` header, which must come from a Secret (`credentialsFrom` names where).
+    static func validate(_ headers: [HTTPHeaderSpec], at path: String, credentialsFrom: String, _ fail: (String, String) -> Void) {
+        for (index, header) in headers.enumerated() {
+            let field = "\(path)[\(index)]"
             if header.name.isEmpty || !header.name.utf8.allSatisfy(Self.isTokenByte) {
                 fail("\(field).name", "must be an HTTP header name (letters, digits, '-'), not \"\(header.name)\"")
             } else if header.name.lowercased() == "authorization" {
-                fail("\(field).name", "Authorization is set from bearerTokenSecret or basicAuthSecret, not from headers")
+                fail("\(field).name", "Authorization is set from \(credentialsFrom), not from headers")
             }
             if header.value.utf8.contains(where: { $0 == 10 || $0 == 13 }) {
                 fail("\(field).value", "must not contain line breaks")

@@ -168,14 +168,20 @@ extension PlanBuilder {
                 wake(at: due)
                 continue
             }
-            func rendered(_ query: String) -> String {
-                let query = QueryTemplate.render(query, variables: variables)
-                return metric.judge?.sampling(query) ?? query
+            if var web = metric.web {
+                web.url = web.url.map { QueryTemplate.render($0, variables: variables) }
+                web.body = web.body.map { QueryTemplate.render($0, variables: variables) }
+                queries.append(MetricQuery(metric: metric.name, revision: green, source: .web(web)))
+            } else {
+                func rendered(_ query: String) -> String {
+                    let query = QueryTemplate.render(query, variables: variables)
+                    return metric.judge?.sampling(query) ?? query
+                }
+                queries.append(
+                    MetricQuery(
+                        metric: metric.name, revision: green, address: address, query: rendered(metric.query ?? ""),
+                        baseline: metric.baseline.map(rendered), sampled: metric.judge != nil))
             }
-            queries.append(
-                MetricQuery(
-                    metric: metric.name, revision: green, address: address, query: rendered(metric.query),
-                    baseline: metric.baseline.map(rendered), sampled: metric.judge != nil))
             wake(at: later(spec.intervalSeconds))
         }
     }

@@ -92,19 +92,48 @@ public struct MetricQuery: Sendable, Hashable {
     public var metric: String
     /// The green revision the queries are about; copy it into ``Measurement/revision``.
     public var revision: String
-    /// Prometheus base URL.
+    /// Where the numbers come from, variables filled in.
+    public var source: Source
+
+    /// A metric's provider and what to ask it.
+    public enum Source: Sendable, Hashable {
+        case prometheus(PrometheusQuery)
+        case web(WebMetric)
+    }
+
+    public init(metric: String, revision: String, source: Source) {
+        self.metric = metric
+        self.revision = revision
+        self.source = source
+    }
+
+    /// A Prometheus query.
+    public init(metric: String, revision: String, address: String, query: String, baseline: String? = nil, sampled: Bool = false) {
+        self.init(
+            metric: metric, revision: revision,
+            source: .prometheus(PrometheusQuery(address: address, query: query, baseline: baseline, sampled: sampled)))
+    }
+
+    /// Whether the measurement has a baseline (blue's side) to report.
+    public var hasBaseline: Bool {
+        if case .prometheus(let query) = source { return query.baseline != nil }
+        return false
+    }
+}
+
+/// A Prometheus metric's queries, rendered.
+public struct PrometheusQuery: Sendable, Hashable {
+    /// Prometheus base URL; empty: the Rollout's `analysis.prometheus.address`.
     public var address: String
-    /// Green's query, variables filled in.
+    /// Green's query.
     public var query: String
-    /// Blue's baseline query, variables filled in, for metrics with a baseline.
+    /// Blue's baseline query, for metrics with a baseline.
     public var baseline: String?
     /// The queries are subqueries sampling a judged metric over its window: each answers a
     /// range vector of one series, taken as ``Measurement/Sample/series(_:)``.
     public var sampled: Bool
 
-    public init(metric: String, revision: String, address: String, query: String, baseline: String? = nil, sampled: Bool = false) {
-        self.metric = metric
-        self.revision = revision
+    public init(address: String, query: String, baseline: String? = nil, sampled: Bool = false) {
         self.address = address
         self.query = query
         self.baseline = baseline

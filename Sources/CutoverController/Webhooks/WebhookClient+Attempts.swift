@@ -27,7 +27,7 @@ extension WebhookClient {
             if Task.isCancelled { return nil }
             var retry = true
             do {
-                let response = try await post(try await url(), target: target, body: body, headers: headers(attempt), timeout: timeout)
+                let response = try await send(try await url(), target: target, body: body, headers: headers(attempt), timeout: timeout)
                 message = response.summary
                 if response.isSuccess { return Attempts(succeeded: true, count: attempt, message: message) }
                 retry = retryable(response)

@@ -4,15 +4,18 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// POSTs JSON to gate hooks and notification receivers. One connection pool for all of them,
-/// made at the first POST (most controllers never send one); every exchange ends by its
-/// timeout, a body that stalls after the headers included.
+/// Sends requests to gate hooks, notification receivers and web metrics. One connection pool for
+/// all of them, made at the first request (most controllers never send one); every exchange ends
+/// by its timeout, a body that stalls after the headers included.
 final class WebhookClient: Sendable {
     /// What a receiver answered.
     struct Response: Sendable, Hashable {
         var status: Int
+        /// The body as read: at most the bytes the request asked to keep.
+        var bytes: [UInt8]
+
         /// The start of the body, as text (at most ``WebhookClient/bodyPreview`` bytes).
-        var body: String
+        var body: String { String(decoding: bytes.prefix(WebhookClient.bodyPreview), as: UTF8.self) }
 
         /// Whether the status is 2xx.
         var isSuccess: Bool { (200..<300).contains(status) }
@@ -72,20 +75,24 @@ final class WebhookClient: Sendable {
         }
     }
 
-    /// POSTs `body` (JSON) to `url` with `headers`, if the outbound policy lets `target` reach it;
-    /// the whole exchange takes at most `timeout` seconds. Any answer is returned, 2xx or not;
-    /// throws ``Failure`` when there is none.
-    func post(
-        _ url: String, target: OutboundPolicy.Target, body: [UInt8], headers: [(String, String)] = [], timeout: Int64
+    /// Sends `body` (JSON, if any) to `url` with `headers`, if the outbound policy lets `target`
+    /// reach it; the whole exchange takes at most `timeout` seconds. Any answer is returned, 2xx
+    /// or not, with the first `keep` bytes of its body (the rest is not read); throws ``Failure``
+    /// when there is none.
+    func send(
+        _ url: String, method: HTTPMethod = .POST, target: OutboundPolicy.Target, body: [UInt8]?, headers: [(String, String)] = [],
+        timeout: Int64, keep: Int = bodyPreview
     ) async throws -> Response {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw Failure.invalidURL }
         if let refusal = await policy.refusal(of: url, for: target) { throw Failure.refused(refusal) }
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         request.headers.add(name: "User-Agent", value: "cutover-controller")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
         let http = try client(), logger = self.logger, prepared = request
         let deadline = NIODeadline.now() + .seconds(timeout)
         return try await withThrowingTaskGroup(of: Response.self) { group in
@@ -93,11 +100,11 @@ final class WebhookClient: Sendable {
                 do {
                     let response = try await http.execute(prepared, deadline: deadline, logger: logger)
                     var collected = ByteBuffer()
-                    for try await var chunk in response.body where collected.readableBytes < Self.bodyPreview {
+                    for try await var chunk in response.body {
                         collected.writeBuffer(&chunk)
+                        if collected.readableBytes >= keep { break }
                     }
-                    let bytes = collected.readableBytesView.prefix(Self.bodyPreview)
-                    return Response(status: Int(response.status.code), body: String(decoding: bytes, as: UTF8.self))
+                    return Response(status: Int(response.status.code), bytes: Array(collected.readableBytesView.prefix(keep)))
                 } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
                     throw Failure.timedOut(seconds: timeout)
                 } catch is CancellationError {
@@ -117,7 +124,7 @@ final class WebhookClient: Sendable {
         }
     }
 
-    /// Closes the connection pool; later POSTs fail with ``Failure/shutDown``.
+    /// Closes the connection pool; later requests fail with ``Failure/shutDown``.
     func shutdown() async {
         let http = pool.withLock { pool in
             pool.closed = true

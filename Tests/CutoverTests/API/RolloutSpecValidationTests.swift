@@ -12,6 +12,14 @@ struct InvalidSpecCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
+/// Makes the first metric a web metric, then edits its `web`.
+func webMetric(_ spec: inout RolloutSpec, _ edit: (inout WebMetric) -> Void) {
+    var web = WebMetric(url: "http://checks.example.com/score?revision={{green}}", jsonPath: "{.score}")
+    edit(&web)
+    spec.analysis?.metrics?[0].query = nil
+    spec.analysis?.metrics?[0].web = web
+}
+
 /// Gives the first metric a baseline and a judge, then edits the judge.
 func judged(_ spec: inout RolloutSpec, _ edit: (inout JudgeSpec) -> Void) {
     var judge = JudgeSpec()
@@ -26,6 +34,11 @@ struct RolloutSpecValidationTests {
 
     @Test func aValidSpecHasNoErrors() {
         #expect(Self.valid.validate() == [])
+        // Web metrics alone need no Prometheus.
+        var web = Self.valid
+        webMetric(&web) { $0.method = "POST"; $0.body = #"{"revision": "{{green}}"}"#; $0.jsonPath = "$" }
+        web.analysis?.prometheus = nil
+        #expect(web.validate() == [])
         #expect(Fixture.spec().validate() == [])
     }
 
@@ -127,6 +140,25 @@ struct RolloutSpecValidationTests {
               field: "spec.analysis.score.pass", message: "must be between 0 and 100"),
         .init(name: "score marginal above pass", edit: { $0.analysis?.score = ScoreSpec(pass: 80, marginal: 90) },
               field: "spec.analysis.score.marginal", message: "must be between 0 and pass (80)"),
+        .init(name: "neither query nor web", edit: { $0.analysis?.metrics?[0].query = nil }, field: "spec.analysis.metrics[0]", message: "must set query (PromQL) or web"),
+        .init(name: "query and web", edit: { webMetric(&$0) { _ in }; $0.analysis?.metrics?[0].query = "up" },
+              field: "spec.analysis.metrics[0].web", message: "cannot be set together with query; a metric has one source"),
+        .init(name: "web without url", edit: { webMetric(&$0) { $0.url = nil } }, field: "spec.analysis.metrics[0].web", message: "must set url or urlSecret"),
+        .init(name: "web url not http", edit: { webMetric(&$0) { $0.url = "ftp://checks/score" } },
+              field: "spec.analysis.metrics[0].web.url", message: "must start with http:// or https://, not \"ftp://checks/score\""),
+        .init(name: "web url and urlSecret", edit: { webMetric(&$0) { $0.urlSecret = SecretKeyReference(name: "s", key: "k") } },
+              field: "spec.analysis.metrics[0].web.urlSecret", message: "cannot be set together with url; choose one"),
+        .init(name: "web method PUT", edit: { webMetric(&$0) { $0.method = "PUT" } }, field: "spec.analysis.metrics[0].web.method", message: "must be GET or POST, not \"PUT\""),
+        .init(name: "web body with GET", edit: { webMetric(&$0) { $0.body = "{}" } }, field: "spec.analysis.metrics[0].web.body", message: "is only sent with method POST"),
+        .init(name: "web Authorization in headers", edit: { webMetric(&$0) { $0.headers = [HTTPHeaderSpec(name: "Authorization", value: "Bearer x")] } },
+              field: "spec.analysis.metrics[0].web.headers[0].name", message: "Authorization is set from headersSecret, not from headers"),
+        .init(name: "web timeout of 10m", edit: { webMetric(&$0) { $0.timeout = "10m" } }, field: "spec.analysis.metrics[0].web.timeout", message: "must be between 1s and 5m"),
+        .init(name: "web jsonPath without a dot", edit: { webMetric(&$0) { $0.jsonPath = "score" } },
+              field: "spec.analysis.metrics[0].web.jsonPath", message: "must be made of .key and [...] steps, like {.data.value}, not \"score\""),
+        .init(name: "web jsonPath unclosed", edit: { webMetric(&$0) { $0.jsonPath = "{.a[0}" } },
+              field: "spec.analysis.metrics[0].web.jsonPath", message: "has a [ without a closing ], not \"{.a[0}\""),
+        .init(name: "web with a baseline", edit: { webMetric(&$0) { _ in }; $0.analysis?.metrics?[0].baseline = "x" },
+              field: "spec.analysis.metrics[0].baseline", message: "needs a Prometheus query; a web metric has no baseline"),
         .init(name: "promotion without sources", edit: { $0.promotion = PromotionSpec(from: []) },
               field: "spec.promotion.from", message: "must name at least one source (a namespace and a rollout or group)"),
         .init(name: "promotion source naming both", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a", group: "b")]) },
