@@ -26,7 +26,10 @@ struct KubectlCutover: AsyncParsableCommand {
             \(StatusCommand.exitCodeHelp)
             """,
         version: "kubectl-cutover \(CutoverVersion.current)",
-        subcommands: [Status.self, Get.self, List.self, Promote.self, Abort.self, Retry.self, Pause.self, Resume.self, History.self, Report.self, Version.self]
+        subcommands: [
+            Status.self, Get.self, List.self, Promote.self, Abort.self, Retry.self, Pause.self, Resume.self, Undo.self, History.self, Report.self,
+            Version.self,
+        ]
     )
 }
 
@@ -276,6 +279,26 @@ struct History: AsyncParsableCommand {
     func run() async throws {
         let name = try target.rollout(for: "history")
         try await flags.run { try await HistoryCommand.run(name: name, context: $0) }
+    }
+}
+
+struct Undo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Set the template back to a revision released before, as kubectl rollout undo does.",
+        usage: "kubectl cutover undo <name> [--to-revision <revision>] [<options>]",
+        discussion: """
+            The template comes from the revision's Deployment, exactly as the
+            Rollout had it. By default: the serving revision while a release is
+            in flight (it reverts at once), else the newest other revision that
+            was released. Within spec.rollbackWindow the controller rolls back
+            fast (no canary, no analysis unless the window says Run); otherwise
+            it is an ordinary release. `kubectl cutover history` lists revisions.
+            """)
+    @OptionGroup var flags: KubeFlags
+    @Argument(help: "The Rollout's name.") var name: String
+    @Option(name: .customLong("to-revision"), help: "The revision to go back to (a unique prefix is enough).") var toRevision: String?
+    func run() async throws {
+        try await flags.run { context in _ = try await UndoCommand.run(name: name, toRevision: toRevision, context: context) }
     }
 }
 

@@ -22,4 +22,11 @@ public enum CutoverLabels {
     public static let promoteUnverified = "cutover.dev/promote-unverified"
     /// Level-triggered: `"true"` pauses forward progress, anything else resumes.
     public static let paused = "cutover.dev/paused"
+    /// On every Deployment Cutover creates: the full 64-bit fingerprint of the Rollout template it
+    /// was made from (which API-server defaulting of the Deployment's copy does not change).
+    public static let templateFingerprint = "cutover.dev/template-fingerprint"
+    /// On every Deployment Cutover creates: the Rollout template it was made from, as canonical
+    /// JSON, so `kubectl cutover undo` sets back exactly that template (a real API server adds
+    /// defaults to the Deployment's own copy, which would make a new revision).
+    public static let template = "cutover.dev/template"
 }

@@ -130,12 +130,15 @@ public struct RolloutSpec: Codable, Sendable, Hashable {
     public var releaseHistoryLimit: Int32?
     /// The environments a new template must have passed first (staging before production).
     public var promotion: PromotionSpec?
+    /// Going back to a recently released revision is a fast rollback, not a release.
+    public var rollbackWindow: RollbackWindow?
 
     public init(
         replicas: Int32? = nil, selector: LabelSelector, template: PodTemplateSpec, minReadySeconds: Int32? = nil,
         progressDeadlineSeconds: Int32? = nil, revisionHistoryLimit: Int32? = nil, services: RolloutServices,
         strategy: RolloutStrategy? = nil, analysis: AnalysisSpec? = nil, hooks: RolloutHooks? = nil,
-        notifications: [NotificationTarget]? = nil, releaseHistoryLimit: Int32? = nil, promotion: PromotionSpec? = nil
+        notifications: [NotificationTarget]? = nil, releaseHistoryLimit: Int32? = nil, promotion: PromotionSpec? = nil,
+        rollbackWindow: RollbackWindow? = nil
     ) {
         self.replicas = replicas
         self.selector = selector
@@ -150,6 +153,40 @@ public struct RolloutSpec: Codable, Sendable, Hashable {
         self.notifications = notifications
         self.releaseHistoryLimit = releaseHistoryLimit
         self.promotion = promotion
+        self.rollbackWindow = rollbackWindow
+    }
+}
+
+/// A template equal to one of the last `revisions` released revisions is a rollback: its
+/// Deployment is reused, the canary steps (and the approval) and the analysis are skipped unless
+/// `steps` or `analysis` say `Run`, and the active Service switches as soon as it is ready.
+public struct RollbackWindow: Codable, Sendable, Hashable {
+    /// How many of the last released revisions, newest first and not counting the serving one,
+    /// a rollback may go to; at most `releaseHistoryLimit` (the releases kept in status).
+    public var revisions: Int32
+    /// `Skip` (default) or `Run` the canary steps and the manual approval.
+    public var steps: String?
+    /// `Skip` (default) or `Run` the analysis.
+    public var analysis: String?
+
+    public init(revisions: Int32, steps: String? = nil, analysis: String? = nil) {
+        self.revisions = revisions
+        self.steps = steps
+        self.analysis = analysis
+    }
+
+    /// Whether a rollback skips `field` (`steps` or `analysis`).
+    public static func skips(_ field: String?) -> Bool { field != "Run" }
+
+    /// Whether releasing `revision` after `status` is a rollback: one of the last `revisions`
+    /// distinct revisions promoted (newest first, from `status.history`), not counting the serving one.
+    public func covers(_ revision: String, after status: RolloutStatus) -> Bool {
+        guard let blue = status.activeRevision, revision != blue else { return false }
+        var recent: [String] = []
+        for record in (status.history ?? []).reversed() where record.outcome == .promoted && record.revision != blue {
+            if !recent.contains(record.revision) { recent.append(record.revision) }
+        }
+        return recent.prefix(Int(revisions)).contains(revision)
     }
 }
 

@@ -66,6 +66,7 @@ extension RolloutSpec {
         }
         validateStrategy(fail)
         validateAnalysis(fail)
+        validateRollbackWindow(fail)
         validateIntegrations(fail)
         promotion?.validate(at: "spec.promotion", fail)
         return errors
@@ -124,6 +125,17 @@ extension RolloutSpec {
             fail(
                 "spec.strategy.holdWindow",
                 "must be more than 0 when analysis metrics are set without canary steps, or green would be promoted without a single measurement")
+        }
+    }
+
+    private func validateRollbackWindow(_ fail: (String, String) -> Void) {
+        guard let window = rollbackWindow else { return }
+        let kept = releaseHistoryLimit ?? ResolvedSpec.Defaults.releaseHistoryLimit
+        if !(1...max(1, kept)).contains(window.revisions) {
+            fail("spec.rollbackWindow.revisions", "must be between 1 and releaseHistoryLimit (\(kept)): only the releases kept in status are known")
+        }
+        for (field, value) in [("steps", window.steps), ("analysis", window.analysis)] {
+            if let value, value != "Skip", value != "Run" { fail("spec.rollbackWindow.\(field)", "must be Skip or Run, not \"\(value)\"") }
         }
     }
 

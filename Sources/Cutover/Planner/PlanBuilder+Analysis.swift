@@ -13,7 +13,7 @@ import Foundation
 /// green) and a release is in flight, unless a `promote-full` switched it off.
 extension PlanBuilder {
     var analysisActive: Bool {
-        status.greenRevision != nil && status.activeRevision != nil && !spec.metrics.isEmpty
+        status.greenRevision != nil && status.activeRevision != nil && !metrics.isEmpty
             && (status.traffic == .split || status.traffic == .green) && status.manualPromotion != "promote-full"
     }
 
@@ -21,12 +21,12 @@ extension PlanBuilder {
     /// appends them to the bounded history and sets ``analysisFailure`` when a limit is crossed.
     mutating func ingestMeasurements() {
         guard analysisActive, let green = status.greenRevision else { return }
-        var metrics = status.analysis ?? []
+        var states = status.analysis ?? []
         for measurement in snapshot.measurements where measurement.revision == green && !alreadyRecorded(measurement) {
-            guard let metric = spec.metrics.first(where: { $0.name == measurement.metric }) else { continue }
+            guard let metric = metrics.first(where: { $0.name == measurement.metric }) else { continue }
             let at = Timestamp(Date(timeIntervalSince1970: measurement.at.timeIntervalSince1970.rounded(.down)))
             let judgement = metric.judge(measurement)
-            var state = metrics.first(where: { $0.name == metric.name }) ?? MetricStatus(name: metric.name)
+            var state = states.first(where: { $0.name == metric.name }) ?? MetricStatus(name: metric.name)
             state.history.append(
                 MeasurementRecord(at: at, revision: green, value: judgement.value, baseline: judgement.baseline, verdict: judgement.verdict, message: judgement.message))
             if state.history.count > MetricStatus.historyLimit { state.history.removeFirst(state.history.count - MetricStatus.historyLimit) }
@@ -61,14 +61,14 @@ extension PlanBuilder {
                         message: judgement.message)
                 }
             }
-            if let index = metrics.firstIndex(where: { $0.name == metric.name }) {
-                metrics[index] = state
+            if let index = states.firstIndex(where: { $0.name == metric.name }) {
+                states[index] = state
             } else {
-                metrics.append(state)
+                states.append(state)
             }
             if let failure, analysisFailure == nil { analysisFailure = failure }
         }
-        status.analysis = metrics
+        status.analysis = states
     }
 
     /// Whether the status this plan started from already records `measurement` (same metric,
@@ -88,7 +88,7 @@ extension PlanBuilder {
     /// previous window's results). Without active analysis there is nothing to wait for.
     func analysisPassed(since start: Timestamp) -> Bool {
         guard analysisActive, let green = status.greenRevision else { return true }
-        return spec.metrics.allSatisfy { metric in
+        return metrics.allSatisfy { metric in
             let needed = Int(metric.consecutiveSuccessLimit ?? ResolvedSpec.Defaults.consecutiveSuccessLimit)
             let newest = (status.analysis?.first(where: { $0.name == metric.name })?.history ?? []).filter { $0.revision == green }.suffix(needed)
             return newest.count == needed && newest.allSatisfy { $0.verdict.passes && $0.at > start }
@@ -101,7 +101,7 @@ extension PlanBuilder {
     mutating func scoreAllows(since start: Timestamp) -> Bool {
         guard analysisActive, let green = status.greenRevision else { return true }
         let thresholds = rollout.spec.analysis?.score
-        guard let score = ReleaseScore.of(status.analysis ?? [], metrics: spec.metrics, green: green, since: start, thresholds: thresholds) else {
+        guard let score = ReleaseScore.of(status.analysis ?? [], metrics: metrics, green: green, since: start, thresholds: thresholds) else {
             return thresholds == nil
         }
         status.score = score
@@ -125,7 +125,7 @@ extension PlanBuilder {
     /// then, and after the release, it shows the last window's.
     mutating func updateScore() {
         guard analysisActive, let green = status.greenRevision, let start = status.stepStartedAt,
-            let score = ReleaseScore.of(status.analysis ?? [], metrics: spec.metrics, green: green, since: start, thresholds: rollout.spec.analysis?.score)
+            let score = ReleaseScore.of(status.analysis ?? [], metrics: metrics, green: green, since: start, thresholds: rollout.spec.analysis?.score)
         else { return }
         status.score = score
     }
@@ -133,7 +133,7 @@ extension PlanBuilder {
     /// Stops the release for a human when a metric had `inconclusiveLimit` inconclusive results in a row.
     mutating func inconclusiveGateTripped() -> Bool {
         guard analysisActive else { return false }
-        for metric in spec.metrics {
+        for metric in metrics {
             let state = status.analysis?.first(where: { $0.name == metric.name })
             let limit = metric.inconclusiveLimit ?? ResolvedSpec.Defaults.inconclusiveLimit
             if let state, state.consecutiveInconclusive >= limit {
@@ -145,9 +145,9 @@ extension PlanBuilder {
     }
 
     mutating func resetInconclusive() {
-        guard var metrics = status.analysis else { return }
-        for index in metrics.indices { metrics[index].consecutiveInconclusive = 0 }
-        status.analysis = metrics
+        guard var states = status.analysis else { return }
+        for index in states.indices { states[index].consecutiveInconclusive = 0 }
+        status.analysis = states
     }
 
     /// Asks for every metric whose `interval` has passed since its last measurement. A metric not
@@ -162,7 +162,7 @@ extension PlanBuilder {
             "interval": DurationText.format(spec.intervalSeconds),
         ]
         let address = rollout.spec.analysis?.prometheus?.address ?? ""
-        for metric in spec.metrics {
+        for metric in metrics {
             let last = status.analysis?.first(where: { $0.name == metric.name })?.lastMeasuredAt
             if let due = (last ?? status.stepStartedAt).map({ Timestamp($0.date.addingTimeInterval(Double(spec.intervalSeconds))) }), due > now {
                 wake(at: due)

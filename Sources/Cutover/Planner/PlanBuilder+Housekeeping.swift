@@ -155,7 +155,7 @@ extension PlanBuilder {
         let metadata = ObjectMeta(
             name: deploymentName(revision), namespace: rollout.metadata.namespace,
             labels: (rollout.spec.template.metadata?.labels ?? [:]).merging(ours) { _, new in new },
-            annotations: [PlanBuilder.fingerprintAnnotation: templateFingerprint],
+            annotations: [CutoverLabels.templateFingerprint: templateFingerprint, CutoverLabels.template: templateJSON],
             ownerReferences: [owner])
         let selector = LabelSelector(
             matchLabels: (rollout.spec.selector.matchLabels ?? [:]).merging(ours) { _, new in new },

@@ -9,10 +9,10 @@ extension PlanBuilder {
         let event = fact.kubernetesEvent
         if fact.kubernetesEventFirst { events.append(event) }
         var journal = makeJournal()
-        if case .started(let revision, let blue) = fact {
+        if case .started(let revision, let blue, let rollback) = fact {
             journal.open(
                 ReleaseRecord(
-                    revision: revision, blueRevision: blue, images: Self.images(of: rollout.spec.template),
+                    revision: revision, blueRevision: blue, rollback: rollback ? true : nil, images: Self.images(of: rollout.spec.template),
                     startedBy: FieldAuthor.name(of: .template, in: rollout.metadata), startedAt: now))
         }
         if let revision = status.greenRevision ?? journal.history?.last?.revision {

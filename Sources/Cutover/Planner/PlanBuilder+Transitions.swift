@@ -109,8 +109,10 @@ extension PlanBuilder {
     }
 
     mutating func startRelease(_ revision: String, firstDeploy: Bool) {
-        // The template waits at the promotion gate; a green already released goes on (it passed).
-        guard revision != hash || promotionAllows() else { return }
+        let rollback = isRollback(to: revision)
+        // The template waits at the promotion gate; a green already released goes on (it passed),
+        // and so does a rollback (it passed when it was released).
+        guard rollback || revision != hash || promotionAllows() else { return }
         pending.consumeAll()
         // A breach or failed hook in this snapshot was the superseded green's, not the new one's.
         analysisFailure = nil
@@ -124,10 +126,10 @@ extension PlanBuilder {
         clearReleaseProgress()
         status.manualPromotion = nil
         status.abort = nil
-        status.analysis = spec.metrics.map { MetricStatus(name: $0.name) }
         status.score = nil
         status.hooks = nil
-        record(.started(revision: revision, blue: blue))
+        record(.started(revision: revision, blue: blue, rollback: rollback))
+        status.analysis = metrics.map { MetricStatus(name: $0.name) }
         recordPromotion()
     }
 
@@ -166,7 +168,7 @@ extension PlanBuilder {
             status.phase = .canary
             status.currentStepIndex = 0
             status.stepStartedAt = nil
-        } else if spec.manualApproval, !grouped {
+        } else if manualApproval, !grouped {
             awaitApproval(reason: "ManualApproval")
         } else {
             status.phase = .promoting
@@ -197,7 +199,7 @@ extension PlanBuilder {
         if index + 1 < steps.count {
             status.currentStepIndex = Int32(index + 1)
             status.stepStartedAt = nil
-        } else if spec.manualApproval, !grouped {
+        } else if manualApproval, !grouped {
             awaitApproval(reason: "ManualApproval")
         } else {
             status.phase = .promoting

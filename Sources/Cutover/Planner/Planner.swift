@@ -57,6 +57,8 @@ struct PlanBuilder {
     var promotionCheck: PromotionCheck?
     /// The full 64-bit fingerprint of the template, written on the Deployments we create.
     var templateFingerprint = ""
+    /// The template as canonical JSON, written on the Deployments we create.
+    var templateJSON = ""
     /// Set when the Rollout is being deleted: the plan is empty and the status unchanged.
     var deleting = false
     /// The problems of an invalid spec.
@@ -71,7 +73,12 @@ struct PlanBuilder {
     var rollout: Rollout { snapshot.rollout }
     var name: String { rollout.metadata.name ?? "" }
     var paused: Bool { status.paused == true }
-    var steps: [ResolvedSpec.ResolvedStep] { spec.steps }
+    /// The canary steps of the release in flight: none for a rollback that skips them.
+    var steps: [ResolvedSpec.ResolvedStep] { rollbackSkips(rollout.spec.rollbackWindow?.steps) ? [] : spec.steps }
+    /// The metrics that judge the release in flight: none for a rollback that skips analysis.
+    var metrics: [MetricSpec] { rollbackSkips(rollout.spec.rollbackWindow?.analysis) ? [] : spec.metrics }
+    /// Whether the release stops for a promote after its steps.
+    var manualApproval: Bool { spec.manualApproval && !rollbackSkips(rollout.spec.rollbackWindow?.steps) }
 
     init(snapshot: ReleaseSnapshot, now: Date) {
         self.snapshot = snapshot
@@ -153,9 +160,10 @@ struct PlanBuilder {
         let canonical = TemplateHash.canonicalJSON(of: rollout.spec.template)
         let fingerprint = PlanBuilder.fingerprint(canonicalJSON: canonical)
         templateFingerprint = fingerprint
+        templateJSON = canonical
         let preferred = [status.activeRevision, status.greenRevision].compactMap { $0 } + deployments.keys.sorted()
         if let existing = preferred.first(where: {
-            deployments[$0]?.metadata.annotations?[PlanBuilder.fingerprintAnnotation] == fingerprint
+            deployments[$0]?.metadata.annotations?[CutoverLabels.templateFingerprint] == fingerprint
         }) {
             hash = existing
             return
@@ -163,7 +171,7 @@ struct PlanBuilder {
         var count = status.collisionCount ?? 0
         var candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
         while let existing = deployments[candidate],
-            let theirs = existing.metadata.annotations?[PlanBuilder.fingerprintAnnotation], theirs != fingerprint,
+            let theirs = existing.metadata.annotations?[CutoverLabels.templateFingerprint], theirs != fingerprint,
             count < 100
         {
             count += 1
@@ -176,9 +184,6 @@ struct PlanBuilder {
         hash = candidate
         templateFingerprint = fingerprint
     }
-
-    /// Annotation on created Deployments holding the full 64-bit template fingerprint.
-    static let fingerprintAnnotation = "cutover.dev/template-fingerprint"
 
     static func fingerprint(canonicalJSON: String) -> String {
         let value = TemplateHash.fnv1a64(canonicalJSON)

@@ -5,8 +5,9 @@ import KubeModels
 /// record's timeline (which the outbox also sends to the notification targets), the closing of
 /// the record, and how the release ended (``ReleaseEnding``). See ``PlanBuilder/record(_:)``.
 enum ReleaseFact: Hashable {
-    /// A release of `revision` started; `blue` serves meanwhile (nil for a first revision).
-    case started(revision: String, blue: String?)
+    /// A release of `revision` started; `blue` serves meanwhile (nil for a first revision);
+    /// `rollback`: to a recently released revision, within `spec.rollbackWindow`.
+    case started(revision: String, blue: String?, rollback: Bool)
     /// Canary step `step` (1-based) of `steps` sends `weight` percent of traffic to `revision`.
     case stepReached(revision: String, step: Int32, steps: Int, weight: Int32)
     /// The release waits for a promote action, for `reason`.
@@ -30,8 +31,8 @@ enum ReleaseFact: Hashable {
     /// The Kubernetes Event that tells it.
     var kubernetesEvent: RolloutEvent {
         switch self {
-        case .started(let revision, let blue):
-            RolloutEvent(reason: "ReleaseStarted", message: Self.startMessage(revision, blue: blue))
+        case .started(let revision, let blue, let rollback):
+            RolloutEvent(reason: rollback ? "RollbackStarted" : "ReleaseStarted", message: Self.startMessage(revision, blue: blue, rollback: rollback))
         case .stepReached:
             RolloutEvent(reason: "StepStarted", message: timelineMessage)
         case .awaitingApproval:
@@ -80,8 +81,8 @@ enum ReleaseFact: Hashable {
     /// The timeline entry's (and the notification's) one line.
     var timelineMessage: String {
         switch self {
-        case .started(let revision, let blue):
-            Self.startMessage(revision, blue: blue)
+        case .started(let revision, let blue, let rollback):
+            Self.startMessage(revision, blue: blue, rollback: rollback)
         case .stepReached(let revision, let step, let steps, let weight):
             "step \(step)/\(steps): \(weight)% of traffic to \(revision)"
         case .awaitingApproval(let reason):
@@ -157,7 +158,8 @@ enum ReleaseFact: Hashable {
         }
     }
 
-    private static func startMessage(_ revision: String, blue: String?) -> String {
-        "releasing \(revision)" + (blue.map { " (blue \($0))" } ?? " (first revision)")
+    private static func startMessage(_ revision: String, blue: String?, rollback: Bool) -> String {
+        if rollback, let blue { return "rolling back to \(revision), released before (from \(blue))" }
+        return "releasing \(revision)" + (blue.map { " (blue \($0))" } ?? " (first revision)")
     }
 }

@@ -8,6 +8,8 @@ public struct ReleaseRecord: Codable, Sendable, Hashable {
     public var revision: String
     /// The revision serving when it started; nil for a first revision.
     public var blueRevision: String?
+    /// True for a rollback to a recently released revision (`spec.rollbackWindow`).
+    public var rollback: Bool?
     /// `container=image` of every init container, then every container, of the template.
     public var images: [String]
     /// Who changed the template: the field manager that last wrote `spec.template` (from
@@ -36,11 +38,12 @@ public struct ReleaseRecord: Codable, Sendable, Hashable {
     public static let timelineLimit = 16
 
     public init(
-        revision: String, blueRevision: String? = nil, images: [String] = [], startedBy: String? = nil,
+        revision: String, blueRevision: String? = nil, rollback: Bool? = nil, images: [String] = [], startedBy: String? = nil,
         startedAt: Timestamp, timeline: [ReleaseEvent] = []
     ) {
         self.revision = revision
         self.blueRevision = blueRevision
+        self.rollback = rollback
         self.images = images
         self.startedBy = startedBy
         self.startedAt = startedAt

@@ -31,6 +31,14 @@ struct RolloutCRDTests {
                 judge: JudgeSpec(window: "5m", step: "15s", regression: "Either", confidence: 0.99, minSamples: 5, minEffect: 0.2))
         ]
         spec.analysis?.score = ScoreSpec(pass: 90, marginal: 70)
+        spec.analysis?.metrics?.append(
+            MetricSpec(
+                name: "w",
+                web: WebMetric(
+                    url: "http://checks/x", urlSecret: SecretKeyReference(name: "s", key: "k"), method: "POST", body: "{}",
+                    headers: [HTTPHeaderSpec(name: "X-A", value: "b")], headersSecret: SecretReference(name: "h"), timeout: "5s", jsonPath: "{.v}"),
+                min: 1))
+        spec.rollbackWindow = RollbackWindow(revisions: 2, steps: "Run", analysis: "Skip")
         let hook = GateHook(url: "http://smoke", urlSecret: SecretKeyReference(name: "s", key: "k"), timeout: "5s", retries: 1)
         spec.hooks = RolloutHooks(preCutover: hook, postCutover: hook)
         spec.notifications = [
@@ -79,7 +87,7 @@ struct RolloutCRDTests {
         hookStatus.message = "HTTP 200"
         status.hooks = [hookStatus]
         let event = ReleaseEvent(at: at, type: .rolledBack, message: "x", reason: "r", step: 1, weight: 20, metric: "m", value: 1, limit: 1)
-        var record = ReleaseRecord(revision: "g", blueRevision: "a", images: ["app=x"], startedBy: "kubectl", startedAt: at, timeline: [event])
+        var record = ReleaseRecord(revision: "g", blueRevision: "a", rollback: true, images: ["app=x"], startedBy: "kubectl", startedAt: at, timeline: [event])
         record.endedAt = at
         record.outcome = .rolledBack
         record.reason = "r"
@@ -151,6 +159,9 @@ struct RolloutCRDTests {
         "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(NotificationTarget.Defaults.timeout), description: \"",
         "releaseHistoryLimit: {type: integer, format: int32, minimum: 1, maximum: \(RolloutSpec.maxReleaseHistoryLimit), default: \(ResolvedSpec.Defaults.releaseHistoryLimit), description: \"",
         "weight: {type: integer, format: int32, minimum: 1, maximum: 99, description: \"",
+        "revisions: {type: integer, format: int32, minimum: 1, maximum: \(RolloutSpec.maxReleaseHistoryLimit), description: \"",
+        "method: {type: string, enum: [GET, POST], default: GET, description: \"",
+        "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(DurationText.format(WebMetric.defaultTimeoutSeconds)), description: \"",
         "match: {type: string, enum: [Images, Template], default: Images, description: \"",
         "soak: {type: string, pattern: '\(DurationText.pattern)', default: \"0\", description: \"",
         "shortNames: [cro, cutover]",

@@ -343,7 +343,7 @@ struct PlannerTransitionTests {
             var w = World.healthy(plainSpec)
             var impostor = w.deployment(v1)!
             impostor.metadata.name = dep(v2); impostor.metadata.labels?[CutoverLabels.revision] = v2
-            impostor.metadata.annotations?[PlanBuilder.fingerprintAnnotation] = "0000000000000000"; impostor.spec?.replicas = 0
+            impostor.metadata.annotations?[CutoverLabels.templateFingerprint] = "0000000000000000"; impostor.spec?.replicas = 0
             w.deployments[dep(v2)] = impostor
             w.setTemplate(image: "app:2"); return w
         }) { _, plan in
