@@ -177,11 +177,17 @@ extension ClusterModel {
 
     /// A step may advance, the last step lead to cutover, and a hold window end only with a
     /// passing measurement of every metric taken after the window began (DESIGN.md §3: never a
-    /// promotion on missing data). Only a human promote skips this.
+    /// promotion on missing data). Only a human promote skips this, and a rollback within
+    /// `spec.rollbackWindow` unless the window says `analysis: Run`.
     mutating func checkPromotionGate(previous: Rollout?, current: Rollout) {
         guard let before = previous?.status, let after = current.status else { return }
         let metrics = current.spec.analysis?.metrics?.map(\.name) ?? []
         guard !metrics.isEmpty else { return }
+        if let record = before.history?.last, record.revision == before.greenRevision, record.rollback == true,
+            RollbackWindow.skips(current.spec.rollbackWindow?.analysis)
+        {
+            return
+        }
         let windowStart: Timestamp?
         let what: String
         if before.phase == .canary, after.greenRevision == before.greenRevision, after.manualPromotion == nil {

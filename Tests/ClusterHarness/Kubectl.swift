@@ -58,6 +58,8 @@ package struct Kubectl: Sendable {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KUBECONFIG"] = kubeconfig
+        // `kubectl cutover` finds the plugin built beside the other products, as a user's PATH would.
+        environment["PATH"] = Binaries.productsDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         process.environment = environment
         process.standardOutput = outHandle
         process.standardError = errHandle

@@ -39,6 +39,8 @@ package struct RolloutManifest: Sendable {
     package var judgedLatency = false
     /// Flow-style YAML of `spec.analysis.score`, if any.
     package var score: String?
+    /// Flow-style YAML of `spec.rollbackWindow`, if any.
+    package var rollbackWindow: String?
     /// A web metric `quality` read from `<url>?revision={{green}}` (`{.quality}`, min 0.9), if set.
     package var webMetricURL: String?
 
@@ -83,7 +85,7 @@ package struct RolloutManifest: Sendable {
                     noData: Inconclusive
                     errorLimit: \(errorLimit)
                     inconclusiveLimit: \(inconclusiveLimit)
-            \(latencyMetric ? Self.latencyMetricYAML : "")\(judgedLatency ? Self.judgedLatencyYAML : "")\(webMetricURL.map(Self.webMetricYAML) ?? "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")
+            \(latencyMetric ? Self.latencyMetricYAML : "")\(judgedLatency ? Self.judgedLatencyYAML : "")\(webMetricURL.map(Self.webMetricYAML) ?? "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")\(rollbackWindow.map { "  rollbackWindow: \($0)\n" } ?? "")
             """
     }
 
