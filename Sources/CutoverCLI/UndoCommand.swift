@@ -39,7 +39,7 @@ public enum UndoCommand {
         }
         guard let text = deployment.metadata.annotations?[CutoverLabels.template], let template = try? JSONParser.parse(text) else {
             throw CLIError.refused(
-                "the Deployment of \(revision) does not say which template it was made from (annotation \(CutoverLabels.template), written since Cutover 0.2); set spec.template back by hand")
+                "the Deployment of \(revision) does not keep the template it was made from (annotation \(CutoverLabels.template): written since Cutover 0.2, for templates up to \(CutoverLabels.templateAnnotationLimit / 1024) KiB); set spec.template back by hand")
         }
         let current = TemplateHash.canonicalJSON(of: rollout.spec.template)
         if current == text {

@@ -29,4 +29,7 @@ public enum CutoverLabels {
     /// JSON, so `kubectl cutover undo` sets back exactly that template (a real API server adds
     /// defaults to the Deployment's own copy, which would make a new revision).
     public static let template = "cutover.dev/template"
+    /// The largest template kept in ``template``: an object's annotations may hold 256 KiB in
+    /// all, and the Deployment already carries the template once (etcd stores 1.5 MiB at most).
+    public static let templateAnnotationLimit = 128 * 1024
 }

@@ -155,7 +155,8 @@ extension PlanBuilder {
         let metadata = ObjectMeta(
             name: deploymentName(revision), namespace: rollout.metadata.namespace,
             labels: (rollout.spec.template.metadata?.labels ?? [:]).merging(ours) { _, new in new },
-            annotations: [CutoverLabels.templateFingerprint: templateFingerprint, CutoverLabels.template: templateJSON],
+            annotations: [CutoverLabels.templateFingerprint: templateFingerprint].merging(
+                templateJSON.utf8.count <= CutoverLabels.templateAnnotationLimit ? [CutoverLabels.template: templateJSON] : [:]) { old, _ in old },
             ownerReferences: [owner])
         let selector = LabelSelector(
             matchLabels: (rollout.spec.selector.matchLabels ?? [:]).merging(ours) { _, new in new },

@@ -103,6 +103,21 @@ struct PlannerRollbackTests {
         #expect(next.status.currentStepIndex == 1 && next.status.analysis == [], "\(String(describing: next.status.phase))")
     }
 
+    @Test func theTemplateIsKeptOnTheDeploymentUnlessItIsTooLarge() throws {
+        var world = World(canarySpec)
+        let plan = world.step()
+        let created = plan.actions.compactMap { if case .createDeployment(let deployment) = $0 { deployment } else { nil } }
+        let kept = try #require(created.first?.metadata.annotations?[CutoverLabels.template])
+        #expect(kept == TemplateHash.canonicalJSON(of: canarySpec.template))
+        var large = canarySpec
+        large.template.metadata?.annotations = ["notes": String(repeating: "x", count: CutoverLabels.templateAnnotationLimit)]
+        var big = World(large)
+        let bigPlan = big.step()
+        let deployment = try #require(bigPlan.actions.compactMap { if case .createDeployment(let deployment) = $0 { deployment } else { nil } }.first)
+        #expect(deployment.metadata.annotations?[CutoverLabels.template] == nil)
+        #expect(deployment.metadata.annotations?[CutoverLabels.templateFingerprint] != nil)
+    }
+
     @Test func aBreachStillCannotHappenButAnAbortStillReverts() throws {
         var world = Self.released(RollbackWindow(revisions: 2))
         world.setTemplate(image: "app:2")
