@@ -28,6 +28,28 @@ extension APIServer {
         return .json(200, render(object, as: type))
     }
 
+    /// `GET pods/NAME/log`: what the pod's container printed (a Job pod's
+    /// `sim.cutover.dev/log`), plain text; `tailLines` keeps the last lines, `container` must
+    /// name one of the pod's containers.
+    func podLog(_ request: HTTPRequest, _ type: ResourceType, namespace: String?, name: String) throws -> HTTPResponse {
+        guard let pod = store.get(type.storageKey, namespace: namespace, name: name) else { throw APIError.notFound(type, name: name) }
+        let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        if let container = request.query["container"], !containers.contains(container) {
+            throw APIError.badRequest("container \(container) is not valid for pod \(name)")
+        }
+        if request.query["container"] == nil, containers.count > 1 {
+            throw APIError.badRequest(
+                "a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]")
+        }
+        var lines = JobPod.log(of: pod).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        if let text = request.query["tailLines"] {
+            guard let tail = Int(text), tail >= 0 else { throw APIError.badRequest("invalid tailLines \(text)") }
+            lines = Array(lines.suffix(tail))
+        }
+        return .text(200, lines.map { $0 + "\n" }.joined())
+    }
+
     /// Selectors of a list or watch, validated against the resource.
     struct Filter {
         var labels: LabelSelector?

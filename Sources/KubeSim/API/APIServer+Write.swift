@@ -92,6 +92,7 @@ extension APIServer {
             metadata["generation"] = nil
         }
         object["metadata"] = .object(metadata)
+        ObjectRules.applyUIDDefaults(&object, type, isCreate: old == nil)
 
         let fields = sentFields ?? ManagedFields.changedFields(old, object)
         if operation == "Update", !(fields.objectValue ?? [:]).isEmpty {

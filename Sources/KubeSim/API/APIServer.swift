@@ -184,6 +184,8 @@ final class APIServer: @unchecked Sendable {
             return try get(request, type, namespace: namespace, name: name)
         case ("GET", let name?, "scale"):
             return try getScale(request, type, namespace: namespace, name: name)
+        case ("GET", let name?, "log") where type.group.isEmpty && type.plural == "pods":
+            return try podLog(request, type, namespace: namespace, name: name)
         case ("POST", nil, nil):
             return try create(request, type, namespace: namespace)
         case ("PUT", let name?, let subresource):
@@ -197,7 +199,7 @@ final class APIServer: @unchecked Sendable {
         case ("POST", let name?, "token") where type.group.isEmpty && type.plural == "serviceaccounts":
             return try createToken(request, type, namespace: namespace, name: name)
         default:
-            if let subresource = path.subresource, !["status", "scale"].contains(subresource) {
+            if let subresource = path.subresource, !["status", "scale", "log"].contains(subresource) {
                 throw APIError.unknownPath
             }
             throw APIError.methodNotAllowed()

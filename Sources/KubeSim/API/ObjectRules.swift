@@ -6,7 +6,7 @@ import KubeModels
 enum ObjectRules {
     /// Whether the kind carries `metadata.generation` at all (as in the real API).
     static func tracksGeneration(_ type: ResourceType) -> Bool {
-        !type.builtin || type.kind == "Deployment" || type.kind == "CustomResourceDefinition"
+        !type.builtin || type.kind == "Deployment" || type.kind == "Job" || type.kind == "CustomResourceDefinition"
     }
 
     /// The part of an object whose change bumps `generation`: everything but metadata, and but
@@ -56,6 +56,13 @@ enum ObjectRules {
                     return port
                 }))
             }
+        case ("batch", "Job"):
+            for (field, value) in [
+                ("completions", JSONValue.int(1)), ("parallelism", .int(1)), ("backoffLimit", .int(6)), ("completionMode", "NonIndexed"),
+                ("suspend", false), ("podReplacementPolicy", "TerminatingOrFailed"),
+            ] where object[path: ["spec", field]] == nil {
+                object.set(path: ["spec", field], to: value)
+            }
         case ("", "Namespace"):
             if isCreate { object["status"] = ["phase": "Active"] }
         case ("", "Secret"):
@@ -72,6 +79,20 @@ enum ObjectRules {
         default:
             break
         }
+    }
+
+    /// What the server sets from the new object's uid: a Job's selector and its pod template's
+    /// labels (`batch.kubernetes.io/controller-uid`, `batch.kubernetes.io/job-name` and the
+    /// legacy `controller-uid`, `job-name`), unless `manualSelector`.
+    static func applyUIDDefaults(_ object: inout JSONValue, _ type: ResourceType, isCreate: Bool) {
+        guard isCreate, type.group == "batch", type.kind == "Job", object[path: ["spec", "manualSelector"]]?.boolValue != true,
+            let uid = object[path: ["metadata", "uid"]]?.stringValue, let name = object[path: ["metadata", "name"]]?.stringValue
+        else { return }
+        object.set(path: ["spec", "selector"], to: ["matchLabels": ["batch.kubernetes.io/controller-uid": .string(uid)]])
+        var labels = object[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]
+        for key in ["batch.kubernetes.io/controller-uid", "controller-uid"] { labels[key] = .string(uid) }
+        for key in ["batch.kubernetes.io/job-name", "job-name"] { labels[key] = .string(name) }
+        object.set(path: ["spec", "template", "metadata", "labels"], to: .object(labels))
     }
 
     /// Validation of built-in kinds, as field causes (422 Invalid).
@@ -102,6 +123,22 @@ enum ObjectRules {
                 causes.append(StatusCause(
                     reason: "FieldValueInvalid", message: "Invalid value: \(JSONWriter.string(selector)): field is immutable",
                     field: "spec.selector"))
+            }
+        case ("batch", "Job"):
+            if (object[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []).isEmpty {
+                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.template.spec.containers"))
+            }
+            let restart = object[path: ["spec", "template", "spec", "restartPolicy"]]?.stringValue
+            if restart != "Never", restart != "OnFailure" {
+                causes.append(StatusCause(
+                    reason: restart == nil ? "FieldValueRequired" : "FieldValueNotSupported",
+                    message: restart == nil
+                        ? "Required value: valid values: \"OnFailure\", \"Never\""
+                        : "Unsupported value: \"\(restart!)\": supported values: \"OnFailure\", \"Never\"",
+                    field: "spec.template.spec.restartPolicy"))
+            }
+            if let old, old[path: ["spec", "template"]] != object[path: ["spec", "template"]] {
+                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: field is immutable", field: "spec.template"))
             }
         case ("", "Pod"):
             if (object[path: ["spec", "containers"]]?.arrayValue ?? []).isEmpty {

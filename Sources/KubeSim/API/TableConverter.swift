@@ -79,6 +79,25 @@ enum TableConverter {
                     .string(object[path: ["spec", "selector"]].map { LabelSelector(object: $0).text } ?? "<none>")
                 }),
             ]
+        case ("batch", "Job"):
+            return [
+                nameColumn,
+                Column(name: "Status", description: "Status of the job.", cell: { jobStatus($0) }),
+                Column(name: "Completions", description: "The completed and desired completions.", cell: { object in
+                    .string("\(object[path: ["status", "succeeded"]]?.intValue ?? 0)/\(object[path: ["spec", "completions"]]?.intValue ?? 1)")
+                }),
+                Column(name: "Duration", description: "Time required to complete the job.", cell: { object in
+                    guard let start = object[path: ["status", "startTime"]]?.stringValue.flatMap({ Timestamp(rfc3339: $0) }) else { return "" }
+                    let end = object[path: ["status", "completionTime"]]?.stringValue.flatMap { Timestamp(rfc3339: $0) }?.date ?? Date()
+                    return .string(humanDuration(end.timeIntervalSince(start.date)))
+                }),
+                ageColumn,
+                Column(name: "Containers", priority: 1, cell: { containerField($0, "name") }),
+                Column(name: "Images", priority: 1, cell: { containerField($0, "image") }),
+                Column(name: "Selector", priority: 1, cell: { object in
+                    .string(object[path: ["spec", "selector"]].map { LabelSelector(object: $0).text } ?? "<none>")
+                }),
+            ]
         case ("", "Pod"):
             return [
                 nameColumn,
@@ -155,6 +174,16 @@ enum TableConverter {
         default:
             return [nameColumn, ageColumn]
         }
+    }
+
+    /// The Job printer's status: the first true terminal condition, else Suspended or Running.
+    private static func jobStatus(_ job: JSONValue) -> JSONValue {
+        if job[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
+        let conditions = (job[path: ["status", "conditions"]]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "True" }
+        for type in ["Complete", "Failed", "SuccessCriteriaMet", "FailureTarget", "Suspended"] where conditions.contains(where: { $0["type"]?.stringValue == type }) {
+            return .string(type)
+        }
+        return "Running"
     }
 
     private static let createdAtColumn = Column(

@@ -1,13 +1,14 @@
 import Foundation
 import KubeModels
 
-/// The simulated cluster behind the API server: the Deployment controller and traffic (run on a
+/// The simulated cluster behind the API server: the Deployment and Job controllers and traffic (run on a
 /// ticker over the store, their writes applied as real writes with new resourceVersions and
 /// watch events), the fault injector consulted on every API request, and request statistics.
 /// The pure simulators live in `Workloads/`; this type owns their state behind one lock.
 final class ClusterSimulation: @unchecked Sendable {
     private let lock = NSLock()
     private var deploymentController: DeploymentSimulator
+    private var jobController: JobSimulator
     private var traffic: TrafficSimulator
     private var faults: FaultInjector
     private var stats = RequestStats()
@@ -16,12 +17,14 @@ final class ClusterSimulation: @unchecked Sendable {
 
     static let podsKey = "/pods"
     static let deploymentsKey = "apps/deployments"
+    static let jobsKey = "batch/jobs"
     static let servicesKey = "/services"
 
     init(store: ObjectStore, seed: UInt64, simulateWorkloads: Bool) {
         self.store = store
         self.simulateWorkloads = simulateWorkloads
         deploymentController = DeploymentSimulator(seed: seed)
+        jobController = JobSimulator(seed: seed)
         traffic = TrafficSimulator(seed: seed)
         faults = FaultInjector(seed: seed)
     }
@@ -36,8 +39,15 @@ final class ClusterSimulation: @unchecked Sendable {
         let (pods, _) = store.list(Self.podsKey, namespace: nil)
         let writes = lock.withLock { deploymentController.reconcile(deployments: deployments, pods: pods, now: now) }
         for write in writes { apply(write, now: now) }
+        let (jobs, _) = store.list(Self.jobsKey, namespace: nil)
+        var jobWrites: [SimulatedWrite] = []
+        if !jobs.isEmpty {
+            let (current, _) = store.list(Self.podsKey, namespace: nil)
+            jobWrites = lock.withLock { jobController.reconcile(jobs: jobs, pods: current, now: now) }
+            for write in jobWrites { apply(write, now: now) }
+        }
         advanceTraffic(to: now)
-        return writes.count
+        return writes.count + jobWrites.count
     }
 
     private func advanceTraffic(to now: Date) {
@@ -72,6 +82,8 @@ final class ClusterSimulation: @unchecked Sendable {
             replaceStatus(Self.podsKey, namespace: namespace, name: name, status: status)
         case .updateDeploymentStatus(let namespace, let name, let status):
             replaceStatus(Self.deploymentsKey, namespace: namespace, name: name, status: status)
+        case .updateJobStatus(let namespace, let name, let status):
+            replaceStatus(Self.jobsKey, namespace: namespace, name: name, status: status)
         }
     }
 

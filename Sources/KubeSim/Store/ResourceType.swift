@@ -93,6 +93,8 @@ struct ResourceType: Sendable {
             ResourceType(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment",
                          namespaced: true, shortNames: ["deploy"], categories: ["all"], hasStatus: true,
                          scale: deploymentScale),
+            ResourceType(group: "batch", version: "v1", plural: "jobs", singular: "job", kind: "Job", namespaced: true,
+                         categories: ["all"], hasStatus: true),
             ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease",
                          namespaced: true),
             ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", singular: "role",

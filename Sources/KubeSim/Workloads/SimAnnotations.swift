@@ -25,8 +25,20 @@ public enum SimAnnotations {
     /// Pod label the Deployment controller adds: a hash of the pod template.
     public static let podTemplateHashLabel = "pod-template-hash"
 
+    /// Job pod template annotation: how long each pod runs before it exits (`3s`, default 1s).
+    public static let runFor = "sim.cutover.dev/run-for"
+    /// Job pod template annotation: the exit code of each attempt, `"1"` or `"1,1,0"` (the
+    /// last repeats); 0 succeeds (default).
+    public static let exitCode = "sim.cutover.dev/exit-code"
+    /// Job pod template annotation: what the container prints, served as the pod's log.
+    public static let log = "sim.cutover.dev/log"
+    /// Pod annotation written by the Job simulator: the attempt, 0 first, that picks the exit code.
+    public static let attempt = "sim.cutover.dev/attempt"
+
     /// How long pods take to become Ready when the template does not say.
     public static let defaultReadyAfter: TimeInterval = 1
+    /// How long a Job's pod runs when the template does not say.
+    public static let defaultRunFor: TimeInterval = 1
 
     /// Parses a Go-style duration: a sequence of decimal numbers with units `ms`, `s`, `m`, `h`
     /// (`1m30s`, `1.5s`, `500ms`); a bare number means seconds. `nil` for anything else.

@@ -11,12 +11,14 @@ public enum SimulatedWrite: Sendable, Hashable {
     case updatePodStatus(namespace: String, name: String, status: JSONValue)
     /// Replace the Deployment's `status` (as a write to the `status` subresource would).
     case updateDeploymentStatus(namespace: String, name: String, status: JSONValue)
+    /// Replace the Job's `status` (as a write to the `status` subresource would).
+    case updateJobStatus(namespace: String, name: String, status: JSONValue)
 
     /// The namespace the write goes to.
     public var namespace: String {
         switch self {
         case .createPod(let namespace, _), .deletePod(let namespace, _),
-            .updatePodStatus(let namespace, _, _), .updateDeploymentStatus(let namespace, _, _):
+            .updatePodStatus(let namespace, _, _), .updateDeploymentStatus(let namespace, _, _), .updateJobStatus(let namespace, _, _):
             return namespace
         }
     }

@@ -47,12 +47,37 @@ enum Given {
         ]
     }
 
+    /// A stored batch/v1 Job whose pods run `runFor` and exit with `exitCodes`, printing `log`.
+    static func job(
+        _ name: String, namespace: String = "default", runFor: String = "1s", exitCodes: String = "0", log: String = "",
+        completions: Int64? = nil, parallelism: Int64? = nil, backoffLimit: Int64? = nil, activeDeadlineSeconds: Int64? = nil
+    ) -> JSONValue {
+        var spec: JSONValue = [
+            "template": [
+                "metadata": [
+                    "labels": ["app": "migrate"],
+                    "annotations": JSONValue(simStringMap: [SimAnnotations.runFor: runFor, SimAnnotations.exitCode: exitCodes, SimAnnotations.log: log]),
+                ],
+                "spec": ["restartPolicy": "Never", "containers": [["name": "migrate", "image": "migrate:1"]]],
+            ]
+        ]
+        if let completions { spec["completions"] = .int(completions) }
+        if let parallelism { spec["parallelism"] = .int(parallelism) }
+        if let backoffLimit { spec["backoffLimit"] = .int(backoffLimit) }
+        if let activeDeadlineSeconds { spec["activeDeadlineSeconds"] = .int(activeDeadlineSeconds) }
+        return [
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": ["name": .string(name), "namespace": .string(namespace), "uid": .string("uid-\(namespace)-\(name)")],
+            "spec": spec,
+        ]
+    }
 }
 
 /// A stand-in for the API server's store that applies ``SimulatedWrite``s the way the server
 /// does: creates get a creationTimestamp (whole seconds), status writes replace `status`.
 struct WorkloadTestStore {
     var deployments: [String: JSONValue] = [:]
+    var jobs: [String: JSONValue] = [:]
     var pods: [String: JSONValue] = [:]
     /// Drop `status` on pod create, as a real server does for objects with a status subresource.
     var resetsStatusOnCreate = false
@@ -99,8 +124,18 @@ struct WorkloadTestStore {
                 pods["\(namespace)/\(name)"]?["status"] = status
             case .updateDeploymentStatus(let namespace, let name, let status):
                 deployments["\(namespace)/\(name)"]?["status"] = status
+            case .updateJobStatus(let namespace, let name, let status):
+                jobs["\(namespace)/\(name)"]?["status"] = status
             }
         }
+    }
+
+    /// Runs the Job simulator at `now` and applies what it decides; returns the writes.
+    @discardableResult
+    mutating func reconcile(_ simulator: inout JobSimulator, at now: Date) -> [SimulatedWrite] {
+        let writes = simulator.reconcile(jobs: Array(jobs.values), pods: podList, now: now)
+        apply(writes, now: now)
+        return writes
     }
 
     /// Runs the simulator at `now` and applies what it decides; returns the writes.
