@@ -172,3 +172,61 @@ public struct PodCondition: Codable, Sendable, Hashable {
         self.lastTransitionTime = lastTransitionTime
     }
 }
+
+/// `batch/v1` Job: pods run to completion.
+public struct Job: KubeObject, Hashable {
+    public static let resource = Resource.jobs
+    public var apiVersion: String? = "batch/v1"
+    public var kind: String? = "Job"
+    public var metadata: ObjectMeta
+    public var spec: JobSpec?
+    public var status: JobStatus?
+
+    public init(metadata: ObjectMeta, spec: JobSpec? = nil, status: JobStatus? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+}
+
+public struct JobSpec: Codable, Sendable, Hashable {
+    public var template: PodTemplateSpec
+    /// Failed pods before the Job fails (server default 6).
+    public var backoffLimit: Int32?
+    /// Seconds from the Job's start after which it fails and its pods are stopped.
+    public var activeDeadlineSeconds: Int64?
+    public var completions: Int32?
+    public var parallelism: Int32?
+
+    public init(
+        template: PodTemplateSpec, backoffLimit: Int32? = nil, activeDeadlineSeconds: Int64? = nil, completions: Int32? = nil,
+        parallelism: Int32? = nil
+    ) {
+        self.template = template
+        self.backoffLimit = backoffLimit
+        self.activeDeadlineSeconds = activeDeadlineSeconds
+        self.completions = completions
+        self.parallelism = parallelism
+    }
+}
+
+public struct JobStatus: Codable, Sendable, Hashable {
+    public var conditions: [Condition]?
+    public var startTime: Timestamp?
+    public var completionTime: Timestamp?
+    public var active: Int32?
+    public var succeeded: Int32?
+    public var failed: Int32?
+
+    public init(conditions: [Condition]? = nil, active: Int32? = nil, succeeded: Int32? = nil, failed: Int32? = nil) {
+        self.conditions = conditions
+        self.active = active
+        self.succeeded = succeeded
+        self.failed = failed
+    }
+
+    /// The condition `type` (`Complete`, `Failed`) when it is True.
+    public func condition(_ type: String) -> Condition? {
+        conditions?.first { $0.type == type && $0.status == "True" }
+    }
+}

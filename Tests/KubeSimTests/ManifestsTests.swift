@@ -56,7 +56,7 @@ struct ManifestsTests {
                 #expect(status == 200, "\(path)")
                 rules += role["rules"]?.arrayValue ?? []
             }
-            #expect(rules.count == 12)
+            #expect(rules.count == 15)
             for rule in rules {
                 for field in ["apiGroups", "resources", "verbs", "resourceNames"] {
                     let values = (rule[field]?.arrayValue ?? []).compactMap(\.stringValue)

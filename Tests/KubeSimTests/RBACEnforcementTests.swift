@@ -65,8 +65,10 @@ struct RBACEnforcementTests {
                  #"secrets "prometheus-token" is forbidden: User "\#(user)" cannot delete resource "secrets" in API group "" in the namespace "demo""#),
                 (("DELETE", "/api/v1/namespaces/demo/services/payment", nil),
                  #"services "payment" is forbidden: User "\#(user)" cannot delete resource "services" in API group "" in the namespace "demo""#),
-                (("GET", "/api/v1/pods", nil),
-                 #"pods is forbidden: User "\#(user)" cannot list resource "pods" in API group "" at the cluster scope"#),
+                (("GET", "/api/v1/configmaps", nil),
+                 #"configmaps is forbidden: User "\#(user)" cannot list resource "configmaps" in API group "" at the cluster scope"#),
+                (("DELETE", "/apis/batch/v1/namespaces/demo/jobs/migrate", nil),
+                 #"jobs.batch "migrate" is forbidden: User "\#(user)" cannot delete resource "jobs" in API group "batch" in the namespace "demo""#),
                 (("GET", "/api/v1/namespaces/demo/configmaps/settings", nil),
                  #"configmaps "settings" is forbidden: User "\#(user)" cannot get resource "configmaps" in API group "" in the namespace "demo""#),
                 (("DELETE", Self.rollouts + "/payment", nil),
@@ -114,8 +116,8 @@ struct RBACEnforcementTests {
             #expect(secrets.stderr.contains(
                 #"Error from server (Forbidden): secrets is forbidden: User "\#(InstalledManifests.user)" cannot list resource "secrets" in API group "" in the namespace "demo""#),
                 "\(secrets.stderr)")
-            let pods = try await installed.controller("get", "pods", "-A")
-            #expect(pods.stderr.contains("Error from server (Forbidden): pods is forbidden"), "\(pods.stderr)")
+            let configMaps = try await installed.controller("get", "configmaps", "-A")
+            #expect(configMaps.stderr.contains("Error from server (Forbidden): configmaps is forbidden"), "\(configMaps.stderr)")
             // kubectl auth can-i (a SelfSubjectAccessReview) answers from the same rules.
             for (arguments, answer) in [
                 (["get", "secrets", "-n", "demo"], "yes"), (["list", "secrets", "-n", "demo"], "no"),

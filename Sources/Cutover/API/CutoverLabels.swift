@@ -7,6 +7,8 @@ public enum CutoverLabels {
     /// On a Service: the Rollout (same namespace) that steers it. The first Rollout to use a Service
     /// claims it; another Rollout naming it leaves it alone (`Available=False`, `ServiceInUse`).
     public static let managedBy = "cutover.dev/managed-by"
+    /// On a gate Job Cutover creates: the gate (`preRelease`, `preCutover`, `postCutover`).
+    public static let hook = "cutover.dev/hook"
     /// On a Rollout: the ReleaseGroup (same namespace) it is released with.
     public static let group = "cutover.dev/group"
     /// Edge-triggered: promote past the remaining steps and the approval.

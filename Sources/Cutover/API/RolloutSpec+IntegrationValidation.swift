@@ -36,17 +36,29 @@ extension RolloutSpec {
     }
 
     static func validateHook(_ hook: GateHook, at path: String, _ fail: (String, String) -> Void) {
-        switch (hook.url, hook.urlSecret) {
-        case (nil, nil): fail(path, "must set url or urlSecret")
-        case (.some, .some): fail(path, "must set only one of url and urlSecret")
-        case (let url?, nil):
-            if !url.hasPrefix("http://"), !url.hasPrefix("https://") {
-                fail("\(path).url", "must start with http:// or https://, not \"\(url)\"")
-            }
-        case (nil, let secret?): validateSecretKey(secret, at: "\(path).urlSecret", fail)
+        switch [hook.url != nil, hook.urlSecret != nil, hook.job != nil].count(where: { $0 }) {
+        case 0: fail(path, "must set url, urlSecret or job")
+        case 1: break
+        default: fail(path, "must set only one of url, urlSecret and job")
         }
-        validateTimeout(hook.timeout, at: "\(path).timeout", fail)
+        if let url = hook.url, !url.hasPrefix("http://"), !url.hasPrefix("https://") {
+            fail("\(path).url", "must start with http:// or https://, not \"\(url)\"")
+        }
+        if let secret = hook.urlSecret { validateSecretKey(secret, at: "\(path).urlSecret", fail) }
+        if let job = hook.job { validateJob(job, at: "\(path).job", fail) }
+        validateTimeout(hook.timeout, at: "\(path).timeout", longest: hook.job == nil ? 600 : JobGate.longestTimeoutSeconds, fail)
         if let retries = hook.retries, !(0...10).contains(retries) { fail("\(path).retries", "must be between 0 and 10, not \(retries)") }
+    }
+
+    static func validateJob(_ job: JobGate, at path: String, _ fail: (String, String) -> Void) {
+        if (job.template.spec?["containers"]?.arrayValue ?? []).isEmpty {
+            fail("\(path).template.spec.containers", "must list at least one container")
+        }
+        let restart = job.template.spec?["restartPolicy"]?.stringValue
+        if restart != "Never", restart != "OnFailure" {
+            fail("\(path).template.spec.restartPolicy", "must be Never or OnFailure (a Job's pods end), not \(restart.map { "\"\($0)\"" } ?? "unset")")
+        }
+        if let limit = job.backoffLimit, !(0...10).contains(limit) { fail("\(path).backoffLimit", "must be between 0 and 10, not \(limit)") }
     }
 
     static func validateSecretKey(_ reference: SecretKeyReference, at path: String, _ fail: (String, String) -> Void) {
@@ -54,11 +66,11 @@ extension RolloutSpec {
         if reference.key.isEmpty { fail("\(path).key", "must name a key of the Secret") }
     }
 
-    static func validateTimeout(_ timeout: String?, at path: String, _ fail: (String, String) -> Void) {
+    static func validateTimeout(_ timeout: String?, at path: String, longest: Int64 = 600, _ fail: (String, String) -> Void) {
         guard let timeout else { return }
         guard let seconds = DurationText.seconds(timeout) else {
             return fail(path, "must be a duration like 5s or 1m, not \"\(timeout)\"")
         }
-        if !(1...600).contains(seconds) { fail(path, "must be between 1s and 10m") }
+        if !(1...longest).contains(seconds) { fail(path, "must be between 1s and \(DurationText.format(longest))") }
     }
 }

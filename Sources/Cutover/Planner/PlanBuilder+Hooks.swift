@@ -57,12 +57,21 @@ extension PlanBuilder {
             let attempts = result.attempts == 1 ? "1 attempt" : "\(result.attempts) attempts"
             if result.passed {
                 record(.hookPassed(result.name, message: result.message))
+            } else if rollout.spec.hooks?[result.name]?.job != nil {
+                hookFailure = AbortStatus(reason: result.name.failureReason, message: "\(result.name.rawValue) gate: \(result.message)")
             } else {
                 hookFailure = AbortStatus(
                     reason: result.name.failureReason, message: "\(result.name.rawValue) hook failed after \(attempts): \(result.message)")
             }
         }
         status.hooks = hooks
+    }
+
+    /// Whether green may exist: no `preRelease` gate, a first revision (no gate is called for
+    /// one), or the gate passed for green.
+    func preReleasePassed(_ green: String) -> Bool {
+        guard rollout.spec.hooks?.preRelease != nil, status.activeRevision != nil else { return true }
+        return status.hooks?.contains { $0.name == .preRelease && $0.revision == green && $0.phase == .passed } == true
     }
 
     /// The running hook of the current green, for the status line.
@@ -81,7 +90,22 @@ extension PlanBuilder {
             hook: name, rollout: self.name, namespace: namespace, revision: green, blueRevision: status.activeRevision,
             images: Self.images(of: rollout.spec.template), activeService: rollout.spec.services.active,
             previewService: preview, previewURL: previewURL)
-        hookCalls[name] = HookCall(name: name, hook: hook, payload: payload)
+        hookCalls[name] = HookCall(name: name, hook: hook, payload: payload, job: hook.job.map { makeGateJob(name, $0, hook: hook, green: green) })
+    }
+
+    /// The Job of a Job gate: named for the Rollout, revision and gate, labelled and owned like
+    /// the Rollout's Deployments, failing on its own past the gate's `timeout`.
+    func makeGateJob(_ name: HookName, _ gate: JobGate, hook: GateHook, green: String) -> Job {
+        let owner = OwnerReference(
+            apiVersion: Rollout.resource.apiVersion, kind: Rollout.resource.kind, name: self.name, uid: rollout.metadata.uid ?? "",
+            controller: true, blockOwnerDeletion: true)
+        let metadata = ObjectMeta(
+            name: JobGate.jobName(rollout: self.name, revision: green, hook: name), namespace: rollout.metadata.namespace,
+            labels: [CutoverLabels.rollout: self.name, CutoverLabels.revision: green, CutoverLabels.hook: name.rawValue],
+            ownerReferences: [owner])
+        return Job(
+            metadata: metadata,
+            spec: JobSpec(template: gate.template, backoffLimit: gate.backoffLimit ?? 0, activeDeadlineSeconds: hook.timeoutSeconds))
     }
 
     /// The longest a hook can take with all its attempts and the waits between them, plus a
@@ -98,6 +122,7 @@ extension HookName {
     /// The revert reason of a failed hook.
     var failureReason: String {
         switch self {
+        case .preRelease: "PreReleaseHookFailed"
         case .preCutover: "PreCutoverHookFailed"
         case .postCutover: "PostCutoverHookFailed"
         }

@@ -52,7 +52,7 @@ extension PlanBuilder {
         guard !frozen else { return }
         var wanted: [String: Int32] = [:]
         if let blue = status.activeRevision { wanted[blue] = spec.replicas }
-        if let green = status.greenRevision { wanted[green] = greenWanted }
+        if let green = status.greenRevision, preReleasePassed(green) { wanted[green] = greenWanted }
 
         var setKeys: [ReleaseAction] = []
         var creates: [ReleaseAction] = []

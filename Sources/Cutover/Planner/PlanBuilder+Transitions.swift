@@ -65,6 +65,8 @@ extension PlanBuilder {
         if deployments[green] == nil, status.traffic == .green {
             return revert(reason: "GreenDeploymentDeleted", message: "green \(green) was deleted while serving")
         }
+        // Nothing of green exists until the preRelease gate (a migration) passed.
+        guard gatePassed(.preRelease, green: green) else { return }
         switch step {
         case .preparing: progressing(green)
         case .canary(let index): canary(green, step: index)

@@ -43,11 +43,14 @@ public struct HookCall: Sendable, Hashable {
     public var hook: GateHook
     /// What the hook is told.
     public var payload: HookPayload
+    /// For a Job gate: the Job to run (made by the plan; created once per release).
+    public var job: Job?
 
-    public init(name: HookName, hook: GateHook, payload: HookPayload) {
+    public init(name: HookName, hook: GateHook, payload: HookPayload, job: Job? = nil) {
         self.name = name
         self.hook = hook
         self.payload = payload
+        self.job = job
     }
 }
 

@@ -89,7 +89,8 @@ public final class RolloutController: Reconciler {
         let policy = configuration.outboundPolicy.denyingAPIServer(client.config.server)
         webhooks = WebhookClient(policy: policy, logger: logger)
         effects = ReleaseEffects(
-            runner: runner, hookRunner: HookRunner(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
+            runner: runner,
+            hookRunner: HookRunner(client: webhooks, jobs: JobGateRunner(client: client), secrets: secrets, metrics: metrics, logger: logger),
             notifier: Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
             reader: PromotionReader(client: client, secrets: secrets, policy: policy, logger: logger))
         self.runner = runner

@@ -17,19 +17,39 @@ import Foundation
 /// Secret) is retried and, on the last attempt, fails with the answer as the message.
 final class HookRunner: Sendable {
     private let client: WebhookClient
+    private let jobs: JobGateRunner?
     private let secrets: any SecretReader
     private let metrics: ControllerMetrics?
     private let logger: Logger
 
-    init(client: WebhookClient, secrets: any SecretReader, metrics: ControllerMetrics? = nil, logger: Logger = Logger(label: "cutover.hooks")) {
+    /// - Parameter jobs: runs the gates that are Jobs; without it such a gate fails.
+    init(
+        client: WebhookClient, jobs: JobGateRunner? = nil, secrets: any SecretReader, metrics: ControllerMetrics? = nil,
+        logger: Logger = Logger(label: "cutover.hooks")
+    ) {
         self.client = client
+        self.jobs = jobs
         self.secrets = secrets
         self.metrics = metrics
         self.logger = logger
     }
 
-    /// All attempts of one call; nil when cut short by a shutdown (the next controller calls again).
+    /// All attempts of one call (or the run of its Job); nil when cut short by a shutdown (the
+    /// next controller calls again, or follows the same Job).
     func call(_ call: HookCall, namespace: String) async -> HookResult? {
+        if let job = call.job {
+            let outcome: (passed: Bool, message: String)
+            if let jobs {
+                guard let finished = await jobs.run(job) else { return nil }
+                outcome = finished
+            } else {
+                outcome = (false, "this controller runs no Job gates")
+            }
+            metrics?.webhookFinished(kind: call.name.rawValue, succeeded: outcome.passed)
+            return HookResult(
+                name: call.name, revision: call.payload.revision, passed: outcome.passed, attempts: 1, message: outcome.message,
+                at: Timestamp(Date()))
+        }
         let body = (try? JSONEncoder.sortedKeys.encode(call.payload)).map { Array($0) } ?? []
         let hook = call.hook, secrets = self.secrets, name = call.name
         let attempts = await client.post(

@@ -22,6 +22,17 @@ extension KubeClient {
         return try Self.decode(T.self, from: response.body, what: "\(resource) \"\(name)\"")
     }
 
+    /// A pod's log (`pods/NAME/log`) as text: its last `tailLines` lines, of `container` when
+    /// the pod has several.
+    public func podLog(name: String, namespace: String? = nil, container: String? = nil, tailLines: Int? = nil) async throws -> String {
+        let path = Resource.pods.path(namespace: self.namespace(for: .pods, namespace), name: name, subresource: "log")
+        var query: [(String, String)] = []
+        if let container { query.append(("container", container)) }
+        if let tailLines { query.append(("tailLines", String(tailLines))) }
+        let response = try await perform(.GET, path: path, query: query, verb: "GET", idempotent: true)
+        return String(decoding: response.body.readableBytesView, as: UTF8.self)
+    }
+
     /// One page of a list. `namespace` nil lists a namespaced kind across all namespaces.
     public func listPage<T: Decodable & Sendable>(
         _ resource: Resource, as type: T.Type, namespace: String?, options: ListOptions = ListOptions(),

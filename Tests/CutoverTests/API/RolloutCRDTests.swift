@@ -40,7 +40,7 @@ struct RolloutCRDTests {
                 min: 1))
         spec.rollbackWindow = RollbackWindow(revisions: 2, steps: "Run", analysis: "Skip")
         let hook = GateHook(url: "http://smoke", urlSecret: SecretKeyReference(name: "s", key: "k"), timeout: "5s", retries: 1)
-        spec.hooks = RolloutHooks(preCutover: hook, postCutover: hook)
+        spec.hooks = RolloutHooks(preRelease: GateHook(job: PlannerJobGateTests.migration, timeout: "5m"), preCutover: hook, postCutover: hook)
         spec.notifications = [
             NotificationTarget(name: "n", urlSecret: SecretKeyReference(name: "s", key: "k"), format: "Slack", events: ["Started"], timeout: "5s")
         ]
@@ -160,6 +160,7 @@ struct RolloutCRDTests {
         "releaseHistoryLimit: {type: integer, format: int32, minimum: 1, maximum: \(RolloutSpec.maxReleaseHistoryLimit), default: \(ResolvedSpec.Defaults.releaseHistoryLimit), description: \"",
         "weight: {type: integer, format: int32, minimum: 1, maximum: 99, description: \"",
         "revisions: {type: integer, format: int32, minimum: 1, maximum: \(RolloutSpec.maxReleaseHistoryLimit), description: \"",
+        "backoffLimit: {type: integer, format: int32, minimum: 0, maximum: 10, default: 0, description: \"",
         "method: {type: string, enum: [GET, POST], default: GET, description: \"",
         "timeout: {type: string, pattern: '\(DurationText.pattern)', default: \(DurationText.format(WebMetric.defaultTimeoutSeconds)), description: \"",
         "match: {type: string, enum: [Images, Template], default: Images, description: \"",

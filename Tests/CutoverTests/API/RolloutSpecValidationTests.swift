@@ -163,6 +163,18 @@ struct RolloutSpecValidationTests {
               field: "spec.rollbackWindow.revisions", message: "must be between 1 and releaseHistoryLimit (5): only the releases kept in status are known"),
         .init(name: "rollbackWindow steps unknown", edit: { $0.rollbackWindow = RollbackWindow(revisions: 1, steps: "Fast") },
               field: "spec.rollbackWindow.steps", message: "must be Skip or Run, not \"Fast\""),
+        .init(name: "a gate with url and job", edit: { $0.hooks = RolloutHooks(preRelease: GateHook(url: "http://x", job: PlannerJobGateTests.migration)) },
+              field: "spec.hooks.preRelease", message: "must set only one of url, urlSecret and job"),
+        .init(name: "a gate Job that restarts", edit: {
+                  var gate = PlannerJobGateTests.migration
+                  gate.template.spec?["restartPolicy"] = "Always"
+                  $0.hooks = RolloutHooks(preRelease: GateHook(job: gate))
+              },
+              field: "spec.hooks.preRelease.job.template.spec.restartPolicy", message: "must be Never or OnFailure (a Job's pods end), not \"Always\""),
+        .init(name: "a gate Job without containers", edit: { $0.hooks = RolloutHooks(preCutover: GateHook(job: JobGate(template: PodTemplateSpec(spec: ["restartPolicy": "Never"])))) },
+              field: "spec.hooks.preCutover.job.template.spec.containers", message: "must list at least one container"),
+        .init(name: "a gate Job longer than 6h", edit: { $0.hooks = RolloutHooks(preRelease: GateHook(job: PlannerJobGateTests.migration, timeout: "7h")) },
+              field: "spec.hooks.preRelease.timeout", message: "must be between 1s and 6h"),
         .init(name: "promotion without sources", edit: { $0.promotion = PromotionSpec(from: []) },
               field: "spec.promotion.from", message: "must name at least one source (a namespace and a rollout or group)"),
         .init(name: "promotion source naming both", edit: { $0.promotion = PromotionSpec(from: [PromotionSource(namespace: "staging", rollout: "a", group: "b")]) },
