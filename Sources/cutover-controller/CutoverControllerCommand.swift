@@ -151,7 +151,8 @@ struct CutoverControllerCommand: AsyncParsableCommand {
                 // The controller adds its API server to what it denies; the runner is told here.
                 client: client, configuration: .init(namespaces: namespaces, outboundPolicy: configured),
                 runner: AnalysisRunner(
-                    secrets: KubeSecretReader(client: client), observer: metrics, policy: configured.denyingAPIServer(config.server)),
+                    secrets: KubeSecretReader(client: client), observer: metrics, policy: configured.denyingAPIServer(config.server),
+                    jobs: JobRunner(client: client)),
                 recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
                 metrics: metrics),
             configuration: .init(workers: workers), logger: Logger(label: "cutover.controller"))

@@ -41,6 +41,9 @@ package struct RolloutManifest: Sendable {
     package var score: String?
     /// Flow-style YAML of `spec.rollbackWindow`, if any.
     package var rollbackWindow: String?
+    /// A job metric `smoke` whose Job pods exit with this code and print `smokeLog`, if set.
+    package var smokeExitCode: Int?
+    package var smokeLog = "GET /healthz 200"
     /// A web metric `quality` read from `<url>?revision={{green}}` (`{.quality}`, min 0.9), if set.
     package var webMetricURL: String?
 
@@ -85,7 +88,7 @@ package struct RolloutManifest: Sendable {
                     noData: Inconclusive
                     errorLimit: \(errorLimit)
                     inconclusiveLimit: \(inconclusiveLimit)
-            \(latencyMetric ? Self.latencyMetricYAML : "")\(judgedLatency ? Self.judgedLatencyYAML : "")\(webMetricURL.map(Self.webMetricYAML) ?? "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")\(rollbackWindow.map { "  rollbackWindow: \($0)\n" } ?? "")
+            \(latencyMetric ? Self.latencyMetricYAML : "")\(judgedLatency ? Self.judgedLatencyYAML : "")\(webMetricURL.map(Self.webMetricYAML) ?? "")\(smokeExitCode.map { Self.smokeMetricYAML(exitCode: $0, log: smokeLog) } ?? "")\(promotion.map { "  promotion: \($0)\n" } ?? "")\(hooks.map { "  hooks: \($0)\n" } ?? "")\(notifications.map { "  notifications: \($0)\n" } ?? "")\(releaseHistoryLimit.map { "  releaseHistoryLimit: \($0)\n" } ?? "")\(rollbackWindow.map { "  rollbackWindow: \($0)\n" } ?? "")
             """
     }
 
@@ -113,6 +116,15 @@ package struct RolloutManifest: Sendable {
                 judge: {type: MannWhitney, window: 20s, step: 1s, minSamples: 10}
 
         """
+
+    private static func smokeMetricYAML(exitCode: Int, log: String) -> String {
+        """
+                  - name: smoke
+                    job: {timeout: 30s, template: {metadata: {annotations: {sim.cutover.dev/run-for: 300ms, sim.cutover.dev/exit-code: "\(exitCode)", sim.cutover.dev/log: "\(log)"}}, spec: {restartPolicy: Never, containers: [{name: smoke, image: "registry.example.com/smoke:1"}]}}}
+                    inconclusiveLimit: 10
+
+            """
+    }
 
     private static func webMetricYAML(_ url: String) -> String {
         """

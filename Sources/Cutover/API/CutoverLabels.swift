@@ -9,6 +9,8 @@ public enum CutoverLabels {
     public static let managedBy = "cutover.dev/managed-by"
     /// On a gate Job Cutover creates: the gate (`preRelease`, `preCutover`, `postCutover`).
     public static let hook = "cutover.dev/hook"
+    /// On a metric's Job Cutover creates: the metric.
+    public static let metric = "cutover.dev/metric"
     /// On a Rollout: the ReleaseGroup (same namespace) it is released with.
     public static let group = "cutover.dev/group"
     /// Edge-triggered: promote past the remaining steps and the approval.

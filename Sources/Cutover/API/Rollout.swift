@@ -310,10 +310,12 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     /// Unique among the metrics; DNS-label-like.
     public var name: String
     /// PromQL measured against green; may use `{{namespace}}`, `{{rollout}}`, `{{green}}`,
-    /// `{{blue}}`, `{{service}}`, `{{interval}}`. Exactly one of `query` and `web`.
+    /// `{{blue}}`, `{{service}}`, `{{interval}}`. Exactly one of `query`, `web` and `job`.
     public var query: String?
     /// An HTTP endpoint answering JSON, instead of Prometheus.
     public var web: WebMetric?
+    /// A Kubernetes Job per measurement: it passes when the Job completes, breaches when it fails.
+    public var job: MetricJob?
     /// Optional PromQL measured against blue in the same window, for `maxIncrease`/`maxDecrease`.
     public var baseline: String?
     /// A value above this is a breach.
@@ -342,7 +344,8 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     public var judge: JudgeSpec?
 
     public init(
-        name: String, query: String? = nil, web: WebMetric? = nil, baseline: String? = nil, max: Double? = nil, min: Double? = nil,
+        name: String, query: String? = nil, web: WebMetric? = nil, job: MetricJob? = nil, baseline: String? = nil, max: Double? = nil,
+        min: Double? = nil,
         maxIncrease: Double? = nil, maxDecrease: Double? = nil, noData: String? = nil, failureLimit: Int32? = nil,
         inconclusiveLimit: Int32? = nil, errorLimit: Int32? = nil, consecutiveBreachLimit: Int32? = nil,
         consecutiveSuccessLimit: Int32? = nil, judge: JudgeSpec? = nil
@@ -350,6 +353,7 @@ public struct MetricSpec: Codable, Sendable, Hashable {
         self.name = name
         self.query = query
         self.web = web
+        self.job = job
         self.baseline = baseline
         self.max = max
         self.min = min
@@ -439,6 +443,40 @@ public struct WebMetric: Codable, Sendable, Hashable {
     /// ``timeout`` in seconds (the default when unset or unparsable: validation reports the latter).
     public var timeoutSeconds: Int64 {
         timeout.flatMap(DurationText.seconds).map { $0 > 0 ? $0 : Self.defaultTimeoutSeconds } ?? Self.defaultTimeoutSeconds
+    }
+}
+
+/// A metric measured by running a Job (a smoke test, a synthetic check): one Job per
+/// measurement, owned by the Rollout; it passes when the Job completes, breaches when it fails
+/// (the last lines of its log in the measurement's message). A Job that passed is deleted; a failed
+/// one is kept for a look.
+public struct MetricJob: Codable, Sendable, Hashable {
+    /// The Job's pod template, kept verbatim; `restartPolicy` `Never` or `OnFailure`.
+    public var template: PodTemplateSpec
+    /// Failed pods before the Job fails (default 0).
+    public var backoffLimit: Int32?
+    /// How long one Job may run (default `5m`, its `activeDeadlineSeconds`); at most 1h.
+    public var timeout: String?
+
+    public init(template: PodTemplateSpec, backoffLimit: Int32? = nil, timeout: String? = nil) {
+        self.template = template
+        self.backoffLimit = backoffLimit
+        self.timeout = timeout
+    }
+
+    /// The default of ``timeout``.
+    public static let defaultTimeout = "5m"
+
+    /// ``timeout`` in seconds, with the default.
+    public var timeoutSeconds: Int64 { DurationText.seconds(timeout ?? Self.defaultTimeout) ?? 300 }
+
+    /// The Job of one measurement: `<rollout>-<metric>-<time in base 36>`, cut to 63 characters.
+    public static func jobName(rollout: String, metric: String, at seconds: Int64) -> String {
+        let suffix = "-" + String(seconds, radix: 36)
+        var head = "\(rollout.prefix(40))-\(metric)"
+        head = String(head.prefix(63 - suffix.count))
+        while head.hasSuffix("-") { head.removeLast() }
+        return head + suffix
     }
 }
 

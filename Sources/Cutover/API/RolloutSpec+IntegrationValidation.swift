@@ -1,3 +1,5 @@
+import KubeModels
+
 extension RolloutSpec {
     /// The largest `releaseHistoryLimit`: status is rewritten on every step, so it stays small.
     public static let maxReleaseHistoryLimit: Int32 = 20
@@ -45,20 +47,21 @@ extension RolloutSpec {
             fail("\(path).url", "must start with http:// or https://, not \"\(url)\"")
         }
         if let secret = hook.urlSecret { validateSecretKey(secret, at: "\(path).urlSecret", fail) }
-        if let job = hook.job { validateJob(job, at: "\(path).job", fail) }
+        if let job = hook.job { validateJobTemplate(job.template, backoffLimit: job.backoffLimit, at: "\(path).job", fail) }
         validateTimeout(hook.timeout, at: "\(path).timeout", longest: hook.job == nil ? 600 : JobGate.longestTimeoutSeconds, fail)
         if let retries = hook.retries, !(0...10).contains(retries) { fail("\(path).retries", "must be between 0 and 10, not \(retries)") }
     }
 
-    static func validateJob(_ job: JobGate, at path: String, _ fail: (String, String) -> Void) {
-        if (job.template.spec?["containers"]?.arrayValue ?? []).isEmpty {
+    /// A Job's pod template (a gate's or a metric's) and backoff limit.
+    static func validateJobTemplate(_ template: PodTemplateSpec, backoffLimit: Int32?, at path: String, _ fail: (String, String) -> Void) {
+        if (template.spec?["containers"]?.arrayValue ?? []).isEmpty {
             fail("\(path).template.spec.containers", "must list at least one container")
         }
-        let restart = job.template.spec?["restartPolicy"]?.stringValue
+        let restart = template.spec?["restartPolicy"]?.stringValue
         if restart != "Never", restart != "OnFailure" {
             fail("\(path).template.spec.restartPolicy", "must be Never or OnFailure (a Job's pods end), not \(restart.map { "\"\($0)\"" } ?? "unset")")
         }
-        if let limit = job.backoffLimit, !(0...10).contains(limit) { fail("\(path).backoffLimit", "must be between 0 and 10, not \(limit)") }
+        if let limit = backoffLimit, !(0...10).contains(limit) { fail("\(path).backoffLimit", "must be between 0 and 10, not \(limit)") }
     }
 
     static func validateSecretKey(_ reference: SecretKeyReference, at path: String, _ fail: (String, String) -> Void) {

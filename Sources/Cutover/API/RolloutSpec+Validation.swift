@@ -149,7 +149,7 @@ extension RolloutSpec {
             }
         }
         let metrics = analysis.metrics ?? []
-        if metrics.contains(where: { $0.web == nil }) {
+        if metrics.contains(where: { $0.query != nil }) {
             let address = analysis.prometheus?.address ?? ""
             if address.isEmpty {
                 fail("spec.analysis.prometheus.address", "is required when metrics are set")
@@ -172,11 +172,16 @@ extension RolloutSpec {
             } else if !seen.insert(metric.name).inserted {
                 fail("\(path).name", "\"\(metric.name)\" is used by an earlier metric")
             }
-            switch (metric.query, metric.web) {
-            case (let query?, nil): Self.validateQuery(query, at: "\(path).query", fail)
-            case (nil, let web?): validateWeb(web, of: metric, at: path, fail)
-            case (nil, nil): fail(path, "must set query (PromQL) or web")
-            case (_?, _?): fail("\(path).web", "cannot be set together with query; a metric has one source")
+            switch [metric.query != nil, metric.web != nil, metric.job != nil].count(where: { $0 }) {
+            case 0: fail(path, "must set query (PromQL), web or job")
+            case 1: break
+            default: fail(path, "must set only one of query, web and job: a metric has one source")
+            }
+            if let query = metric.query { Self.validateQuery(query, at: "\(path).query", fail) }
+            if let web = metric.web { validateWeb(web, of: metric, at: path, fail) }
+            if let job = metric.job {
+                validateMetricJob(job, of: metric, at: path, fail)
+                continue
             }
             if let baseline = metric.baseline { Self.validateQuery(baseline, at: "\(path).baseline", fail) }
             validateThresholds(metric, at: path, fail)
@@ -215,6 +220,21 @@ extension RolloutSpec {
             fail("\(path).consecutiveSuccessLimit", "must be between 1 and \(MetricStatus.historyLimit) (the measurements kept in status)")
         }
         if let judge = metric.judge { validateJudge(judge, of: metric, at: path, fail) }
+    }
+
+    private func validateMetricJob(_ job: MetricJob, of metric: MetricSpec, at metricPath: String, _ fail: (String, String) -> Void) {
+        Self.validateJobTemplate(job.template, backoffLimit: job.backoffLimit, at: "\(metricPath).job", fail)
+        Self.validateTimeout(job.timeout, at: "\(metricPath).job.timeout", longest: 3600, fail)
+        let judged: [(String, Bool)] = [
+            ("max", metric.max != nil), ("min", metric.min != nil), ("maxIncrease", metric.maxIncrease != nil),
+            ("maxDecrease", metric.maxDecrease != nil), ("baseline", metric.baseline != nil), ("judge", metric.judge != nil),
+        ]
+        for (field, set) in judged where set {
+            fail("\(metricPath).\(field)", "does not apply to a job metric: it passes when its Job completes and breaches when it fails")
+        }
+        if metric.noData != nil, metric.noData != NoDataPolicy.inconclusive.rawValue {
+            fail("\(metricPath).noData", "does not apply to a job metric: a Job always says pass or fail")
+        }
     }
 
     private func validateWeb(_ web: WebMetric, of metric: MetricSpec, at metricPath: String, _ fail: (String, String) -> Void) {

@@ -34,6 +34,8 @@ public struct Measurement: Codable, Sendable, Hashable {
         case value(Double)
         /// A judged metric's samples over its window, oldest first; the last is the current value.
         case series([Double])
+        /// A check that passed or failed (a metric's Job), and what it said.
+        case check(passed: Bool, message: String)
         /// An empty result.
         case noData
         /// Prometheus unreachable, a bad query, a non-scalar result.
@@ -115,6 +117,8 @@ extension MetricSpec {
         case .series(let values):
             guard let last = values.last, !last.isNaN else { return missing(name) }
             value = last
+        case .check(let passed, let message):
+            return Judgement(verdict: passed ? .pass : .breach, message: "\(name): \(message)")
         }
         if let max, value > max {
             return Judgement(verdict: .breach, value: value, limit: max, message: "\(name) \(NumberText.short(value)) > max \(NumberText.short(max))")
@@ -134,6 +138,8 @@ extension MetricSpec {
         case .series(let values)?:
             guard let last = values.last, !last.isNaN else { return missing("\(name) baseline") }
             base = last
+        case .check?:
+            return Judgement(verdict: .error, value: value, message: "\(name): a check has no baseline")
         }
         if let maxIncrease {
             let limit = base * (1 + maxIncrease)

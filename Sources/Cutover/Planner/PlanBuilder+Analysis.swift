@@ -168,7 +168,10 @@ extension PlanBuilder {
                 wake(at: due)
                 continue
             }
-            if var web = metric.web {
+            if let job = metric.job {
+                queries.append(
+                    MetricQuery(metric: metric.name, revision: green, source: .job(makeMetricJob(metric.name, job, green: green), timeoutSeconds: job.timeoutSeconds)))
+            } else if var web = metric.web {
                 web.url = web.url.map { QueryTemplate.render($0, variables: variables) }
                 web.body = web.body.map { QueryTemplate.render($0, variables: variables) }
                 queries.append(MetricQuery(metric: metric.name, revision: green, source: .web(web)))
@@ -184,6 +187,22 @@ extension PlanBuilder {
             }
             wake(at: later(spec.intervalSeconds))
         }
+    }
+}
+
+extension PlanBuilder {
+    /// The Job of one measurement of a `job` metric, named for this plan's instant, labelled and
+    /// owned like the Rollout's Deployments.
+    func makeMetricJob(_ metric: String, _ spec: MetricJob, green: String) -> Job {
+        let owner = OwnerReference(
+            apiVersion: Rollout.resource.apiVersion, kind: Rollout.resource.kind, name: name, uid: rollout.metadata.uid ?? "",
+            controller: true, blockOwnerDeletion: true)
+        let metadata = ObjectMeta(
+            name: MetricJob.jobName(rollout: name, metric: metric, at: Int64(now.date.timeIntervalSince1970)),
+            namespace: rollout.metadata.namespace,
+            labels: [CutoverLabels.rollout: name, CutoverLabels.revision: green, CutoverLabels.metric: metric], ownerReferences: [owner])
+        return Job(
+            metadata: metadata, spec: JobSpec(template: spec.template, backoffLimit: spec.backoffLimit ?? 0, activeDeadlineSeconds: spec.timeoutSeconds))
     }
 }
 

@@ -99,6 +99,8 @@ public struct MetricQuery: Sendable, Hashable {
     public enum Source: Sendable, Hashable {
         case prometheus(PrometheusQuery)
         case web(WebMetric)
+        /// The Job to run, made by the plan; `timeoutSeconds` bounds the wait for it.
+        case job(Job, timeoutSeconds: Int64)
     }
 
     public init(metric: String, revision: String, source: Source) {

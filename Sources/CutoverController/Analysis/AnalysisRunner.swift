@@ -8,7 +8,7 @@ import Foundation
 #endif
 
 /// Takes the measurements the planner asks for (``ReleaseAction/measure(_:)``) from each
-/// metric's provider (Prometheus, or a web endpoint: ``MetricProvider``); the measurements'
+/// metric's provider (Prometheus, a web endpoint or a Job: ``MetricProvider``); the measurements'
 /// ``EffectPipeline`` runs it in the background, one measurement of a metric of a Rollout at a time.
 ///
 /// Promises:
@@ -28,9 +28,10 @@ public final class AnalysisRunner: Sendable {
     ///   - now: the evaluation instant of a measurement; tests may pin it.
     ///   - policy: which Prometheus addresses (target `prometheus`) and web metric URLs (target
     ///     `hooks`, as gate hooks) may be reached.
+    ///   - jobs: runs the Jobs of `job` metrics; without it they measure an error.
     public init(
         secrets: any SecretReader, observer: (any AnalysisObserver)? = nil, policy: OutboundPolicy = OutboundPolicy(),
-        logger: Logger = Logger(label: "cutover.analysis"), now: @escaping @Sendable () -> Date = { Date() }
+        jobs: JobRunner? = nil, logger: Logger = Logger(label: "cutover.analysis"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.observer = observer
         self.logger = logger
@@ -38,6 +39,7 @@ public final class AnalysisRunner: Sendable {
         self.providers = [
             .prometheus: PrometheusProvider(secrets: secrets, policy: policy, logger: logger),
             .web: WebProvider(client: WebhookClient(policy: policy, logger: logger), secrets: secrets),
+            .job: JobProvider(runner: jobs),
         ]
     }
 

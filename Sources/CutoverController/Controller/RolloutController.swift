@@ -90,7 +90,7 @@ public final class RolloutController: Reconciler {
         webhooks = WebhookClient(policy: policy, logger: logger)
         effects = ReleaseEffects(
             runner: runner,
-            hookRunner: HookRunner(client: webhooks, jobs: JobGateRunner(client: client), secrets: secrets, metrics: metrics, logger: logger),
+            hookRunner: HookRunner(client: webhooks, jobs: JobRunner(client: client), secrets: secrets, metrics: metrics, logger: logger),
             notifier: Notifier(client: webhooks, secrets: secrets, metrics: metrics, logger: logger),
             reader: PromotionReader(client: client, secrets: secrets, policy: policy, logger: logger))
         self.runner = runner

@@ -24,11 +24,12 @@ extension MetricQuery.Source {
         switch self {
         case .prometheus: .prometheus
         case .web: .web
+        case .job: .job
         }
     }
 }
 
 /// The providers there are.
 enum MetricProviderKind: Hashable, CaseIterable {
-    case prometheus, web
+    case prometheus, web, job
 }

@@ -17,14 +17,14 @@ import Foundation
 /// Secret) is retried and, on the last attempt, fails with the answer as the message.
 final class HookRunner: Sendable {
     private let client: WebhookClient
-    private let jobs: JobGateRunner?
+    private let jobs: JobRunner?
     private let secrets: any SecretReader
     private let metrics: ControllerMetrics?
     private let logger: Logger
 
     /// - Parameter jobs: runs the gates that are Jobs; without it such a gate fails.
     init(
-        client: WebhookClient, jobs: JobGateRunner? = nil, secrets: any SecretReader, metrics: ControllerMetrics? = nil,
+        client: WebhookClient, jobs: JobRunner? = nil, secrets: any SecretReader, metrics: ControllerMetrics? = nil,
         logger: Logger = Logger(label: "cutover.hooks")
     ) {
         self.client = client

@@ -39,6 +39,11 @@ struct RolloutSpecValidationTests {
         webMetric(&web) { $0.method = "POST"; $0.body = #"{"revision": "{{green}}"}"#; $0.jsonPath = "$" }
         web.analysis?.prometheus = nil
         #expect(web.validate() == [])
+        // And job metrics.
+        var job = Self.valid
+        job.analysis?.metrics = [MetricSpec(name: "smoke", job: MetricJob(template: PlannerJobGateTests.migration.template, timeout: "2m"))]
+        job.analysis?.prometheus = nil
+        #expect(job.validate() == [])
         #expect(Fixture.spec().validate() == [])
     }
 
@@ -140,9 +145,19 @@ struct RolloutSpecValidationTests {
               field: "spec.analysis.score.pass", message: "must be between 0 and 100"),
         .init(name: "score marginal above pass", edit: { $0.analysis?.score = ScoreSpec(pass: 80, marginal: 90) },
               field: "spec.analysis.score.marginal", message: "must be between 0 and pass (80)"),
-        .init(name: "neither query nor web", edit: { $0.analysis?.metrics?[0].query = nil }, field: "spec.analysis.metrics[0]", message: "must set query (PromQL) or web"),
+        .init(name: "neither query nor web nor job", edit: { $0.analysis?.metrics?[0].query = nil }, field: "spec.analysis.metrics[0]", message: "must set query (PromQL), web or job"),
         .init(name: "query and web", edit: { webMetric(&$0) { _ in }; $0.analysis?.metrics?[0].query = "up" },
-              field: "spec.analysis.metrics[0].web", message: "cannot be set together with query; a metric has one source"),
+              field: "spec.analysis.metrics[0]", message: "must set only one of query, web and job: a metric has one source"),
+        .init(name: "a job metric with max", edit: { $0.analysis?.metrics?[0].query = nil; $0.analysis?.metrics?[0].job = MetricJob(template: PlannerJobGateTests.migration.template) },
+              field: "spec.analysis.metrics[0].max", message: "does not apply to a job metric: it passes when its Job completes and breaches when it fails"),
+        .init(name: "a job metric without containers", edit: {
+                  $0.analysis?.metrics?[0] = MetricSpec(name: "smoke", job: MetricJob(template: PodTemplateSpec(spec: ["restartPolicy": "Never"])))
+              },
+              field: "spec.analysis.metrics[0].job.template.spec.containers", message: "must list at least one container"),
+        .init(name: "a job metric running 2h", edit: {
+                  $0.analysis?.metrics?[0] = MetricSpec(name: "smoke", job: MetricJob(template: PlannerJobGateTests.migration.template, timeout: "2h"))
+              },
+              field: "spec.analysis.metrics[0].job.timeout", message: "must be between 1s and 1h"),
         .init(name: "web without url", edit: { webMetric(&$0) { $0.url = nil } }, field: "spec.analysis.metrics[0].web", message: "must set url or urlSecret"),
         .init(name: "web url not http", edit: { webMetric(&$0) { $0.url = "ftp://checks/score" } },
               field: "spec.analysis.metrics[0].web.url", message: "must start with http:// or https://, not \"ftp://checks/score\""),

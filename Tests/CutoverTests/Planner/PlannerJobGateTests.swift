@@ -73,7 +73,27 @@ struct PlannerJobGateTests {
         #expect(call?.name == .preCutover && call?.job?.metadata.name == "payment-\(v2)-pre-cutover")
     }
 
+    @Test func aJobMetricIsMeasuredByAJobPerMeasurementJudgedByItsOutcome() throws {
+        var spec = Fixture.spec(steps: [CanaryStep(weight: 25, pause: "0s")])
+        spec.analysis = AnalysisSpec(metrics: [MetricSpec(name: "smoke", job: MetricJob(template: Self.migration.template, timeout: "2m"))])
+        var world = World.inFirstStep(spec)
+        world.advance(31)
+        let plan = world.step()
+        let query = try #require(plan.actions.compactMap { if case .measure(let queries) = $0 { queries.first } else { nil } }.first)
+        guard case .job(let job, let timeout) = query.source else { Issue.record("\(query.source)"); return }
+        #expect(timeout == 120 && job.spec?.activeDeadlineSeconds == 120 && job.spec?.backoffLimit == 0)
+        #expect(job.metadata.name == MetricJob.jobName(rollout: "payment", metric: "smoke", at: Int64(world.now.timeIntervalSince1970)))
+        #expect(job.metadata.labels?[CutoverLabels.metric] == "smoke" && job.metadata.labels?[CutoverLabels.revision] == v2)
+        world.settle()
+        world.measure(.check(passed: false, message: "Job payment-smoke-x failed (BackoffLimitExceeded); smoke-abcde: 502 from /checkout"))
+        let failed = world.step()
+        #expect(failed.status.phase == .rolledBack)
+        #expect(failed.status.abort?.message == "smoke: Job payment-smoke-x failed (BackoffLimitExceeded); smoke-abcde: 502 from /checkout")
+    }
+
     @Test func jobNamesStayLabelValues() {
+        let metricJob = MetricJob.jobName(rollout: String(repeating: "r", count: 52), metric: String(repeating: "m", count: 63), at: 1_790_000_000)
+        #expect(metricJob.count <= 63 && metricJob.hasSuffix("-" + String(1_790_000_000, radix: 36)))
         let long = String(repeating: "a", count: 52)
         let name = JobGate.jobName(rollout: long, revision: "0123456789", hook: .postCutover)
         #expect(name.count <= 63 && name.hasSuffix("-0123456789-post-cutover") && name.hasPrefix("aaaa"))

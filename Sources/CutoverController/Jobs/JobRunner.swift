@@ -8,25 +8,25 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Runs a gate that is a Kubernetes Job (`hooks.*.job`): creates the Job the plan made (once: a
-/// Job of that name already there is this release's, left by a controller that died, and is
+/// Runs a Job the plan made, for a gate (`hooks.*.job`) or a metric (`analysis.metrics[].job`):
+/// creates it (once: a Job of that name already there, left by a controller that died, is
 /// followed instead of run twice), then reads it until it completes or fails. A failure's message
 /// names the Job, its reason and the last lines of its newest pod's log.
-final class JobGateRunner: Sendable {
+public final class JobRunner: Sendable {
     private let client: KubeClient
     private let pollInterval: Duration
 
     /// Lines of a failed pod's log kept in the message.
     static let logTailLines = 10
 
-    init(client: KubeClient, pollInterval: Duration = .seconds(1)) {
+    public init(client: KubeClient, pollInterval: Duration = .seconds(1)) {
         self.client = client
         self.pollInterval = pollInterval
     }
 
     /// Whether the Job passed, and what to say; nil when cancelled (a shutdown: the next
-    /// controller follows the same Job). API errors are retried until the gate's budget, which the
-    /// plan keeps, runs out.
+    /// controller follows the same Job). API errors are retried until cancelled: the caller
+    /// bounds the wait (a gate's budget in the plan, a metric's timeout).
     func run(_ job: Job) async -> (passed: Bool, message: String)? {
         let name = job.metadata.name ?? "", namespace = job.metadata.namespace ?? ""
         while !Task.isCancelled {
@@ -40,7 +40,7 @@ final class JobGateRunner: Sendable {
                 if current.metadata.labels?[CutoverLabels.revision] != job.metadata.labels?[CutoverLabels.revision]
                     || current.metadata.labels?[CutoverLabels.rollout] != job.metadata.labels?[CutoverLabels.rollout]
                 {
-                    return (false, "Job \(name) exists and was not created for this release; delete or rename it")
+                    return (false, "Job \(name) exists and was not created by this Rollout for this revision; delete or rename it")
                 }
                 if let done = current.status?.condition("Complete") {
                     return (true, "Job \(name) completed" + (done.message.map { ": \($0)" } ?? ""))
@@ -75,5 +75,10 @@ final class JobGateRunner: Sendable {
             if !lines.isEmpty { message += "; \(podName): \(lines)" }
         }
         return message
+    }
+
+    /// Deletes the Job and its pods (a metric's Job that passed: nothing left to look at).
+    func delete(_ job: Job) async {
+        try? await client.delete(Job.self, name: job.metadata.name ?? "", namespace: job.metadata.namespace, options: DeleteOptions(propagationPolicy: "Background"))
     }
 }
