@@ -3,10 +3,7 @@ import Foundation
 import KubeModels
 import Testing
 
-#if canImport(Glibc)
-import Glibc
 @testable import ClusterHarness
-#endif
 
 extension EndToEnd {
     /// A metric measured by a Job per measurement (`analysis.metrics[].job`), on KubeSim's Jobs.
@@ -19,17 +16,11 @@ extension EndToEnd {
                 let blue = try await cluster.deployFirst(manifest)
 
                 manifest.image = "registry.example.com/payment:1.4.3"
-                let measured = try await cluster.release(manifest, until: "a smoke result of green") { rollout in
+                let (measured, healthy) = try await cluster.releaseAcrossAKill(manifest, killWhen: "a smoke result of green") { rollout in
                     guard let green = rollout.status?.greenRevision else { return false }
                     return Self.smoke(rollout).contains { $0.revision == green && $0.verdict == .pass }
                 }
                 let green = try #require(measured.status?.greenRevision)
-                let first = try #require(cluster.controllerProcesses.last { $0.isRunning })
-                await first.stop(signal: SIGKILL)
-                try await cluster.startController("controller-2")
-                let healthy = try await cluster.monitor.waitForRollout("payment", "Healthy on green", timeout: .seconds(90)) {
-                    $0.status?.phase == .healthy && $0.status?.activeRevision == green
-                }
                 let passes = Self.smoke(healthy).filter { $0.revision == green }
                 #expect(!passes.isEmpty && passes.allSatisfy { $0.verdict == .pass && $0.message?.hasPrefix("smoke: Job payment-smoke-") == true }, "\(passes)")
                 #expect(healthy.status?.activeRevision != blue)

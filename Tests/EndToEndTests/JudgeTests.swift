@@ -3,10 +3,7 @@ import Foundation
 import KubeModels
 import Testing
 
-#if canImport(Glibc)
-import Glibc
 @testable import ClusterHarness
-#endif
 
 extension EndToEnd {
     /// The statistical judge (docs/analysis-statistics.md) on KubeSim's simulated latency, through
@@ -22,17 +19,11 @@ extension EndToEnd {
 
                 // 1. As fast as blue. The controller dies once the judge has said something of green.
                 manifest.image = "registry.example.com/payment:1.4.3"
-                let judged = try await cluster.release(manifest, until: "a judged result of green") { rollout in
+                let (judged, healthy) = try await cluster.releaseAcrossAKill(manifest, killWhen: "a judged result of green") { rollout in
                     guard let green = rollout.status?.greenRevision else { return false }
                     return Self.latency(rollout).contains { $0.revision == green && $0.verdict != .inconclusive }
                 }
                 let green = try #require(judged.status?.greenRevision)
-                let first = try #require(cluster.controllerProcesses.last { $0.isRunning })
-                await first.stop(signal: SIGKILL)
-                try await cluster.startController("controller-2")
-                let healthy = try await cluster.monitor.waitForRollout("payment", "Healthy on the first green", timeout: .seconds(90)) {
-                    $0.status?.phase == .healthy && $0.status?.activeRevision == green
-                }
                 let passes = Self.latency(healthy).filter { $0.revision == green }
                 #expect(passes.contains { $0.verdict.passes }, "\(passes)")
                 #expect(!passes.contains { $0.verdict == .breach }, "\(passes)")

@@ -5,10 +5,7 @@ import SimulatorHarness
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
-import Glibc
 @testable import ClusterHarness
-#endif
 
 extension EndToEnd {
     /// A metric read from a web endpoint (`analysis.metrics[].web`) beside Prometheus's, the
@@ -39,17 +36,11 @@ extension EndToEnd {
                 let blue = try await cluster.deployFirst(manifest)
 
                 manifest.image = "registry.example.com/payment:1.4.3"
-                let measured = try await cluster.release(manifest, until: "a quality result of green") { rollout in
+                let (measured, healthy) = try await cluster.releaseAcrossAKill(manifest, killWhen: "a quality result of green") { rollout in
                     guard let green = rollout.status?.greenRevision else { return false }
                     return Self.quality(rollout).contains { $0.revision == green && $0.verdict == .pass }
                 }
                 let green = try #require(measured.status?.greenRevision)
-                let first = try #require(cluster.controllerProcesses.last { $0.isRunning })
-                await first.stop(signal: SIGKILL)
-                try await cluster.startController("controller-2")
-                let healthy = try await cluster.monitor.waitForRollout("payment", "Healthy on green", timeout: .seconds(90)) {
-                    $0.status?.phase == .healthy && $0.status?.activeRevision == green
-                }
                 #expect(Self.quality(healthy).filter { $0.revision == green }.allSatisfy { $0.verdict == .pass && $0.value == 0.99 })
                 #expect(receiver.requests.contains { $0.method == "GET" && $0.path == "/quality?revision=\(green)" })
                 #expect(!receiver.requests.contains { $0.path == "/quality?revision=\(blue)" }, "only green is asked about")

@@ -4,6 +4,10 @@ import KubeModels
 import Testing
 @testable import ClusterHarness
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The steps every release test starts with, done as a user would with kubectl.
 extension EndToEndCluster {
     /// The test Rollout pointed at this cluster's Prometheus.
@@ -31,6 +35,23 @@ extension EndToEndCluster {
         return try await monitor.waitForRollout(manifest.name, what, timeout: timeout) {
             "\($0.status?.observedGeneration ?? 0)" == generation && condition($0)
         }
+    }
+
+    /// Applies `manifest`, SIGKILLs the running controller once the release satisfies
+    /// `condition`, starts another (`controller-2`) and waits until the new revision serves,
+    /// `Healthy`. Returns the Rollout as the kill found it and as it ended.
+    func releaseAcrossAKill(
+        _ manifest: RolloutManifest, killWhen what: String, _ condition: @escaping (Rollout) -> Bool
+    ) async throws -> (atKill: Rollout, healthy: Rollout) {
+        let atKill = try await release(manifest, until: what, condition)
+        let green = try #require(atKill.status?.greenRevision)
+        let running = try #require(controllerProcesses.last { $0.isRunning }, "a running controller")
+        await running.stop(signal: SIGKILL)
+        try await startController("controller-2")
+        let healthy = try await monitor.waitForRollout(manifest.name, "Healthy on green after the kill", timeout: .seconds(90)) {
+            $0.status?.phase == .healthy && $0.status?.activeRevision == green
+        }
+        return (atKill, healthy)
     }
 
     /// The revision label value the active Service's selector holds now, read with kubectl.
