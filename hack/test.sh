@@ -2,7 +2,8 @@
 # Runs every test of the project on a fresh Debian/Ubuntu machine with Swift 6.3.
 #
 # Installs what the tests need and is missing (Debian's `prometheus`: the tests start it on a
-# loopback port themselves; SciPy from PyPI: the statistics' reference), checks for kubectl (the
+# loopback port themselves; SciPy from PyPI: the statistics' reference; Debian's `lua5.4`: the Argo
+# CD health check's interpreter), checks for kubectl (the
 # judge of the API server simulator), then builds and runs the whole suite. Extra arguments go to
 # `swift test` (e.g. --filter KubeSimTests).
 set -euo pipefail
@@ -37,6 +38,12 @@ if ! python3 -c 'import scipy.stats' >/dev/null 2>&1; then
         need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null
     fi
     python3 -m pip install --quiet scipy==1.17.1 || python3 -m pip install --quiet --break-system-packages scipy==1.17.1
+fi
+if ! command -v lua5.4 >/dev/null 2>&1; then
+    # The Argo CD health check (manifests/argocd/health.lua) is run by a real Lua interpreter.
+    echo "==> installing Debian's lua5.4"
+    need_root apt-get update -qq
+    need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lua5.4 >/dev/null
 fi
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "hack/test.sh: kubectl is missing; install kubectl (v1.30 or newer): the simulator tests drive it" >&2

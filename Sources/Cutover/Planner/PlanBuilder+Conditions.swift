@@ -18,6 +18,10 @@ extension PlanBuilder {
         static let rolledBack = "RolledBack"
         static let invalidSpec = "InvalidSpec"
         static let promotionAllowed = "PromotionAllowed"
+        /// kstatus' conditions (docs/gitops.md): what GitOps tools read.
+        static let ready = "Ready"
+        static let reconciling = "Reconciling"
+        static let stalled = "Stalled"
     }
 
     var serviceMissing: Bool { snapshot.services[rollout.spec.services.active] == nil }
@@ -48,12 +52,16 @@ extension PlanBuilder {
         var conditions = ConditionList(previous: oldStatus.conditions, now: now, generation: rollout.metadata.generation)
         func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) { conditions.set(type, value, reason, message) }
         let ready = servingDeployment?.status?.readyReplicas ?? 0
+        var blocked: (reason: String, message: String)?
         if serviceMissing {
-            set(ConditionType.available, false, "ActiveServiceNotFound", "Service \(rollout.spec.services.active) does not exist")
+            blocked = ("ActiveServiceNotFound", "Service \(rollout.spec.services.active) does not exist")
+            set(ConditionType.available, false, blocked!.reason, blocked!.message)
         } else if invalidErrors.isEmpty, let problem = serviceSelectorProblem {
-            set(ConditionType.available, false, "ServiceSelectorMismatch", problem)
+            blocked = ("ServiceSelectorMismatch", problem)
+            set(ConditionType.available, false, blocked!.reason, problem)
         } else if invalidErrors.isEmpty, let inUse = serviceInUseText {
-            set(ConditionType.available, false, "ServiceInUse", inUse)
+            blocked = ("ServiceInUse", inUse)
+            set(ConditionType.available, false, blocked!.reason, inUse)
         } else if serving == nil {
             set(ConditionType.available, false, "NoActiveRevision", "no revision serves yet")
         } else if ready >= spec.replicas {
@@ -89,7 +97,33 @@ extension PlanBuilder {
         } else {
             set(ConditionType.invalidSpec, true, "InvalidField", invalidErrors.map(\.description).joined(separator: "; "))
         }
+        setKstatusConditions(&conditions, phase: phase, completed: completed && ready >= spec.replicas, blocked: blocked)
         status.conditions = conditions.conditions
+    }
+
+    /// `Stalled` when nothing can move until someone acts (an invalid spec, a Degraded first
+    /// revision, a rolled-back template, a Service that cannot be steered); else `Reconciling`
+    /// while a release is in flight; `Ready` only when the template's revision serves, complete.
+    private func setKstatusConditions(
+        _ conditions: inout ConditionList, phase: RolloutPhase, completed: Bool, blocked: (reason: String, message: String)?
+    ) {
+        var stalled = blocked
+        switch phase {
+        case .invalidSpec: stalled = ("InvalidSpec", invalidErrors.map(\.description).joined(separator: "; "))
+        case .degraded: stalled = ("Degraded", status.message ?? "degraded")
+        case .rolledBack: stalled = (status.abort?.reason ?? "RolledBack", "\(hash) was rolled back: \(status.abort?.message ?? "-"); change the template or retry")
+        default: break
+        }
+        let inFlight: Set<RolloutPhase> = [.progressing, .canary, .awaitingApproval, .awaitingPromotion, .promoting, .holdWindow]
+        let reconciling = stalled == nil && inFlight.contains(phase)
+        let isReady = stalled == nil && completed
+        conditions.set(ConditionType.stalled, stalled != nil, stalled?.reason ?? "NotStalled", stalled?.message ?? "nothing blocks the Rollout")
+        conditions.set(
+            ConditionType.reconciling, reconciling, reconciling ? phase.rawValue : "NotReconciling",
+            reconciling ? "releasing \(status.greenRevision ?? hash) (\(phase.rawValue))" : "no release in flight")
+        conditions.set(
+            ConditionType.ready, isReady, isReady ? "ReleaseComplete" : (stalled?.reason ?? phase.rawValue),
+            isReady ? "\(hash) serves, its release complete" : (stalled?.message ?? "the template is not serving yet"))
     }
 
     /// One short line for `kubectl get`.
