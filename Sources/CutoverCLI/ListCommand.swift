@@ -9,7 +9,8 @@ import Foundation
 #endif
 
 /// `kubectl cutover list [-A]`: every Rollout of the namespace (or of all namespaces) with its
-/// phase, weight, revisions and age, as a kubectl table.
+/// release group, phase, weight, revisions and age, as a kubectl table; a group's members
+/// together.
 public enum ListCommand {
     /// Prints the table; "No resources found" goes to standard error, as kubectl does.
     public static func run(allNamespaces: Bool, context: CLIContext) async throws {
@@ -27,15 +28,19 @@ public enum ListCommand {
         }
     }
 
-    /// The table's lines, header first, sorted by namespace and name.
+    /// The table's lines, header first, sorted by namespace, release group (Rollouts in none
+    /// first) and name.
     public static func table(_ rollouts: [Rollout], deployments: [Deployment], allNamespaces: Bool, now: Date) -> [String] {
         var revisions: [String: Int] = [:]
         for deployment in deployments {
             guard let owner = deployment.metadata.labels?[CutoverLabels.rollout] else { continue }
             revisions["\(deployment.metadata.namespace ?? "")/\(owner)", default: 0] += 1
         }
-        var rows = [(allNamespaces ? ["NAMESPACE"] : []) + ["NAME", "PHASE", "WEIGHT", "ACTIVE", "GREEN", "REVISIONS", "AGE"]]
-        let sorted = rollouts.sorted { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "") }
+        var rows = [(allNamespaces ? ["NAMESPACE"] : []) + ["GROUP", "NAME", "PHASE", "WEIGHT", "ACTIVE", "GREEN", "REVISIONS", "AGE"]]
+        func group(_ rollout: Rollout) -> String { rollout.metadata.labels?[CutoverLabels.group] ?? "" }
+        let sorted = rollouts.sorted {
+            ($0.metadata.namespace ?? "", group($0), $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", group($1), $1.metadata.name ?? "")
+        }
         for rollout in sorted {
             let status = rollout.status
             var phase = status?.phase?.rawValue ?? "Pending"
@@ -43,7 +48,7 @@ public enum ListCommand {
             let key = "\(rollout.metadata.namespace ?? "")/\(rollout.metadata.name ?? "")"
             rows.append(
                 (allNamespaces ? [rollout.metadata.namespace ?? ""] : []) + [
-                    rollout.metadata.name ?? "", phase, "\(status?.weight ?? 0)", status?.activeRevision ?? "<none>",
+                    group(rollout).isEmpty ? "<none>" : group(rollout), rollout.metadata.name ?? "", phase, "\(status?.weight ?? 0)", status?.activeRevision ?? "<none>",
                     status?.greenRevision ?? "<none>", "\(revisions[key] ?? 0)", Age.since(rollout.metadata.creationTimestamp?.date, now: now),
                 ])
         }

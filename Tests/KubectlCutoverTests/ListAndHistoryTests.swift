@@ -25,9 +25,9 @@ struct ListAndHistoryTests {
             let apiActive = try #require(api.status?.activeRevision), webActive = try #require(web.status?.activeRevision)
             let webGreen = try #require(web.status?.greenRevision)
             let expected = """
-                NAME   PHASE     WEIGHT   ACTIVE       GREEN        REVISIONS   AGE
-                api    Healthy   0        \(apiActive)   <none>       1           <dur>
-                web    Canary    50       \(webActive)   \(webGreen)   2           <dur>
+                GROUP    NAME   PHASE     WEIGHT   ACTIVE       GREEN        REVISIONS   AGE
+                <none>   api    Healthy   0        \(apiActive)   <none>       1           <dur>
+                <none>   web    Canary    50       \(webActive)   \(webGreen)   2           <dur>
 
                 """
             #expect(normalised(console.output) == expected, "\(console.output)")
@@ -40,8 +40,8 @@ struct ListAndHistoryTests {
 
             (context, console) = cluster.context()
             try await ListCommand.run(allNamespaces: true, context: context)
-            #expect(console.output.hasPrefix("NAMESPACE   NAME   PHASE"), "\(console.output)")
-            #expect(console.output.contains("default     web    Canary "), "\(console.output)")
+            #expect(console.output.hasPrefix("NAMESPACE   GROUP    NAME   PHASE"), "\(console.output)")
+            #expect(console.output.contains("default     <none>   web    Canary "), "\(console.output)")
         }
     }
 

@@ -90,8 +90,8 @@ struct PluginProcessTests {
 
             let list = try await Self.run(["kubectl", "cutover", "list", "-A"], kubeconfig: kubeconfig)
             #expect(list.status == 0, "\(list.err)")
-            #expect(list.out.hasPrefix("NAMESPACE   NAME   PHASE     WEIGHT"), "\(list.out)")
-            #expect(list.out.contains("default     web    Healthy   0 "), "\(list.out)")
+            #expect(list.out.hasPrefix("NAMESPACE   GROUP    NAME   PHASE     WEIGHT"), "\(list.out)")
+            #expect(list.out.contains("default     <none>   web    Healthy   0 "), "\(list.out)")
 
             // Standard output is a pipe here: plain text, no escape codes.
             let get = try await Self.run(["kubectl-cutover", "get", "web", "-n", "default"], kubeconfig: kubeconfig)

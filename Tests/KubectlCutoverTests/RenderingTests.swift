@@ -35,6 +35,23 @@ struct RenderingTests {
         #expect(line == "Canary 20% (step 1/2) — error-rate 0.2418 > max 0.05, 1/3 checks passed")
     }
 
+    @Test func listGroupsByNamespaceThenReleaseGroup() {
+        func rollout(_ name: String, _ namespace: String, group: String?) -> Rollout {
+            var rollout = Fixtures.rollout(phase: .healthy)
+            rollout.metadata.name = name
+            rollout.metadata.namespace = namespace
+            rollout.metadata.labels = group.map { [CutoverLabels.group: $0] }
+            return rollout
+        }
+        let rollouts = [
+            rollout("cart", "shop", group: "checkout"), rollout("search", "shop", group: nil), rollout("api", "shop", group: "checkout"),
+            rollout("web", "blog", group: nil),
+        ]
+        let lines = ListCommand.table(rollouts, deployments: [], allNamespaces: true, now: Fixtures.at.date)
+        let cells = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3).joined(separator: " ") }
+        #expect(cells == ["NAMESPACE GROUP NAME", "blog <none> web", "shop <none> search", "shop checkout api", "shop checkout cart"])
+    }
+
     @Test func aJudgedMetricAndTheScoreInTheLineAndTheTree() {
         var rollout = Fixtures.rollout(phase: .canary, metrics: true)
         rollout.spec.analysis?.metrics?[0].baseline = "b"
