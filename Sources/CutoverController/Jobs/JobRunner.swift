@@ -25,8 +25,9 @@ public final class JobRunner: Sendable {
     }
 
     /// Whether the Job passed, and what to say; nil when cancelled (a shutdown: the next
-    /// controller follows the same Job). API errors are retried until cancelled: the caller
-    /// bounds the wait (a gate's budget in the plan, a metric's timeout).
+    /// controller follows the same Job). A Job the API server refuses (422, 403) fails at once;
+    /// other API errors are retried until cancelled: the caller bounds the wait (a gate's budget
+    /// in the plan, a metric's timeout).
     func run(_ job: Job) async -> (passed: Bool, message: String)? {
         let name = job.metadata.name ?? "", namespace = job.metadata.namespace ?? ""
         while !Task.isCancelled {
@@ -50,6 +51,14 @@ public final class JobRunner: Sendable {
                 }
             } catch let error as KubeError where error.isAlreadyExists {
                 continue
+            } catch let error as KubeError {
+                // A Job the API server refuses (an invalid template, a missing permission) will be
+                // refused again: the answer is the outcome. Anything else may pass.
+                switch error {
+                case .invalid(let status), .forbidden(let status):
+                    return (false, "the API server refused Job \(name): \(status.message ?? String(describing: error))")
+                default: break
+                }
             } catch is CancellationError {
                 return nil
             } catch {
