@@ -12,16 +12,25 @@ extension ReleaseScore {
     ) -> ReleaseScore? {
         var total = 0.0
         var parts: [String] = []
+        parts.reserveCapacity(metrics.count)
         for metric in metrics {
-            let results = (analysis.first { $0.name == metric.name }?.history ?? []).filter { $0.revision == green && $0.at > start }
-            guard !results.isEmpty else { return nil }
-            let credit = results.reduce(0.0) { $0 + $1.verdict.credit } / Double(results.count)
-            total += credit
-            let counts = Verdict.allCases.compactMap { verdict -> String? in
-                let count = results.count { $0.verdict == verdict }
-                return count == 0 ? nil : "\(count) \(verdict.rawValue)"
+            // One pass over the kept history, counting per verdict (in `Verdict.allCases` order).
+            var counts = [Int](repeating: 0, count: Verdict.allCases.count)
+            var taken = 0
+            for record in analysis.first(where: { $0.name == metric.name })?.history ?? [] where record.revision == green && record.at > start {
+                counts[record.verdict.index] += 1
+                taken += 1
             }
-            parts.append("\(metric.name) \(Int((credit * 100 + 1e-9).rounded(.down))) (\(counts.joined(separator: ", ")))")
+            guard taken > 0 else { return nil }
+            var credit = 0.0
+            var described = ""
+            for (index, verdict) in Verdict.allCases.enumerated() where counts[index] > 0 {
+                credit += Double(counts[index]) * verdict.credit
+                described += (described.isEmpty ? "" : ", ") + String(counts[index]) + " " + verdict.rawValue
+            }
+            credit /= Double(taken)
+            total += credit
+            parts.append(metric.name + " " + String(Int((credit * 100 + 1e-9).rounded(.down))) + " (" + described + ")")
         }
         guard !metrics.isEmpty else { return nil }
         // The epsilon keeps 0.29 × 100 = 28.999… at 29.
@@ -39,6 +48,17 @@ extension ScoreSpec {
 }
 
 extension Verdict {
+    /// The position in `allCases`.
+    var index: Int {
+        switch self {
+        case .pass: 0
+        case .marginal: 1
+        case .breach: 2
+        case .inconclusive: 3
+        case .error: 4
+        }
+    }
+
     /// What a result adds to the release score.
     var credit: Double {
         switch self {

@@ -27,6 +27,7 @@ extension PlanBuilder {
             let at = Timestamp(Date(timeIntervalSince1970: measurement.at.timeIntervalSince1970.rounded(.down)))
             let judgement = metric.judge(measurement)
             var state = states.first(where: { $0.name == metric.name }) ?? MetricStatus(name: metric.name)
+            recordedMeasurements = true
             state.history.append(
                 MeasurementRecord(at: at, revision: green, value: judgement.value, baseline: judgement.baseline, verdict: judgement.verdict, message: judgement.message))
             if state.history.count > MetricStatus.historyLimit { state.history.removeFirst(state.history.count - MetricStatus.historyLimit) }
@@ -122,8 +123,10 @@ extension PlanBuilder {
     }
 
     /// Keeps `status.score` on the current window once it has a result of every metric; until
-    /// then, and after the release, it shows the last window's.
+    /// then, and after the release, it shows the last window's. Computed only when this plan
+    /// recorded a result or the window moved: most plans change neither.
     mutating func updateScore() {
+        guard recordedMeasurements || status.stepStartedAt != oldStatus.stepStartedAt else { return }
         guard analysisActive, let green = status.greenRevision, let start = status.stepStartedAt,
             let score = ReleaseScore.of(status.analysis ?? [], metrics: metrics, green: green, since: start, thresholds: rollout.spec.analysis?.score)
         else { return }

@@ -114,16 +114,20 @@ extension PlanBuilder {
         case .rolledBack: stalled = (status.abort?.reason ?? "RolledBack", "\(hash) was rolled back: \(status.abort?.message ?? "-"); change the template or retry")
         default: break
         }
-        let inFlight: Set<RolloutPhase> = [.progressing, .canary, .awaitingApproval, .awaitingPromotion, .promoting, .holdWindow]
-        let reconciling = stalled == nil && inFlight.contains(phase)
+        let inFlight =
+            switch phase {
+            case .progressing, .canary, .awaitingApproval, .awaitingPromotion, .promoting, .holdWindow: true
+            case .healthy, .rolledBack, .degraded, .invalidSpec: false
+            }
+        let reconciling = stalled == nil && inFlight
         let isReady = stalled == nil && completed
         conditions.set(ConditionType.stalled, stalled != nil, stalled?.reason ?? "NotStalled", stalled?.message ?? "nothing blocks the Rollout")
         conditions.set(
             ConditionType.reconciling, reconciling, reconciling ? phase.rawValue : "NotReconciling",
-            reconciling ? "releasing \(status.greenRevision ?? hash) (\(phase.rawValue))" : "no release in flight")
+            reconciling ? "releasing " + (status.greenRevision ?? hash) + " (" + phase.rawValue + ")" : "no release in flight")
         conditions.set(
             ConditionType.ready, isReady, isReady ? "ReleaseComplete" : (stalled?.reason ?? phase.rawValue),
-            isReady ? "\(hash) serves, its release complete" : (stalled?.message ?? "the template is not serving yet"))
+            isReady ? hash + " serves, its release complete" : (stalled?.message ?? "the template is not serving yet"))
     }
 
     /// One short line for `kubectl get`.

@@ -49,6 +49,9 @@ struct PlanBuilder {
     var frozen = false
     /// Analysis outcome of this snapshot's measurements.
     var analysisFailure: AbortStatus?
+    /// Whether this plan recorded a measurement (the release score is computed again only then,
+    /// or when the window moves).
+    var recordedMeasurements = false
     /// A gate hook that failed (or never answered): the release reverts.
     var hookFailure: AbortStatus?
     /// The gate hooks to call, at most one per gate however many passes reach it.
