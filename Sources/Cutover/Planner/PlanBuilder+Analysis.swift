@@ -197,15 +197,9 @@ extension PlanBuilder {
     /// The Job of one measurement of a `job` metric, named for this plan's instant, labelled and
     /// owned like the Rollout's Deployments.
     func makeMetricJob(_ metric: String, _ spec: MetricJob, green: String) -> Job {
-        let owner = OwnerReference(
-            apiVersion: Rollout.resource.apiVersion, kind: Rollout.resource.kind, name: name, uid: rollout.metadata.uid ?? "",
-            controller: true, blockOwnerDeletion: true)
-        let metadata = ObjectMeta(
-            name: MetricJob.jobName(rollout: name, metric: metric, at: Int64(now.date.timeIntervalSince1970)),
-            namespace: rollout.metadata.namespace,
-            labels: [CutoverLabels.rollout: name, CutoverLabels.revision: green, CutoverLabels.metric: metric], ownerReferences: [owner])
-        return Job(
-            metadata: metadata, spec: JobSpec(template: spec.template, backoffLimit: spec.backoffLimit ?? 0, activeDeadlineSeconds: spec.timeoutSeconds))
+        makeJob(
+            MetricJob.jobName(rollout: name, metric: metric, at: Int64(now.date.timeIntervalSince1970)), green: green,
+            label: (CutoverLabels.metric, metric), template: spec.template, backoffLimit: spec.backoffLimit, deadlineSeconds: spec.timeoutSeconds)
     }
 }
 

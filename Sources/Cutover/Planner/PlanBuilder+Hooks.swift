@@ -96,16 +96,9 @@ extension PlanBuilder {
     /// The Job of a Job gate: named for the Rollout, revision and gate, labelled and owned like
     /// the Rollout's Deployments, failing on its own past the gate's `timeout`.
     func makeGateJob(_ name: HookName, _ gate: JobGate, hook: GateHook, green: String) -> Job {
-        let owner = OwnerReference(
-            apiVersion: Rollout.resource.apiVersion, kind: Rollout.resource.kind, name: self.name, uid: rollout.metadata.uid ?? "",
-            controller: true, blockOwnerDeletion: true)
-        let metadata = ObjectMeta(
-            name: JobGate.jobName(rollout: self.name, revision: green, hook: name), namespace: rollout.metadata.namespace,
-            labels: [CutoverLabels.rollout: self.name, CutoverLabels.revision: green, CutoverLabels.hook: name.rawValue],
-            ownerReferences: [owner])
-        return Job(
-            metadata: metadata,
-            spec: JobSpec(template: gate.template, backoffLimit: gate.backoffLimit ?? 0, activeDeadlineSeconds: hook.timeoutSeconds))
+        makeJob(
+            JobGate.jobName(rollout: self.name, revision: green, hook: name), green: green, label: (CutoverLabels.hook, name.rawValue),
+            template: gate.template, backoffLimit: gate.backoffLimit, deadlineSeconds: hook.timeoutSeconds)
     }
 
     /// The longest a hook can take with all its attempts and the waits between them, plus a

@@ -149,15 +149,12 @@ extension PlanBuilder {
         var templateMeta = template.metadata ?? ObjectMeta()
         templateMeta.labels = (templateMeta.labels ?? [:]).merging(ours) { _, new in new }
         template.metadata = templateMeta
-        let owner = OwnerReference(
-            apiVersion: Rollout.resource.apiVersion, kind: Rollout.resource.kind, name: name,
-            uid: rollout.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
         let metadata = ObjectMeta(
             name: deploymentName(revision), namespace: rollout.metadata.namespace,
             labels: (rollout.spec.template.metadata?.labels ?? [:]).merging(ours) { _, new in new },
             annotations: [CutoverLabels.templateFingerprint: templateFingerprint].merging(
                 templateJSON.utf8.count <= CutoverLabels.templateAnnotationLimit ? [CutoverLabels.template: templateJSON] : [:]) { old, _ in old },
-            ownerReferences: [owner])
+            ownerReferences: [ownerReference])
         let selector = LabelSelector(
             matchLabels: (rollout.spec.selector.matchLabels ?? [:]).merging(ours) { _, new in new },
             matchExpressions: rollout.spec.selector.matchExpressions)
@@ -166,5 +163,24 @@ extension PlanBuilder {
             spec: DeploymentSpec(
                 replicas: replicas, selector: selector, template: template, minReadySeconds: spec.minReadySeconds,
                 revisionHistoryLimit: 1))
+    }
+
+    /// What the Rollout's Deployments and Jobs are owned by: the Rollout, as their controller.
+    var ownerReference: OwnerReference {
+        OwnerReference(
+            apiVersion: Rollout.resource.apiVersion, kind: Rollout.resource.kind, name: name, uid: rollout.metadata.uid ?? "",
+            controller: true, blockOwnerDeletion: true)
+    }
+
+    /// A Job of the Rollout (a gate's or a measurement's): labelled with the Rollout, green and
+    /// `label`, owned like its Deployments, failing on its own past `deadlineSeconds`.
+    func makeJob(
+        _ jobName: String, green: String, label: (key: String, value: String), template: PodTemplateSpec, backoffLimit: Int32?,
+        deadlineSeconds: Int64
+    ) -> Job {
+        let metadata = ObjectMeta(
+            name: jobName, namespace: rollout.metadata.namespace,
+            labels: [CutoverLabels.rollout: name, CutoverLabels.revision: green, label.key: label.value], ownerReferences: [ownerReference])
+        return Job(metadata: metadata, spec: JobSpec(template: template, backoffLimit: backoffLimit ?? 0, activeDeadlineSeconds: deadlineSeconds))
     }
 }
