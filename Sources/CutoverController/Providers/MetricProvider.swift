@@ -18,6 +18,19 @@ public protocol MetricProvider: Sendable {
     func shutdown() async
 }
 
+/// Runs `measure` on every query concurrently and returns what it measured in the queries'
+/// order (nil: nothing for that query, one of another provider). Every provider measures so.
+func measureEach(_ queries: [MetricQuery], _ measure: @escaping @Sendable (MetricQuery) async -> Measurement?) async -> [Measurement] {
+    await withTaskGroup(of: (Int, Measurement?).self) { group in
+        for (index, query) in queries.enumerated() {
+            group.addTask { (index, await measure(query)) }
+        }
+        var results = [Measurement?](repeating: nil, count: queries.count)
+        for await (index, measurement) in group { results[index] = measurement }
+        return results.compactMap { $0 }
+    }
+}
+
 extension MetricQuery.Source {
     /// The provider kind, for grouping queries.
     var kind: MetricProviderKind {

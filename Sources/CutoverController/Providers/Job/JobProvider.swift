@@ -24,14 +24,9 @@ final class JobProvider: MetricProvider {
     func shutdown() async {}
 
     func measure(_ queries: [MetricQuery], for rollout: Rollout, at time: Date) async -> [Measurement] {
-        await withTaskGroup(of: (Int, Measurement).self) { group in
-            for (index, query) in queries.enumerated() {
-                guard case .job(let job, let timeoutSeconds) = query.source else { continue }
-                group.addTask { (index, query.measurement(at: time, value: await self.sample(job, timeoutSeconds: timeoutSeconds))) }
-            }
-            var results = [Measurement?](repeating: nil, count: queries.count)
-            for await (index, measurement) in group { results[index] = measurement }
-            return results.compactMap { $0 }
+        await measureEach(queries) { query in
+            guard case .job(let job, let timeoutSeconds) = query.source else { return nil }
+            return query.measurement(at: time, value: await self.sample(job, timeoutSeconds: timeoutSeconds))
         }
     }
 

@@ -38,28 +38,20 @@ final class PrometheusProvider: MetricProvider {
             return failed(String(describing: error))
         }
         let pool = self.pool, policy = self.policy
-        return await withTaskGroup(of: (Int, Measurement).self) { group in
-            for (index, query) in queries.enumerated() {
-                guard case .prometheus(let prometheus) = query.source else { continue }
-                var address = configuration
-                if !prometheus.address.isEmpty { address.address = prometheus.address }
-                let perQuery = address
-                group.addTask {
-                    if let refusal = await policy.refusal(of: perQuery.address, for: .prometheus) {
-                        return (index, query.measurement(at: time, value: .error(refusal), baseline: .error(refusal)))
-                    }
-                    let client: PrometheusClient
-                    do {
-                        client = try await pool.client(for: perQuery)
-                    } catch {
-                        return (index, query.measurement(at: time, value: .error("\(error)"), baseline: .error("\(error)")))
-                    }
-                    return (index, await Self.measureOne(query, prometheus, client: client, at: time))
-                }
+        return await measureEach(queries) { query in
+            guard case .prometheus(let prometheus) = query.source else { return nil }
+            var perQuery = configuration
+            if !prometheus.address.isEmpty { perQuery.address = prometheus.address }
+            if let refusal = await policy.refusal(of: perQuery.address, for: .prometheus) {
+                return query.measurement(at: time, value: .error(refusal), baseline: .error(refusal))
             }
-            var results = [Measurement?](repeating: nil, count: queries.count)
-            for await (index, measurement) in group { results[index] = measurement }
-            return results.compactMap { $0 }
+            let client: PrometheusClient
+            do {
+                client = try await pool.client(for: perQuery)
+            } catch {
+                return query.measurement(at: time, value: .error("\(error)"), baseline: .error("\(error)"))
+            }
+            return await Self.measureOne(query, prometheus, client: client, at: time)
         }
     }
 

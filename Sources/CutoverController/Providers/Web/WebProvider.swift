@@ -29,14 +29,9 @@ final class WebProvider: MetricProvider {
 
     func measure(_ queries: [MetricQuery], for rollout: Rollout, at time: Date) async -> [Measurement] {
         let namespace = rollout.metadata.namespace ?? ""
-        return await withTaskGroup(of: (Int, Measurement).self) { group in
-            for (index, query) in queries.enumerated() {
-                guard case .web(let web) = query.source else { continue }
-                group.addTask { (index, query.measurement(at: time, value: await self.sample(web, namespace: namespace))) }
-            }
-            var results = [Measurement?](repeating: nil, count: queries.count)
-            for await (index, measurement) in group { results[index] = measurement }
-            return results.compactMap { $0 }
+        return await measureEach(queries) { query in
+            guard case .web(let web) = query.source else { return nil }
+            return query.measurement(at: time, value: await self.sample(web, namespace: namespace))
         }
     }
 
