@@ -79,12 +79,9 @@ public enum UndoCommand {
             return match
         }
         if status.greenRevision != nil, let blue = status.activeRevision { return blue }
-        let previous = (status.history ?? []).reversed().first { record in
-            record.outcome == .promoted && record.revision != status.activeRevision && kept.contains(record.revision)
-        }
-        guard let previous else {
+        guard let previous = status.earlierReleases.first(where: kept.contains) else {
             throw CLIError.notFound("no earlier released revision with a Deployment to go back to; see kubectl cutover history \(rollout.metadata.name ?? "")")
         }
-        return previous.revision
+        return previous
     }
 }
