@@ -99,7 +99,7 @@ public struct ReleaseView: Codable, Sendable, Hashable {
 
     /// A gate hook (`preCutover`, `postCutover`): running, passed or failed.
     public struct Hook: Codable, Sendable, Hashable {
-        /// `preCutover` or `postCutover`.
+        /// `preRelease`, `preCutover` or `postCutover`.
         public var name: String
         /// `Running`, `Passed` or `Failed`.
         public var phase: String

@@ -56,7 +56,7 @@ public struct HookCall: Sendable, Hashable {
 
 /// The JSON body POSTed to a gate hook.
 public struct HookPayload: Codable, Sendable, Hashable {
-    /// Which gate: `preCutover` or `postCutover`.
+    /// Which gate: `preRelease`, `preCutover` or `postCutover`.
     public var hook: HookName
     /// The Rollout's name.
     public var rollout: String
