@@ -45,7 +45,8 @@ public enum ActionCommand {
                 ]
             ]
             do {
-                _ = try await context.client.patch(Object.self, name: name, namespace: context.namespace, patch: .merge(patch))
+                _ = try await context.client.patch(
+                    Object.self, name: name, namespace: context.namespace, patch: .merge(patch), fieldManager: CLIContext.fieldManager)
             } catch let error as KubeError where error.isConflict && attempt < 5 {
                 continue
             }

@@ -11,6 +11,11 @@ import Foundation
 /// What every command needs: a client for the cluster, the namespace to act in, where to write,
 /// and the clock. Build it with ``connect(kubeconfig:context:namespace:console:)`` from kubectl's flags.
 public struct CLIContext: Sendable {
+    /// The field manager of every write the plugin makes (`managedFields`, and
+    /// `status.history[].startedBy` for a template written by undo), told apart from the
+    /// controller's `cutover`.
+    public static let fieldManager = "kubectl-cutover"
+
     /// The API client (the caller shuts it down).
     public var client: KubeClient
     /// `-n/--namespace`, else the context's namespace, else `default`.

@@ -19,9 +19,6 @@ public enum UndoCommand {
         public var withinWindow: Bool
     }
 
-    /// The field manager of the template write (`status.history[].startedBy` shows it).
-    public static let fieldManager = "kubectl-cutover"
-
     /// Writes the template of `toRevision` (a revision or a unique prefix of one; by default the
     /// serving revision while a release is in flight, else the newest other one released) and says
     /// what the controller will do. The write carries the resourceVersion read.
@@ -50,7 +47,7 @@ public enum UndoCommand {
             JSONPatchOperation(op: "test", path: "/metadata/resourceVersion", value: .string(rollout.metadata.resourceVersion ?? "")),
             JSONPatchOperation(op: "replace", path: "/spec/template", value: template),
         ]
-        _ = try await context.client.patch(Rollout.self, name: name, namespace: context.namespace, patch: .json(operations), fieldManager: fieldManager)
+        _ = try await context.client.patch(Rollout.self, name: name, namespace: context.namespace, patch: .json(operations), fieldManager: CLIContext.fieldManager)
         let withinWindow = rollout.status.map { rollout.spec.rollbackWindow?.covers(revision, after: $0) == true } ?? false
         context.console.print("rollout.cutover.dev/\(name) rolled back to \(revision)")
         if withinWindow {

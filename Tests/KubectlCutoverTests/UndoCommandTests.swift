@@ -30,7 +30,7 @@ struct UndoCommandTests {
             #expect(try await cluster.rollout("web").spec.template == template)
             let back = try await cluster.waitFor("web", "web:1 serving again") { $0.status?.phase == .healthy && $0.status?.activeRevision == one }
             let record = try #require(back.status?.history?.last)
-            #expect(record.revision == one && record.rollback == true && record.outcome == .promoted && record.startedBy == UndoCommand.fieldManager)
+            #expect(record.revision == one && record.rollback == true && record.outcome == .promoted && record.startedBy == CLIContext.fieldManager)
             #expect(!record.timeline.contains { $0.type == .stepReached }, "no canary step: \(record.timeline.map(\.message))")
 
             // Forward again by a prefix; then the same revision once more is skipped.
