@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "kube-sim", targets: ["kube-sim"]),
         .executable(name: "cutover-controller", targets: ["cutover-controller"]),
         .library(name: "CutoverCLI", targets: ["CutoverCLI"]),
+        .library(name: "CutoverDashboard", targets: ["CutoverDashboard"]),
         .executable(name: "kubectl-cutover", targets: ["kubectl-cutover"]),
         .executable(name: "cutover-fuzz", targets: ["cutover-fuzz"]),
         .executable(name: "cutover-chaos", targets: ["cutover-chaos"]),
@@ -38,6 +39,11 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The dashboard's HTTP server (`kubectl cutover dashboard`). No traits: swift-configuration
+        // and full Foundation are not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        // Already in the graph through Hummingbird: its header field names.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Kubernetes object models and JSONValue: no dependencies, shared by client, planner and simulator.
@@ -131,10 +137,22 @@ let package = Package(
             name: "CutoverCLI",
             dependencies: ["Cutover", "KubeAPI", "KubeModels", .product(name: "Yams", package: "Yams")]
         ),
+        // `kubectl cutover dashboard`: a local web page over the user's watches (docs/dashboard.md); the
+        // page's HTML, script and style are compiled into the binary.
+        .target(
+            name: "CutoverDashboard",
+            dependencies: [
+                "CutoverCLI", "Cutover", "KubeAPI", "KubeModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Assets/index.html"), .embedInCode("Assets/dashboard.js"), .embedInCode("Assets/dashboard.css")]
+        ),
         // `kubectl-cutover`: argument parsing around CutoverCLI, so `kubectl cutover ...` works on PATH.
         .executableTarget(
             name: "kubectl-cutover",
-            dependencies: ["CutoverCLI", "KubeAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CutoverCLI", "CutoverDashboard", "KubeAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "kube-sim",
@@ -217,7 +235,7 @@ let package = Package(
         .testTarget(
             name: "KubectlCutoverTests",
             dependencies: [
-                "CutoverCLI", "CutoverController", "Cutover", "KubeAPI", "KubeModels", "KubeSim", "KubeRuntime",
+                "CutoverCLI", "CutoverController", "CutoverDashboard", "Cutover", "KubeAPI", "KubeModels", "KubeSim", "KubeRuntime",
                 "SimulatorHarness",
             ],
             exclude: ["Golden"]

@@ -3,7 +3,8 @@
 #
 # Installs what the tests need and is missing (Debian's `prometheus`: the tests start it on a
 # loopback port themselves; SciPy from PyPI: the statistics' reference; Debian's `lua5.4`: the Argo
-# CD health check's interpreter), checks for kubectl (the
+# CD health check's interpreter; Debian's `chromium` and `chromium-driver` with PyPI's selenium: the
+# dashboard's browser tests), checks for kubectl (the
 # judge of the API server simulator), then builds and runs the whole suite. Extra arguments go to
 # `swift test` (e.g. --filter KubeSimTests).
 set -euo pipefail
@@ -44,6 +45,16 @@ if ! command -v lua5.4 >/dev/null 2>&1; then
     echo "==> installing Debian's lua5.4"
     need_root apt-get update -qq
     need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lua5.4 >/dev/null
+fi
+if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+    # The dashboard's tests run in a real headless browser.
+    echo "==> installing Debian's chromium and chromium-driver"
+    need_root apt-get update -qq
+    need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+fi
+if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+    echo "==> installing selenium from PyPI (drives chromium in the dashboard's tests)"
+    python3 -m pip install --quiet selenium==4.51.0 || python3 -m pip install --quiet --break-system-packages selenium==4.51.0
 fi
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "hack/test.sh: kubectl is missing; install kubectl (v1.30 or newer): the simulator tests drive it" >&2

@@ -5,14 +5,25 @@ import Synchronization
 /// Keeps the current set of objects of one kind up to date through a list and then a watch (never
 /// polling): re-watches from the last resourceVersion when the server ends a watch, lists again
 /// after a 410, and retries after a second on connection errors. Runs until cancelled.
-struct ObjectFollower<Object: KubeObject> {
-    var client: KubeClient
-    var namespace: String?
-    var labelSelector: String?
-    var fieldSelector: String?
+package struct ObjectFollower<Object: KubeObject> {
+    package var client: KubeClient
+    package var namespace: String?
+    package var labelSelector: String?
+    package var fieldSelector: String?
 
-    /// Calls `changed` with every object by `namespace/name` after the first list and after each change.
-    func run(_ changed: @Sendable ([String: Object]) async throws -> Void) async throws {
+    package init(client: KubeClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
+        self.client = client
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+    }
+
+    /// Calls `changed` with every object by `namespace/name` after the first list and after each
+    /// change, and `failed` with each connection error it retries after (a list given up on after
+    /// 30 of them, or any other error, is thrown).
+    package func run(
+        failed: @Sendable (KubeError) async -> Void = { _ in }, _ changed: @Sendable ([String: Object]) async throws -> Void
+    ) async throws {
         var objects: [String: Object] = [:]
         var failures = 0
         while !Task.isCancelled {
@@ -26,6 +37,7 @@ struct ObjectFollower<Object: KubeObject> {
             } catch let error as KubeError where Self.isTransient(error) {
                 failures += 1
                 if failures > 30 { throw error }
+                await failed(error)
                 try await Task.sleep(for: .seconds(1))
                 continue
             }
@@ -53,6 +65,7 @@ struct ObjectFollower<Object: KubeObject> {
                 } catch let error as KubeError where error.isExpired {
                     break watching
                 } catch let error as KubeError where Self.isTransient(error) {
+                    await failed(error)
                     try await Task.sleep(for: .seconds(1))
                 }
             }

@@ -29,13 +29,17 @@ public struct ReleaseReport: Codable, Sendable, Hashable {
     public init(rollout: Rollout, revision: String? = nil) throws {
         let name = rollout.metadata.name ?? "-"
         let history = rollout.status?.history ?? []
-        let chosen = history[try ReleaseRecord.reportIndex(in: history, revision: revision, owner: "rollout \(name)")]
+        self.init(rollout: rollout, record: history[try ReleaseRecord.reportIndex(in: history, revision: revision, owner: "rollout \(name)")])
+    }
+
+    /// The report of `record`, one of `rollout`'s `status.history`.
+    public init(rollout: Rollout, record chosen: ReleaseRecord) {
         // A closed record carries its hooks; the release in flight has them in status.hooks. The
         // report's own `hooks` key holds them either way, so the record's copy is not repeated.
         let hooks = chosen.hooks ?? (rollout.status?.hooks ?? []).filter { $0.revision == chosen.revision }
         var record = chosen
         record.hooks = nil
-        self.init(rollout: name, namespace: rollout.metadata.namespace ?? "-", record: record, hooks: hooks)
+        self.init(rollout: rollout.metadata.name ?? "-", namespace: rollout.metadata.namespace ?? "-", record: record, hooks: hooks)
     }
 
     private enum Keys: String, CodingKey {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CutoverCLI
+import CutoverDashboard
 import KubeAPI
 
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ struct KubectlCutover: AsyncParsableCommand {
             """,
         version: "kubectl-cutover \(CutoverVersion.current)",
         subcommands: [
-            Status.self, Get.self, List.self, Promote.self, Abort.self, Retry.self, Pause.self, Resume.self, Undo.self, History.self, Report.self,
+            Status.self, Get.self, List.self, Dashboard.self, Promote.self, Abort.self, Retry.self, Pause.self, Resume.self, Undo.self, History.self, Report.self,
             Version.self,
         ]
     )
@@ -192,6 +193,33 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         try await flags.run { try await ListCommand.run(allNamespaces: allNamespaces, context: $0) }
+    }
+}
+
+struct Dashboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a live web page of every release on this machine (read-only unless --allow-actions).",
+        discussion: """
+            Watches Rollouts and ReleaseGroups with your kubeconfig, so your RBAC
+            decides what the page shows. -n takes several namespaces (-n a,b);
+            -A shows every namespace you may read. Prints the address and opens it
+            in the browser where there is a desktop. See docs/dashboard.md.
+            """)
+
+    @OptionGroup var flags: KubeFlags
+    @Flag(name: [.customShort("A"), .long], help: "Show Rollouts in all namespaces.") var allNamespaces = false
+    @Option(help: "The address to listen on.") var address = "127.0.0.1"
+    @Option(help: "The port to listen on (0: a free one).") var port = 0
+    @Flag(help: "Offer promote, abort, retry, pause and resume on the page.") var allowActions = false
+    @Flag(help: "Do not open the page in a browser.") var noBrowser = false
+
+    func run() async throws {
+        try await flags.run { context in
+            let scope: DashboardScope = allNamespaces ? .allNamespaces : DashboardScope.parse(flags.namespace ?? context.namespace)
+            try await DashboardCommand.run(
+                scope: scope, server: DashboardServer.Configuration(host: address, port: port, allowActions: allowActions),
+                openBrowser: !noBrowser, context: context)
+        }
     }
 }
 

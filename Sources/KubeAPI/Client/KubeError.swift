@@ -70,6 +70,7 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     public var code: Int? { status?.code.map(Int.init) }
 
     public var isNotFound: Bool { if case .notFound = self { return true } else { return false } }
+    public var isForbidden: Bool { if case .forbidden = self { return true } else { return false } }
     public var isConflict: Bool { if case .conflict = self { return true } else { return false } }
     public var isAlreadyExists: Bool { if case .alreadyExists = self { return true } else { return false } }
 

@@ -154,15 +154,22 @@ final class EndToEndCluster: Sendable {
         for manifest in ControllerCredentials.setupManifests {
             try await kubectl("apply", "-f", manifest.path)
         }
+        let path = try await kubeconfig(serviceAccount: account, namespace: accountNamespace, file: "controller.kubeconfig")
+        controllerKubeconfig.set(path)
+        return path
+    }
+
+    /// kube-sim's kubeconfig with the token of a service account (RBAC applies to it), written
+    /// to `file` in the test's directory.
+    func kubeconfig(serviceAccount account: String, namespace accountNamespace: String, file: String) async throws -> URL {
         let token = try await kubectl("create", "token", account, "-n", accountNamespace, "--duration", "1h")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let admin = try String(contentsOf: sim.kubeconfig, encoding: .utf8)
         let lines = admin.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             line.trimmingCharacters(in: .whitespaces).hasPrefix("token:") ? "    token: \(token)" : String(line)
         }
-        let path = directory.appendingPathComponent("controller.kubeconfig")
+        let path = directory.appendingPathComponent(file)
         try lines.joined(separator: "\n").write(to: path, atomically: true, encoding: .utf8)
-        controllerKubeconfig.set(path)
         return path
     }
 
