@@ -181,7 +181,11 @@ def follow(driver, options):
         assert buttons(driver) == [], f"a read-only release page shows buttons: {buttons(driver)}"
         log("the bad release: breach in the chart, RolledBack")
         if options.docs:
-            driver.set_window_size(1400, 1700)
+            driver.set_window_size(1400, 1300)
+            driver.save_screenshot(os.path.join(options.docs, "dashboard-rolled-back.png"))
+            driver.get(dashboard.url + "#/rollouts/shop/payment")
+            wait("shop/payment's chart", lambda: driver.execute_script("return document.querySelectorAll('circle').length > 2"))
+            driver.set_window_size(1400, 1500)
             driver.save_screenshot(os.path.join(options.docs, "dashboard-release.png"))
             driver.set_window_size(1400, 500)
             driver.get(dashboard.url)

@@ -51,6 +51,10 @@ function age(timestamp) {
   return Math.floor(seconds / 86400) + 'd';
 }
 
+function plural(count, one, many) {
+  return count + ' ' + (count === 1 ? one : many);
+}
+
 function clock(timestamp) {
   return timestamp ? new Date(Date.parse(timestamp)).toLocaleTimeString([], { hour12: false }) : '';
 }
@@ -321,8 +325,8 @@ function renderChart(chart) {
   }
   const breaches = chart.points.filter((point) => point.verdict === 'Breach').length;
   return h('div', { class: 'chart', 'data-metric': chart.name },
-    h('strong', {}, chart.name), ' ', h('span', { class: 'legend' }, chart.threshold + ' · ' + chart.breaches + ' breaches (' + chart.failureLimit + ' tolerated) · ' +
-      chart.points.length + ' measurements' + (breaches ? ', ' + breaches + ' breaching' : '')),
+    h('strong', {}, chart.name), ' ', h('span', { class: 'legend' }, chart.threshold + ' · ' + plural(chart.breaches, 'breach', 'breaches') +
+      ' (' + chart.failureLimit + ' tolerated) · ' + plural(chart.points.length, 'measurement', 'measurements') + (breaches ? ', ' + breaches + ' breaching' : '')),
     chart.points.length ? svg('svg', { viewBox: '0 0 ' + width + ' ' + height, preserveAspectRatio: 'none' }, parts) : h('p', { class: 'empty' }, 'No measurement yet.'),
     h('div', { class: 'legend' }, 'blue line: green\'s value · dotted: blue\'s · red dashed: the limit · red points: breaches'));
 }
