@@ -93,11 +93,15 @@ public struct DashboardServer: Sendable {
         }
         let namespace = rollout.metadata.namespace ?? ""
         let context = CLIContext(client: client, namespace: namespace, console: CapturedConsole().console, now: now)
-        // Deployments and Services may be unreadable to a user who may read Rollouts: the page
-        // shows what it can.
+        // Deployments, Services and Events may be unreadable to a user who may read Rollouts: the
+        // page shows what it can.
         let deployments = (try? await context.deployments(of: rollout)) ?? []
         let services = (try? await context.services(of: rollout)) ?? [:]
-        return .init("release", ReleasePage(rollout: rollout, deployments: deployments, services: services, measurements: snapshot.measurements, now: now()))
+        let selector = "involvedObject.kind=Rollout,involvedObject.name=\(rollout.metadata.name ?? "")"
+        let events = (try? await client.list(Event.self, namespace: namespace, options: ListOptions(fieldSelector: selector)).items) ?? []
+        return .init(
+            "release",
+            ReleasePage(rollout: rollout, deployments: deployments, services: services, events: events, measurements: snapshot.measurements, now: now()))
     }
 
     /// Runs one of the plugin's actions as `kubectl cutover <action>` would.

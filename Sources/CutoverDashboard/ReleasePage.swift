@@ -50,8 +50,24 @@ public struct ReleasePage: Codable, Sendable, Hashable {
     public var releases: [Release]
     /// Release events not yet delivered to their notification targets.
     public var pendingNotifications: [PendingNotification]
+    /// The Rollout's Kubernetes Events, newest first (a failed notification is a Warning).
+    public var events: [EventRow]
 
-    public init(rollout: Rollout, deployments: [Deployment], services: [String: Service], measurements: MeasurementLog, now: Date) {
+    /// One Kubernetes Event about the Rollout, as `kubectl describe` lists it.
+    public struct EventRow: Codable, Sendable, Hashable {
+        public var type: String?
+        public var reason: String?
+        public var message: String?
+        public var count: Int32?
+        public var last: Timestamp?
+    }
+
+    /// The most Events a page shows.
+    static let eventLimit = 30
+
+    public init(
+        rollout: Rollout, deployments: [Deployment], services: [String: Service], events: [Event] = [], measurements: MeasurementLog, now: Date
+    ) {
         view = ReleaseView(rollout: rollout, deployments: deployments, services: services, now: now)
         group = rollout.metadata.labels?[CutoverLabels.group]
         let spec = rollout.spec.resolved()
@@ -72,5 +88,8 @@ public struct ReleasePage: Codable, Sendable, Hashable {
             Release(record: record, report: ReleaseReport(rollout: rollout, record: record).markdown().joined(separator: "\n"))
         }
         pendingNotifications = status?.notifications?.pending ?? []
+        self.events = events.map { event in
+            EventRow(type: event.type, reason: event.reason, message: event.message, count: event.count, last: event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp)
+        }.sorted { ($0.last?.date ?? .distantPast) > ($1.last?.date ?? .distantPast) }.prefix(Self.eventLimit).map { $0 }
     }
 }

@@ -8,6 +8,7 @@ then it saves a screenshot of the page into --screenshots (docs/testing.md, "Das
 
     dashboard_scenarios.py follow  --good good.yaml --bad bad.yaml --screenshots DIR [--docs DIR]
     dashboard_scenarios.py actions --release release.yaml --screenshots DIR
+    dashboard_scenarios.py group   --release members.yaml --members a,b --screenshots DIR
     dashboard_scenarios.py rbac    --screenshots DIR
 """
 import argparse
@@ -109,8 +110,14 @@ def buttons(driver):
     return driver.execute_script("return [...document.querySelectorAll('button')].map(b => b.dataset.action)")
 
 
-def click_action(driver, action):
-    driver.execute_script("document.querySelector(`button[data-action='${arguments[0]}']`).click()", action)
+def group_phase(driver, key):
+    return driver.execute_script(
+        "const badge = document.querySelector(`tr.group-row[data-group='${arguments[0]}'] .phase`); return badge && badge.dataset.phase", key)
+
+
+def click_action(driver, action, group=None):
+    selector = f"button[data-action='{action}']" + (f"[data-group='{group}']" if group else "")
+    driver.execute_script("document.querySelector(arguments[0]).click()", selector)
     alert = wait("the confirmation dialog", lambda: _alert(driver), timeout=10)
     alert.accept()
 
@@ -229,6 +236,31 @@ def actions(driver, options):
         dashboard.kill()
 
 
+def group(driver, options):
+    """With --allow-actions: a release group waiting for approval is promoted from its row in the
+    overview, and every member cuts over."""
+    dashboard = Dashboard("-n", "shop", "--allow-actions")
+    try:
+        members = options.members.split(",")
+        driver.get(dashboard.url)
+        for member in members:
+            wait(f"{member} Healthy under group shop", lambda: row_phase(driver, f"shop/{member}") == "Healthy" and group_phase(driver, "shop/shop"))
+        before = {member: row_text(driver, f"shop/{member}", "active") for member in members}
+        assert buttons(driver) == [], f"a Healthy group offers {buttons(driver)}"
+        kubectl("apply", "-f", options.release)
+        wait("group shop AwaitingApproval", lambda: group_phase(driver, "shop/shop") == "AwaitingApproval")
+        click_action(driver, "promote", group="shop/shop")
+        answer = wait("the promote's answer", lambda: text_of(driver, "#action-result"))
+        assert "releasegroup.cutover.dev/shop annotated" in answer, answer
+        wait("group shop Healthy", lambda: group_phase(driver, "shop/shop") == "Healthy", timeout=120)
+        for member in members:
+            wait(f"{member} Healthy on its new revision",
+                 lambda: row_phase(driver, f"shop/{member}") == "Healthy" and row_text(driver, f"shop/{member}", "active") != before[member])
+        log(f"group promoted from the overview: {', '.join(members)} cut over")
+    finally:
+        dashboard.kill()
+
+
 def rbac(driver, options):
     """A user who may read Rollouts in shop only: -A shows shop and leaves every other namespace
     out; an action the user may not do shows the API's answer."""
@@ -259,7 +291,8 @@ def rbac(driver, options):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["follow", "actions", "rbac"])
+    parser.add_argument("scenario", choices=["follow", "actions", "group", "rbac"])
+    parser.add_argument("--members")
     parser.add_argument("--good")
     parser.add_argument("--bad")
     parser.add_argument("--release")

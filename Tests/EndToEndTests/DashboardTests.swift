@@ -55,6 +55,22 @@ extension EndToEnd {
             }
         }
 
+        @Test("--allow-actions: promote a release group from its overview row across a controller kill")
+        func promoteAGroup() async throws {
+            try await EndToEndCluster.run { cluster in
+                var group = ReleaseGroupManifest()
+                group.approval = "Manual"
+                var members = cluster.memberManifests().filter { ["cart", "catalog"].contains($0.name) }
+                _ = try await cluster.deployGroup(group, members: members)
+                for index in members.indices { members[index].image = "registry.example.com/\(members[index].name):2.0.0" }
+                let release = try cluster.write(members.map(\.yaml).joined(separator: "---\n"), to: "members-release.yaml")
+                let browser = Task { try await cluster.browserScenario("group", ["--release", release, "--members", "cart,catalog"]) }
+                try await cluster.monitor.waitForGroup("shop", "AwaitingApproval", timeout: .seconds(90)) { $0.status?.phase == .awaitingApproval }
+                try await cluster.killAndReplaceController()
+                try await browser.value
+            }
+        }
+
         @Test("a user who may read one namespace sees only it, and an action RBAC refuses shows the API's answer")
         func rbacDecidesWhatIsShown() async throws {
             try await EndToEndCluster.run { cluster in

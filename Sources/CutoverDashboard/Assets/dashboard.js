@@ -165,7 +165,7 @@ function renderOverview() {
       body.push(h('tr', { class: 'group-row', 'data-group': groupKey },
         h('td', {}, row.namespace), h('td', { colspan: 9 }, 'release group ' + row.group + ' ',
           group ? [phaseBadge(group.phase), group.step ? ' ' + group.step : '', group.ready ? ' · ' + group.ready + ' ready' : '',
-            group.message ? ' · ' + group.message : ''] : '')));
+            group.message ? ' · ' + group.message : '', renderGroupActions(group)] : '')));
     }
     lastGroup = groupKey;
     const key = row.namespace + '/' + row.name;
@@ -184,7 +184,8 @@ function renderOverview() {
   const table = h('table', { id: 'rollouts' },
     h('thead', {}, h('tr', {}, ['Namespace', 'Group', 'Name', 'Phase', 'Weight', 'Active', 'Green', 'Step', 'Age', 'Message'].map((title) => h('th', {}, title)))),
     h('tbody', {}, body));
-  return h('div', {}, controls, rows.length ? table : h('p', { class: 'empty' }, overview.rollouts.length ? 'No Rollout matches.' : 'No Rollouts found.'));
+  const result = view.actionResult ? h('div', { class: 'result ' + (view.actionResult.ok ? 'ok' : 'error'), id: 'action-result' }, view.actionResult.message) : null;
+  return h('div', {}, controls, result, rows.length ? table : h('p', { class: 'empty' }, overview.rollouts.length ? 'No Rollout matches.' : 'No Rollouts found.'));
 }
 
 // --- Release page ---------------------------------------------------------------------------
@@ -208,6 +209,7 @@ function renderRelease() {
     h('h2', {}, 'Analysis'), page.charts.length ? h('div', { class: 'charts' }, page.charts.map(renderChart)) : h('p', { class: 'empty' }, 'No metrics in the spec.'),
     release.hooks.length ? [h('h2', {}, 'Gate hooks'), renderHooks(release.hooks)] : null,
     page.pendingNotifications.length ? [h('h2', {}, 'Notifications not yet delivered'), renderNotifications(page.pendingNotifications)] : null,
+    page.events.length ? [h('h2', {}, 'Events'), renderEvents(page.events)] : null,
     h('h2', {}, 'Revisions'), renderRevisions(release.revisions),
     h('h2', {}, 'Releases'), renderReleases(page.releases));
 }
@@ -223,13 +225,26 @@ function renderActions(release) {
   if (['RolledBack', 'Degraded'].includes(phase)) buttons.push(['retry', 'Retry', '']);
   buttons.push(release.paused ? ['resume', 'Resume', ''] : ['pause', 'Pause', '']);
   return h('div', { class: 'actions', id: 'actions' }, buttons.map(([action, label, style]) =>
-    h('button', { class: style, 'data-action': action, onclick: () => act(release, action, label) }, label)));
+    h('button', { class: style, 'data-action': action, onclick: () => act('rollouts', release, action, label) }, label)));
 }
 
-async function act(release, action, label) {
-  if (!window.confirm(label + ' rollout ' + release.namespace + '/' + release.name + '?')) return;
+// A group's actions, in its overview row: approve the cutover, revert, release again.
+function renderGroupActions(group) {
+  if (!token) return null;
+  const buttons = [];
+  if (group.phase === 'AwaitingApproval') buttons.push(['promote', 'Promote', '']);
+  if (IN_FLIGHT.includes(group.phase)) buttons.push(['abort', 'Abort', 'danger']);
+  if (group.phase === 'RolledBack') buttons.push(['retry', 'Retry', '']);
+  return buttons.length ? h('span', { class: 'actions inline' }, buttons.map(([action, label, style]) =>
+    h('button', { class: style, 'data-action': action, 'data-group': group.namespace + '/' + group.name,
+      onclick: () => act('releasegroups', group, action, label) }, label))) : null;
+}
+
+async function act(kind, object, action, label) {
+  const what = (kind === 'rollouts' ? 'rollout ' : 'release group ') + object.namespace + '/' + object.name;
+  if (!window.confirm(label + ' ' + what + '?')) return;
   try {
-    const response = await fetch('/api/rollouts/' + release.namespace + '/' + release.name + '/' + action, {
+    const response = await fetch('/api/' + kind + '/' + object.namespace + '/' + object.name + '/' + action, {
       method: 'POST', headers: { 'X-Cutover-Token': token },
     });
     view.actionResult = await response.json();
@@ -340,6 +355,13 @@ function renderHooks(hooks) {
 function renderNotifications(pending) {
   return h('table', {}, h('tbody', {}, pending.map((item) => h('tr', {}, h('td', {}, clock(item.event.at)), h('td', {}, item.event.type),
     h('td', {}, item.targets.join(', ')), h('td', { class: 'message' }, item.event.message)))));
+}
+
+// What `kubectl describe` lists: decisions, gate and notification failures, newest first.
+function renderEvents(events) {
+  return h('table', { id: 'events' }, h('thead', {}, h('tr', {}, ['Last seen', 'Type', 'Reason', 'Count', 'Message'].map((title) => h('th', {}, title)))),
+    h('tbody', {}, events.map((event) => h('tr', { class: event.type === 'Warning' ? 'warning' : '' }, h('td', { title: when(event.last) }, clock(event.last)),
+      h('td', {}, event.type || ''), h('td', {}, event.reason || ''), h('td', {}, event.count || 1), h('td', { class: 'message' }, event.message || '')))));
 }
 
 function renderRevisions(revisions) {
