@@ -3,10 +3,6 @@ import Foundation
 import Testing
 @testable import ClusterHarness
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension EndToEnd {
     /// `kubectl cutover dashboard` in a real headless browser (Tests/Browser/dashboard_scenarios.py
     /// drives chromium through selenium, the plugin and kubectl, as a user would), against this
@@ -136,13 +132,6 @@ extension EndToEndCluster {
         let path = directory.appendingPathComponent(file)
         try text.write(to: path, atomically: true, encoding: .utf8)
         return path.path
-    }
-
-    /// SIGKILLs the running controller and starts another.
-    func killAndReplaceController() async throws {
-        let running = try #require(controllerProcesses.last { $0.isRunning }, "a running controller")
-        await running.stop(signal: SIGKILL)
-        try await startController("controller-\(controllerProcesses.count + 1)")
     }
 
     /// Runs a scenario of Tests/Browser/dashboard_scenarios.py with `kubeconfig` (default: the

@@ -33,7 +33,7 @@ extension EndToEnd {
                 try await cluster.monitor.waitForGroup("shop", "members waiting at GreenReady") {
                     $0.status?.release?.barrier == .greenReady && $0.status?.members?.contains { $0.waitingAt == .greenReady } == true
                 }
-                let atGreenReady = try await cluster.killController()
+                let atGreenReady = try await cluster.killControllerReadingGroup()
                 #expect(atGreenReady.status?.release?.barrier == .greenReady, "killed at \(String(describing: atGreenReady.status?.release))")
                 try await cluster.startController("controller-2")
 
@@ -41,12 +41,12 @@ extension EndToEnd {
                     $0.status?.release?.barrier == .step && $0.status?.release?.step == 0
                         && $0.status?.members?.contains { $0.waitingAt == .step } == true
                 }
-                let atStep = try await cluster.killController()
+                let atStep = try await cluster.killControllerReadingGroup()
                 #expect(atStep.status?.release?.barrier == .step && atStep.status?.release?.step == 0, "killed at \(String(describing: atStep.status?.release))")
                 try await cluster.startController("controller-3")
 
                 try await cluster.monitor.waitForGroup("shop", "AwaitingApproval") { $0.status?.phase == .awaitingApproval }
-                let atApproval = try await cluster.killController()
+                let atApproval = try await cluster.killControllerReadingGroup()
                 #expect(atApproval.status?.phase == .awaitingApproval && atApproval.status?.release?.approved != true)
                 try await cluster.startController("controller-4")
                 let promotedAt = Date()
@@ -55,7 +55,7 @@ extension EndToEnd {
                 try await cluster.monitor.waitForGroup("shop", "the hold window") {
                     $0.status?.release?.barrier == .completion && $0.status?.release?.outcome == nil
                 }
-                let atHold = try await cluster.killController()
+                let atHold = try await cluster.killControllerReadingGroup()
                 #expect(atHold.status?.release?.barrier == .completion, "killed at \(String(describing: atHold.status?.release))")
                 try await cluster.startController("controller-5")
 
@@ -111,7 +111,7 @@ extension EndToEnd {
                     let refused = try await cluster.apiRequests(verb: "patch", resource: "services", code: 503)
                     return (refused > 0 ? true : nil, "\(refused) refused")
                 }
-                let decided = try await cluster.killController()
+                let decided = try await cluster.killControllerReadingGroup()
                 #expect(decided.status?.abort?.reason == "Aborted")
                 let left = try await cluster.selectedRevisions(of: members)
                 #expect(left.values.allSatisfy { $0 == "" }, "every Service still split when the controller died: \(left)")
@@ -143,9 +143,8 @@ extension EndToEnd {
 extension EndToEndCluster {
     /// SIGKILLs the running controller and returns group `shop` as the dead controller left it
     /// (read with kubectl once the process is gone, so nothing changes it any more).
-    func killController() async throws -> ReleaseGroup {
-        let running = try #require(controllerProcesses.last { $0.isRunning }, "a running controller")
-        await running.stop(signal: SIGKILL)
+    func killControllerReadingGroup() async throws -> ReleaseGroup {
+        try await killController()
         let json = try await kubectl("get", "-n", namespace, "releasegroup/shop", "-o", "json")
         return try JSONDecoder().decode(ReleaseGroup.self, from: Data(json.utf8))
     }

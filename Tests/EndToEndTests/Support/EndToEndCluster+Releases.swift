@@ -45,13 +45,23 @@ extension EndToEndCluster {
     ) async throws -> (atKill: Rollout, healthy: Rollout) {
         let atKill = try await release(manifest, until: what, condition)
         let green = try #require(atKill.status?.greenRevision)
-        let running = try #require(controllerProcesses.last { $0.isRunning }, "a running controller")
-        await running.stop(signal: SIGKILL)
-        try await startController("controller-2")
+        try await killAndReplaceController()
         let healthy = try await monitor.waitForRollout(manifest.name, "Healthy on green after the kill", timeout: .seconds(90)) {
             $0.status?.phase == .healthy && $0.status?.activeRevision == green
         }
         return (atKill, healthy)
+    }
+
+    /// SIGKILLs the running controller and waits until it is gone.
+    func killController() async throws {
+        let running = try #require(controllerProcesses.last { $0.isRunning }, "a running controller")
+        await running.stop(signal: SIGKILL)
+    }
+
+    /// SIGKILLs the running controller and starts another (`controller-2`, `controller-3`, ...).
+    func killAndReplaceController() async throws {
+        try await killController()
+        try await startController("controller-\(controllerProcesses.count + 1)")
     }
 
     /// The revision label value the active Service's selector holds now, read with kubectl.
