@@ -108,6 +108,31 @@ import Testing
         }
     }
 
+    @Test func ourOwnWriteComingBackOnTheWatchIsNotDecodedAgain() async throws {
+        try await withRuntimeSimulator { _, client in
+            _ = try await client.create(Self.configMap("a"))
+            let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration())
+            try await Self.running(reflector) {
+                await reflector.waitUntilSynced()
+                let base = try #require(reflector.store.get("default/a")?.metadata.resourceVersion)
+                let written = try await client.patch(ConfigMap.self, name: "a", namespace: "default", patch: .merge(["data": ["k": "ours"]]))
+                reflector.assumeWritten(written, over: base)
+                #expect(reflector.store.assumedCount == 1)
+                try await eventually("our write delivered by the watch") { reflector.store.assumedCount == 0 }
+                #expect(reflector.counters.held == 1, "the echo of the assumed version is skipped, not decoded")
+                #expect(reflector.store.get("default/a")?.metadata.resourceVersion == written.metadata.resourceVersion)
+                #expect(reflector.store.get("default/a")?.data?["k"] == "ours")
+
+                // Someone else's write is decoded as ever; so is a write of ours never assumed.
+                let events = reflector.counters.events
+                _ = try await client.patch(ConfigMap.self, name: "a", namespace: "default", patch: .merge(["data": ["k": "theirs"]]))
+                try await eventually("their write in the store") { reflector.store.get("default/a")?.data?["k"] == "theirs" }
+                #expect(reflector.counters.events == events + 1)
+                #expect(reflector.counters.held == 1)
+            }
+        }
+    }
+
     @Test func aServerSideTimeoutResumesTheWatchWithoutListing() async throws {
         try await withRuntimeSimulator { sim, client in
             let reflector = Reflector<ConfigMap>(client: client, configuration: Self.configuration(timeout: 1...1))

@@ -68,6 +68,9 @@ public final class Reflector<Object: KubeObject>: Sendable {
         public var failures = 0
         /// Events applied to the store from watches.
         public var events = 0
+        /// Watch events of a version the store held already (mostly our own writes coming back,
+        /// already assumed): not decoded, no change.
+        public var held = 0
         /// Listed or watched objects that did not fit the model: left out of the store (a watched
         /// one is removed), each logged with its name and the reason.
         public var undecodable = 0
@@ -283,37 +286,77 @@ public final class Reflector<Object: KubeObject>: Sendable {
         shared.withLock { $0.counters.watches += 1 }
         let started = ContinuousClock.now
         var delivered = false
-        for try await update in client.watch(resource, as: Decoded<Object>.self, namespace: configuration.namespace, options: options) {
+        // Read as JSON first: a version the store holds already (our own write, assumed, coming
+        // back) is not decoded into the model again.
+        for try await update in client.watch(resource, as: JSONValue.self, namespace: configuration.namespace, options: options) {
             if !delivered {
                 delivered = true
                 attempt = 0
             }
-            let change: ObjectChange<Object>?
-            switch update {
-            case .added(.object(let object)), .modified(.object(let object)):
-                change = store.upsert(object)
-                resourceVersion = object.metadata.resourceVersion ?? resourceVersion
-            case .deleted(.object(let object)):
-                let old = store.remove(object)
-                change = .deleted(old ?? object)
-                resourceVersion = object.metadata.resourceVersion ?? resourceVersion
-            case .added(.undecodable(let unreadable)), .modified(.undecodable(let unreadable)), .deleted(.undecodable(let unreadable)):
-                // As a relist would: what cannot be read is not in the cache.
-                if case .deleted = update {} else { skip(unreadable) }
-                change = store.remove(key: Store<Object>.key(name: unreadable.name, namespace: unreadable.namespace)).map { .deleted($0) }
-                resourceVersion = unreadable.resourceVersion ?? resourceVersion
-            case .bookmark(let version, _):
-                change = nil
-                if !version.isEmpty { resourceVersion = version }
-            }
-            if let change {
-                shared.withLock { $0.counters.events += 1 }
-                publish([change])
-            }
+            apply(update, to: &resourceVersion)
             setState(.watching(resourceVersion: resourceVersion ?? ""))
         }
         try Task.checkCancellation()
         return delivered || ContinuousClock.now - started > .seconds(1)
+    }
+
+    /// One watch event into the store; advances `resourceVersion`.
+    private func apply(_ update: WatchUpdate<JSONValue>, to resourceVersion: inout String?) {
+        let change: ObjectChange<Object>?
+        switch update {
+        case .added(let value), .modified(let value):
+            let metadata = value["metadata"]
+            if let name = metadata?["name"]?.stringValue, let version = metadata?["resourceVersion"]?.stringValue,
+                case let key = Store<Object>.key(name: name, namespace: metadata?["namespace"]?.stringValue),
+                store.holds(key, resourceVersion: version)
+            {
+                // A resourceVersion names one version of one object: this is what the store holds.
+                store.delivered(key, resourceVersion: version)
+                shared.withLock { $0.counters.held += 1 }
+                change = nil
+                resourceVersion = version
+                break
+            }
+            switch decode(value) {
+            case .object(let object):
+                change = store.upsert(object)
+                resourceVersion = object.metadata.resourceVersion ?? resourceVersion
+            case .undecodable(let unreadable):
+                // As a relist would: what cannot be read is not in the cache.
+                skip(unreadable)
+                change = store.remove(key: Store<Object>.key(name: unreadable.name, namespace: unreadable.namespace)).map { .deleted($0) }
+                resourceVersion = unreadable.resourceVersion ?? resourceVersion
+            }
+        case .deleted(let value):
+            switch decode(value) {
+            case .object(let object):
+                let old = store.remove(object)
+                change = .deleted(old ?? object)
+                resourceVersion = object.metadata.resourceVersion ?? resourceVersion
+            case .undecodable(let unreadable):
+                change = store.remove(key: Store<Object>.key(name: unreadable.name, namespace: unreadable.namespace)).map { .deleted($0) }
+                resourceVersion = unreadable.resourceVersion ?? resourceVersion
+            }
+        case .bookmark(let version, _):
+            change = nil
+            if !version.isEmpty { resourceVersion = version }
+        }
+        if let change {
+            shared.withLock { $0.counters.events += 1 }
+            publish([change])
+        }
+    }
+
+    /// The model of a watched object, or who it is and why it does not fit.
+    private func decode(_ value: JSONValue) -> Decoded<Object> {
+        do {
+            return try JSONValueDecoder().decode(Decoded<Object>.self, from: value)
+        } catch {
+            let metadata = value["metadata"]
+            return .undecodable(UndecodableObject(
+                namespace: metadata?["namespace"]?.stringValue, name: metadata?["name"]?.stringValue ?? "",
+                resourceVersion: metadata?["resourceVersion"]?.stringValue, reason: String(describing: error)))
+        }
     }
 
     private func setState(_ state: State) { shared.withLock { $0.state = state } }

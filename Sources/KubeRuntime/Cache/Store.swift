@@ -99,6 +99,21 @@ public final class Store<Object: KubeObject>: Sendable {
         }
     }
 
+    /// Whether the store holds `key` at exactly `resourceVersion` (so a watch event of that
+    /// version need not be decoded: ``Reflector`` skips it, see ``delivered(_:resourceVersion:)``).
+    public func holds(_ key: String, resourceVersion: String) -> Bool {
+        state.withLock { $0.snapshot[key]?.metadata.resourceVersion == resourceVersion }
+    }
+
+    /// The watch delivered the version the store holds for `key`: as ``upsert(_:)`` of that very
+    /// version, it ends the wait of an assumed write and changes nothing.
+    public func delivered(_ key: String, resourceVersion: String) {
+        state.withLock { contents in
+            guard contents.superseded[key] != nil, contents.snapshot[key]?.metadata.resourceVersion == resourceVersion else { return }
+            contents.superseded[key] = nil
+        }
+    }
+
     /// Removes the object with `object`'s key; returns what was cached.
     @discardableResult
     public func remove(_ object: Object) -> Object? { remove(key: object.metadata.key) }
