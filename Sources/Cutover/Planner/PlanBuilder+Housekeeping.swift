@@ -145,6 +145,7 @@ extension PlanBuilder {
     /// pods; owned by the Rollout so it is garbage-collected with it.
     func makeDeployment(revision: String, replicas: Int32) -> Deployment {
         let ours = [CutoverLabels.rollout: name, CutoverLabels.revision: revision]
+        let templateJSON = TemplateHash.canonicalJSON(of: rollout.spec.template)
         var template = rollout.spec.template
         var templateMeta = template.metadata ?? ObjectMeta()
         templateMeta.labels = (templateMeta.labels ?? [:]).merging(ours) { _, new in new }

@@ -60,8 +60,8 @@ struct PlanBuilder {
     var promotionCheck: PromotionCheck?
     /// The full 64-bit fingerprint of the template, written on the Deployments we create.
     var templateFingerprint = ""
-    /// The template as canonical JSON, written on the Deployments we create.
-    var templateJSON = ""
+    /// The snapshot's ``SpecFacts`` when they are this Rollout's generation's.
+    let facts: SpecFacts?
     /// Set when the Rollout is being deleted: the plan is empty and the status unchanged.
     var deleting = false
     /// The problems of an invalid spec.
@@ -87,7 +87,8 @@ struct PlanBuilder {
         self.snapshot = snapshot
         // Whole seconds, so the status survives a JSON round trip unchanged (restart safety).
         self.now = Timestamp(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)))
-        spec = snapshot.rollout.spec.resolved()
+        facts = snapshot.specFacts.flatMap { $0.describe(snapshot.rollout) ? $0 : nil }
+        spec = facts?.spec ?? snapshot.rollout.spec.resolved()
         oldStatus = snapshot.rollout.status ?? RolloutStatus()
         status = oldStatus
         let rolloutName = snapshot.rollout.metadata.name ?? ""
@@ -115,7 +116,7 @@ struct PlanBuilder {
         status.observedGeneration = rollout.metadata.generation
         status.selector = rollout.spec.selector.queryString
         ingestDeliveries()
-        let errors = rollout.validate()
+        let errors = facts?.errors ?? rollout.validate()
         guard errors.isEmpty else { return suspendForInvalidSpec(errors) }
         if status.phase == .invalidSpec {
             status.phase = status.suspendedPhase
@@ -160,10 +161,15 @@ struct PlanBuilder {
     /// names it, whatever `collisionCount` was then; otherwise the hash, bumping `collisionCount`
     /// while it names a Deployment made from a different template.
     mutating func resolveHash() {
-        let canonical = TemplateHash.canonicalJSON(of: rollout.spec.template)
-        let fingerprint = PlanBuilder.fingerprint(canonicalJSON: canonical)
+        var canonicalJSON: String?
+        func canonical() -> String {
+            if let canonicalJSON { return canonicalJSON }
+            let computed = TemplateHash.canonicalJSON(of: rollout.spec.template)
+            canonicalJSON = computed
+            return computed
+        }
+        let fingerprint = facts?.fingerprint ?? PlanBuilder.fingerprint(canonicalJSON: canonical())
         templateFingerprint = fingerprint
-        templateJSON = canonical
         let preferred = [status.activeRevision, status.greenRevision].compactMap { $0 } + deployments.keys.sorted()
         if let existing = preferred.first(where: {
             deployments[$0]?.metadata.annotations?[CutoverLabels.templateFingerprint] == fingerprint
@@ -172,20 +178,24 @@ struct PlanBuilder {
             return
         }
         var count = status.collisionCount ?? 0
-        var candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
+        var candidate: String
+        if let facts, count == 0 {
+            candidate = facts.hash
+        } else {
+            candidate = TemplateHash.of(canonicalJSON: canonical(), collisionCount: count)
+        }
         while let existing = deployments[candidate],
             let theirs = existing.metadata.annotations?[CutoverLabels.templateFingerprint], theirs != fingerprint,
             count < 100
         {
             count += 1
-            candidate = TemplateHash.of(canonicalJSON: canonical, collisionCount: count)
+            candidate = TemplateHash.of(canonicalJSON: canonical(), collisionCount: count)
         }
         if count != (status.collisionCount ?? 0) {
             status.collisionCount = count
             events.append(RolloutEvent(type: "Warning", reason: "HashCollision", message: "template hash collided; collisionCount is now \(count)"))
         }
         hash = candidate
-        templateFingerprint = fingerprint
     }
 
     static func fingerprint(canonicalJSON: String) -> String {

@@ -28,11 +28,15 @@ public struct ReleaseSnapshot: Sendable, Hashable {
     /// names in its spec, by Service name: that Rollout. A claim by a Rollout that is gone, or that
     /// no longer names the Service, is free to take.
     public var claimedBy: [String: String]
+    /// The spec's validation, resolution and template hash, kept by the controller per generation
+    /// (``SpecFacts``); nil: the plan computes them.
+    public var specFacts: SpecFacts?
 
     public init(
         rollout: Rollout, deployments: [Deployment] = [], services: [String: Service] = [:],
         measurements: [Measurement] = [], hookResults: [HookResult] = [], deliveries: [NotificationDelivery] = [],
-        group: ReleaseGroup? = nil, groupMembers: [String: Rollout]? = nil, promotion: PromotionEvidence? = nil, claimedBy: [String: String] = [:]
+        group: ReleaseGroup? = nil, groupMembers: [String: Rollout]? = nil, promotion: PromotionEvidence? = nil, claimedBy: [String: String] = [:],
+        specFacts: SpecFacts? = nil
     ) {
         self.rollout = rollout
         self.deployments = deployments
@@ -44,5 +48,6 @@ public struct ReleaseSnapshot: Sendable, Hashable {
         self.groupMembers = groupMembers
         self.promotion = promotion
         self.claimedBy = claimedBy
+        self.specFacts = specFacts
     }
 }

@@ -70,6 +70,7 @@ public final class RolloutController: Reconciler {
     let groups: ObjectCache<ReleaseGroup>
     /// Keeps a group's decisions and its members' reconciles apart (shared with ``ReleaseGroupController``).
     let turns = GroupTurns()
+    let specFacts = SpecFactsCache()
     /// Rollouts whose background work finished (a measurement, a hook, a delivery): reconcile them.
     private let finished: AsyncStream<RolloutKey>
     private let finish: AsyncStream<RolloutKey>.Continuation
@@ -206,6 +207,7 @@ public final class RolloutController: Reconciler {
         guard let rollout = rollouts.get(key) else {
             await effects.forget(key)
             metrics?.forget(key)
+            specFacts.forget(key)
             return nil
         }
         let snapshot = snapshot(of: rollout, key: key, taking: await effects.take(key))
@@ -293,6 +295,7 @@ public final class RolloutController: Reconciler {
         return ReleaseSnapshot(
             rollout: rollout, deployments: owned, services: named,
             measurements: outcomes.measurements,
-            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group, groupMembers: groupMembers, promotion: outcomes.promotion, claimedBy: claimedBy)
+            hookResults: outcomes.hooks, deliveries: outcomes.deliveries, group: group, groupMembers: groupMembers, promotion: outcomes.promotion, claimedBy: claimedBy,
+            specFacts: specFacts.facts(of: rollout, key: key))
     }
 }

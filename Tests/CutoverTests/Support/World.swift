@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import Testing
 
 @testable import Cutover
 
@@ -43,10 +44,14 @@ struct World {
 
     func deployment(_ revision: String) -> Deployment? { deployments["payment-\(revision)"] }
 
-    /// Plans at `now` and executes the plan.
+    /// Plans at `now` and executes the plan. Every plan is made twice, computing the spec's
+    /// facts itself and given them as a controller keeps them (``SpecFacts``): the two must agree.
     @discardableResult
     mutating func step() -> ReleasePlan {
         let plan = planNextStep(for: snapshot, now: now)
+        var given = snapshot
+        given.specFacts = SpecFacts(rollout)
+        #expect(given.specFacts != nil && planNextStep(for: given, now: now) == plan, "the plan differs when given the spec's facts")
         apply(plan)
         return plan
     }

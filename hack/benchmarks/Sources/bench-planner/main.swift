@@ -1,7 +1,8 @@
 // Plans per second on one core for a Rollout in each phase of a release.
 //   swift run -c release --package-path hack/benchmarks bench-planner
 // Each phase's snapshot is reached by driving the real planner through a small model cluster,
-// then `planNextStep` is timed on that fixed snapshot (the controller's hot path).
+// then `planNextStep` is timed on that fixed snapshot (the controller's hot path), given the
+// spec's facts as the controller keeps them per generation (SpecFacts).
 // `--plans N` plans each snapshot exactly N times instead of for one second: a fixed amount of
 // work, for an instruction count that repeats (`valgrind --tool=callgrind ... bench-planner --plans 200`).
 import Cutover
@@ -46,8 +47,12 @@ struct Cluster {
         ]
     }
 
+    /// With the spec's facts, as the controller hands them to every plan of a generation
+    /// (computed once per generation, not per plan).
     var snapshot: ReleaseSnapshot {
-        ReleaseSnapshot(rollout: rollout, deployments: Array(deployments.values), services: services, measurements: measurements)
+        ReleaseSnapshot(
+            rollout: rollout, deployments: Array(deployments.values), services: services, measurements: measurements,
+            specFacts: SpecFacts(rollout))
     }
 
     mutating func step() {
