@@ -41,7 +41,8 @@ package struct ClusterModel: Sendable {
 
     /// Invariant bookkeeping that is not part of the timeline.
     var servingServices: Set<String> = []
-    /// Preview Services of deleted Rollouts, not judged until a Rollout moves their selector again.
+    /// Preview Services of deleted Rollouts, not judged until a Rollout naming them moves their
+    /// selector again.
     var unclaimedPreviews: Set<String> = []
     /// The owner (Rollout uid) each Deployment name was last created under.
     var deploymentOwners: [String: String] = [:]
@@ -150,7 +151,11 @@ package struct ClusterModel: Sendable {
     private mutating func record(_ service: Service) {
         let name = service.metadata.name ?? ""
         let state = Self.selectorState(of: service)
-        if let last = timeline.selectors[name]?.last?.state, last != state { unclaimedPreviews.remove(name) }
+        // Only a Rollout that names the preview claims it by moving its selector: the patch of a
+        // Rollout deleted a moment before (planned just before its deletion) lands after it.
+        if let last = timeline.selectors[name]?.last?.state, last != state, rollouts.values.contains(where: { $0.spec.services.preview == name }) {
+            unclaimedPreviews.remove(name)
+        }
         if timeline.selectors[name]?.last?.state != state {
             timeline.selectors[name, default: []].append((state, now, resourceVersion))
         }

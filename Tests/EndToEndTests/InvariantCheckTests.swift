@@ -211,6 +211,36 @@ extension EndToEnd {
             #expect(ClusterModel.replay(history).violations.isEmpty, "\(ClusterModel.replay(history).violations)")
         }
 
+        /// A preview patch planned just before its Rollout was deleted lands after the deletion;
+        /// the Rollout created in its place is judged on the preview only once it moved it itself.
+        /// (Chaos, seed 3: the new leader patched svc-6-preview a moment after the delete.)
+        @Test(arguments: [false, true])
+        func aPreviewMovedByADeletedRolloutIsNotTheNewOnes(newOneMovesIt: Bool) throws {
+            var first = try Self.rollout(#"{"phase": "Canary", "activeRevision": "b", "greenRevision": "g"}"#)
+            first.metadata.uid = "first"
+            first.spec.services.preview = "payment-preview"
+            var second = try Self.rollout(#"{"phase": "Progressing", "greenRevision": "g"}"#)
+            second.metadata.uid = "second"
+            second.spec.services.preview = "payment-preview"
+            func preview(_ revision: String?) -> Service {
+                var selector = ["app": "payment"]
+                selector[CutoverLabels.revision] = revision
+                return Service(metadata: ObjectMeta(name: "payment-preview", namespace: "shop"), spec: ServiceSpec(selector: selector))
+            }
+            let pods = [Self.pod("b-1", revision: "b", ready: true), Self.pod("g-1", revision: "g", ready: true)]
+            var objects: [(WatchedObject, Bool)] = [(.rollout(first), false)]
+            objects += pods.map { (WatchedObject.pod($0), false) }
+            objects.append((.service(preview("b")), false))
+            objects.append((.rollout(first), true))
+            objects.append((.service(preview("g")), false))  // the deleted Rollout's late patch
+            objects += pods.map { (WatchedObject.pod($0), true) }  // its Deployments are collected
+            objects.append((.rollout(second), false))
+            objects.append((.pod(Self.pod("g-3", revision: "g", ready: false)), false))
+            if newOneMovesIt { objects += [(.service(preview(nil)), false), (.service(preview("g")), false)] }
+            let found = ClusterModel.replay(Self.changes(objects)).violations.map(\.invariant)
+            #expect(found == (newOneMovesIt ? ["the preview Service never points at a revision with no ready pods"] : []), "\(found)")
+        }
+
         /// A reverted revision served again right after a retry was asked for (traffic moves before
         /// the status write that shows the retry) is no violation; without the retry it is.
         @Test(arguments: [true, false])
