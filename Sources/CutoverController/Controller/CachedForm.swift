@@ -21,12 +21,15 @@ enum CachedForm {
         return rollout
     }
 
-    /// A revision Deployment without `managedFields`, its pod template, its rollout strategy and
-    /// its status conditions: readiness is judged from the replica counts and observedGeneration.
+    /// A revision Deployment without `managedFields`, its pod template, the copy of the template
+    /// in `cutover.dev/template` (for `kubectl cutover undo`, which reads it from the API), its
+    /// rollout strategy and its status conditions: readiness is judged from the replica counts
+    /// and observedGeneration.
     @Sendable static func deployment(_ deployment: Deployment) -> Deployment {
         var deployment = deployment
         deployment.metadata.managedFields = nil
         deployment.metadata.annotations?[lastApplied] = nil
+        deployment.metadata.annotations?[CutoverLabels.template] = nil
         deployment.spec?.template = PodTemplateSpec()
         deployment.spec?.strategy = nil
         deployment.status?.conditions = nil

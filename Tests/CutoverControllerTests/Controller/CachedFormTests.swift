@@ -38,6 +38,8 @@ struct CachedFormTests {
         let trimmed = CachedForm.deployment(deployment)
         #expect(trimmed.spec?.template == PodTemplateSpec())
         #expect(trimmed.metadata.managedFields == nil)
+        #expect(deployment.metadata.annotations?[CutoverLabels.template] != nil && trimmed.metadata.annotations?[CutoverLabels.template] == nil)
+        #expect(trimmed.metadata.annotations?[CutoverLabels.templateFingerprint] == deployment.metadata.annotations?[CutoverLabels.templateFingerprint])
         #expect(trimmed.metadata.labels == deployment.metadata.labels)
         #expect(trimmed.status?.conditions == nil)
         #expect(CachedForm.service(service).spec == ServiceSpec(selector: ["app": "web"], ports: [ServicePort(name: "http", port: 80)]))
