@@ -19,6 +19,10 @@ public enum DashboardCommand {
                     let url = "http://\(Self.urlHost(configuration.host)):\(port)/"
                     let mode = configuration.allowActions ? "actions allowed" : "read-only"
                     context.console.print("Cutover dashboard for \(scope) (\(mode)): \(url)")
+                    if !Self.isLoopback(configuration.host) {
+                        context.console.printError(
+                            "warning: listening on \(configuration.host): whoever reaches port \(port) reads what your kubeconfig may read\(configuration.allowActions ? " and, with the page's token, acts with it" : "")")
+                    }
                     context.console.print("Press Ctrl-C to stop.")
                     if openBrowser { Browser.open(url) }
                 }
@@ -26,6 +30,10 @@ public enum DashboardCommand {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.")
     }
 
     /// The host as it goes in a URL: a wildcard address is reached through loopback, IPv6 in brackets.
