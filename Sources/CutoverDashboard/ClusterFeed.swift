@@ -26,8 +26,9 @@ public final class ClusterFeed: Sendable {
         var groups: [String: [String: ReleaseGroup]] = [:]
         /// By watch and kind, what is wrong with it now.
         var problems: [String: String] = [:]
-        /// Namespaces left out because RBAC refuses to list Rollouts in them (all-namespaces mode).
-        var refusedNamespaces: Set<String> = []
+        /// The watches (keyed as `problems`) RBAC refused in a namespace found by listing: left
+        /// out quietly; the refused Rollout watches are the namespaces left out.
+        var refused: Set<String> = []
         /// Why the cluster-wide watch is not used, in all-namespaces mode.
         var fallback: String?
         var measurements = MeasurementLog()
@@ -44,7 +45,7 @@ public final class ClusterFeed: Sendable {
         state.withLock { state in
             var notices = state.problems.sorted { $0.key < $1.key }.map(\.value)
             if let fallback = state.fallback {
-                let left = state.refusedNamespaces.count
+                let left = state.refused.filter { $0.hasSuffix(" \(Rollout.resource.plural)") }.count
                 notices.insert(
                     "Showing the namespaces you may read: \(fallback)" + (left > 0 ? "; \(left) namespace\(left == 1 ? "" : "s") left out" : ""), at: 0)
             }
@@ -98,7 +99,7 @@ public final class ClusterFeed: Sendable {
             let key = namespace ?? "*"
             state.rollouts[key] = nil
             state.groups[key] = nil
-            state.refusedNamespaces.remove(key)
+            state.refused = state.refused.filter { !$0.hasPrefix("\(key) ") }
             state.problems = state.problems.filter { !$0.key.hasPrefix("\(key) ") }
         }
     }
@@ -121,7 +122,7 @@ public final class ClusterFeed: Sendable {
                         merged(&state, state[keyPath: store][key] ?? [:], objects)
                         state[keyPath: store][key] = objects
                         state.problems[problem] = nil
-                        if Object.self == Rollout.self { state.refusedNamespaces.remove(key) }
+                        state.refused.remove(problem)
                     }
                 }
             } catch is CancellationError {
@@ -129,7 +130,7 @@ public final class ClusterFeed: Sendable {
             } catch let error as KubeError where error.isForbidden && !named {
                 changed { state in
                     state[keyPath: store][key] = nil
-                    if Object.self == Rollout.self { state.refusedNamespaces.insert(key) }
+                    state.refused.insert(problem)
                 }
             } catch {
                 changed { state in

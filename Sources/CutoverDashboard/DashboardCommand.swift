@@ -16,10 +16,10 @@ public enum DashboardCommand {
             group.addTask { await feed.run() }
             group.addTask {
                 try await server.run { port in
-                    let url = "http://\(Self.urlHost(configuration.host)):\(port)/"
+                    let url = "http://\(ListenHost.urlHost(configuration.host)):\(port)/"
                     let mode = configuration.allowActions ? "actions allowed" : "read-only"
                     context.console.print("Cutover dashboard for \(scope) (\(mode)): \(url)")
-                    if !Self.isLoopback(configuration.host) {
+                    if !ListenHost.isLoopback(configuration.host) {
                         context.console.printError(
                             "warning: listening on \(configuration.host): whoever reaches port \(port) reads what your kubeconfig may read\(configuration.allowActions ? " and, with the page's token, acts with it" : "")")
                     }
@@ -32,18 +32,6 @@ public enum DashboardCommand {
         }
     }
 
-    static func isLoopback(_ host: String) -> Bool {
-        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.")
-    }
-
-    /// The host as it goes in a URL: a wildcard address is reached through loopback, IPv6 in brackets.
-    static func urlHost(_ host: String) -> String {
-        switch host {
-        case "0.0.0.0", "": return "127.0.0.1"
-        case "::", "[::]": return "[::1]"
-        default: return host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        }
-    }
 }
 
 /// Opens a URL in the desktop's browser, where there is a desktop: `open` on macOS, `xdg-open`

@@ -15,17 +15,12 @@ struct RequestGuard: Sendable {
 
     /// For a server listening on `host:port`: loopback answers to its usual names as well.
     init(host: String, port: Int, token: String?) {
-        let wildcard = ["0.0.0.0", "::", "[::]", ""].contains(host)
-        var names: Set<String> = wildcard ? [] : [Self.authority(host, port)]
-        if ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) {
-            names.formUnion(["127.0.0.1", "localhost", "[::1]"].map { Self.authority($0, port) })
+        var names: Set<String> = ListenHost.wildcards.contains(host) ? [] : ["\(ListenHost.bracketed(host)):\(port)"]
+        if ListenHost.loopbackNames.contains(host) {
+            names.formUnion(ListenHost.loopbackNames.map { "\(ListenHost.bracketed($0)):\(port)" })
         }
         hosts = names
         self.token = token
-    }
-
-    private static func authority(_ host: String, _ port: Int) -> String {
-        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// Why a request with this `Host` is refused, or nil.

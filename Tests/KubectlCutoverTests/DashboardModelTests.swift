@@ -121,8 +121,8 @@ struct DashboardModelTests {
         ("0.0.0.0", "127.0.0.1", false), ("::", "[::1]", false), ("10.0.0.5", "10.0.0.5", false), ("fd00::5", "[fd00::5]", false),
     ])
     func address(host: String, shown: String, loopback: Bool) {
-        #expect(DashboardCommand.urlHost(host) == shown)
-        #expect(DashboardCommand.isLoopback(host) == loopback)
+        #expect(ListenHost.urlHost(host) == shown)
+        #expect(ListenHost.isLoopback(host) == loopback)
     }
 
     @Test("-n takes a list", arguments: [
