@@ -244,6 +244,6 @@ let package = Package(
             name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeAPI", "KubeModels", "KubeSim", "SimulatorHarness"]
         ),
         // Runs the built kube-sim and cutover-controller binaries with a real Prometheus and kubectl.
-        .testTarget(name: "EndToEndTests", dependencies: ["ClusterHarness", "Cutover", "KubeAPI", "KubeModels", "SimulatorHarness"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ClusterHarness", "Cutover", "KubeAPI", "KubeModels", "KubeRuntime", "SimulatorHarness"]),
     ]
 )

@@ -45,6 +45,10 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("leader-elect"), help: "Take part in leader election (on or off); only the leader acts.")
     var leaderElect: Toggle = .on
 
+    @Option(
+        help: "Shards the Rollouts are split into (docs/scale.md). 1: one replica acts on all of them (leader election). More: every replica acts on its share of the shards, each owned through a Lease.")
+    var shards = 1
+
     @Option(name: .customLong("lease-namespace"), help: "Namespace of the leader election Lease.")
     var leaseNamespace = "cutover-system"
 
@@ -95,6 +99,10 @@ struct CutoverControllerCommand: AsyncParsableCommand {
             throw ValidationError("--metrics-address must be host:port or :port, not \"\(metricsAddress)\"")
         }
         guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be above 0") }
+        guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
+        if shards > 1, leaderElect == .off {
+            throw ValidationError("--shards \(shards) needs the shard Leases: drop --leader-elect off")
+        }
     }
 
     /// The policy file, or the built-in policy without one; a file that cannot be read or parsed
@@ -139,39 +147,38 @@ struct CutoverControllerCommand: AsyncParsableCommand {
             + "and let the controller create and update Leases there, or run a single replica with --leader-elect off"
         // The Lease is written through a client of its own: every other write is fenced by it.
         let electionClient = leaderElect == .on ? try KubeClient(config: config, options: KubeClient.Options(qps: 0)) : nil
-        let elector: LeaderElector? = electionClient.map { LeaderElector(client: $0, configuration: election) }
-        var fence: (@Sendable () -> String?)?
-        if let elector { fence = { elector.fenceReason() } }
+        let sharded = electionClient.flatMap { shards > 1 ? ShardLeases(client: $0, map: ShardMap(count: shards), configuration: election) : nil }
+        let elector: LeaderElector? = sharded == nil ? electionClient.map { LeaderElector(client: $0, configuration: election) } : nil
+        let fence: (@Sendable () -> String?)? =
+            if let sharded { { sharded.fenceReason() } } else if let elector { { elector.fenceReason() } } else { nil }
         let client = try KubeClient(
             config: config,
             options: KubeClient.Options(
                 qps: qps, burst: burst, observer: { metrics.observe($0) }, spareConnections: spareConnections, writeFence: fence))
-        let controller = Controller(
-            RolloutController(
-                // The controller adds its API server to what it denies; the runner is told here.
-                client: client, configuration: .init(namespaces: namespaces, outboundPolicy: configured),
-                runner: AnalysisRunner(
-                    secrets: KubeSecretReader(client: client), observer: metrics, policy: configured.denyingAPIServer(config.server),
-                    jobs: JobRunner(client: client)),
-                recorder: EventRecorder(client: client, component: "cutover-controller", instance: identity),
-                metrics: metrics),
-            configuration: .init(workers: workers), logger: Logger(label: "cutover.controller"))
-        let groups = Controller(
-            ReleaseGroupController(sharing: controller.reconciler), configuration: .init(workers: workers),
-            logger: Logger(label: "cutover.groups"))
-        // One manager, so the Rollout and ReleaseGroup caches both reconcilers read run once.
-        let manager = ControllerManager(controller, groups)
+        let assembly = ControllerAssembly(
+            // The controller adds its API server to what it denies; the runner is told here.
+            client: client, namespaces: namespaces, policy: configured, analysisPolicy: configured.denyingAPIServer(config.server),
+            identity: identity, workers: workers, metrics: metrics)
+        let running = RunningControllers()
+        let controllers: any Service
+        if let sharded {
+            controllers = ShardedControllerService(leases: sharded, assembly: assembly, running: running, metrics: metrics, logger: logger)
+        } else {
+            let built = assembly.build(shards: nil)
+            running.current = built
+            controllers = ControllerService(manager: built.manager, elector: elector, metrics: metrics, logger: logger)
+        }
 
         let servers: [OperationsServer]
         do {
-            servers = try await startServers(controller: controller, manager: manager, elector: elector, metrics: metrics, logger: logger)
+            servers = try await startServers(running: running, elector: elector, shards: sharded, metrics: metrics, logger: logger)
         } catch {
             try? await client.shutdown()
             try? await electionClient?.shutdown()
             throw error
         }
         logger.info(
-            "starting", metadata: ["server": "\(config.server)", "identity": "\(identity)",
+            "starting", metadata: ["server": "\(config.server)", "identity": "\(identity)", "shards": "\(shards)",
                                    "namespaces": "\(namespaces.isEmpty ? "all" : namespaces.joined(separator: ","))"])
 
         // Stopped in reverse order: the controller drains and releases the lease first, while the
@@ -182,7 +189,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         }
         services.append(
             ServiceGroupConfiguration.ServiceConfiguration(
-                service: ControllerService(manager: manager, elector: elector, metrics: metrics, logger: logger),
+                service: controllers,
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
                 serviceName: "controller"))
         // Last, so it is the first to hear of a shutdown: it bounds the whole of it.
@@ -215,13 +222,17 @@ struct CutoverControllerCommand: AsyncParsableCommand {
 
     /// Binds the health and metrics listeners (one when both addresses are the same).
     private func startServers(
-        controller: Controller<RolloutController>, manager: ControllerManager, elector: LeaderElector?, metrics: ControllerMetrics,
-        logger: Logger
+        running: RunningControllers, elector: LeaderElector?, shards: ShardLeases?, metrics: ControllerMetrics, logger: Logger
     ) async throws -> [OperationsServer] {
         let sources = OperationsServer.Sources(
-            ready: { Self.notReady(manager: manager, elector: elector) },
+            ready: { Self.notReady(running: running.current, elector: elector, shards: shards) },
             metrics: {
-                controller.reconciler.updateMetrics(queueDepth: await controller.queueDepth, isLeader: elector?.isLeader ?? true)
+                if let controller = running.current?.rollouts {
+                    let isLeader = shards.map { !$0.active.isEmpty } ?? elector?.isLeader ?? true
+                    controller.reconciler.updateMetrics(queueDepth: await controller.queueDepth, isLeader: isLeader)
+                } else if let shards {
+                    metrics.updateShards(count: shards.map.count, active: [], rollouts: [:])
+                }
                 return metrics.exposition()
             },
             metricsContentType: ControllerMetrics.contentType)
@@ -254,8 +265,13 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     }
 
     /// Why `/readyz` fails, or nil. A replica waiting for the lease is ready (a healthy standby);
-    /// one that cannot campaign at all (no such namespace, no RBAC) is not, and says why.
-    static func notReady(manager: ControllerManager, elector: LeaderElector?) -> String? {
+    /// one that cannot campaign at all (no such namespace, no RBAC) is not, and says why. A
+    /// sharded replica acting on no shard is a standby too.
+    static func notReady(running: ControllerAssembly.Built?, elector: LeaderElector?, shards: ShardLeases?) -> String? {
+        if let shards {
+            return running?.manager.hasSynced == true || shards.active.isEmpty ? nil : "caches of shards \(shards.active.sorted()) not synced"
+        }
+        guard let manager = running?.manager else { return "not started" }
         if manager.hasSynced { return nil }
         guard let elector, !elector.isLeader else { return "caches not synced" }
         guard let problem = elector.campaignProblem else { return nil }

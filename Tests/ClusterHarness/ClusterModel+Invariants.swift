@@ -103,12 +103,23 @@ extension ClusterModel {
         }
         for entry in rollout.metadata.managedFields ?? [] where entry.subresource != "status" {
             let manager = entry.manager ?? ""
-            if !manager.hasPrefix("kubectl") {
+            if !manager.hasPrefix("kubectl"), !Self.ownsOnlyTheShardLabel(entry) {
                 broken["rollout-written/\(name)/\(manager)"] = (
                     "nothing the user wrote is changed", "Rollout \(name) was written outside its status by \(manager)"
                 )
             }
         }
+    }
+
+    /// A sharded controller labels a Rollout with its shard (`cutover.dev/shard`), and writes
+    /// nothing else of it outside its status: `{"f:metadata":{"f:labels":{"f:cutover.dev/shard":{}}}}`
+    /// (with `"."` when it created the labels map).
+    static func ownsOnlyTheShardLabel(_ entry: ManagedFieldsEntry) -> Bool {
+        guard let fields = entry.fieldsV1?.objectValue, fields.count == 1,
+            let metadata = fields["f:metadata"]?.objectValue, metadata.count == 1,
+            let labels = metadata["f:labels"]?.objectValue
+        else { return false }
+        return labels["f:\(CutoverLabels.shard)"] != nil && Set(labels.keys).isSubset(of: [".", "f:\(CutoverLabels.shard)"])
     }
 
     private mutating func checkActiveService(of rollout: Rollout, into broken: inout [String: (invariant: String, detail: String)]) {

@@ -10,13 +10,15 @@ package enum ControllerProcess {
         package var leaseDuration = 4.0
         package var renewDeadline = 3.0
         package var retryPeriod = 0.5
+        /// `--shards`: above 1, every replica acts on its share of the shards.
+        package var shards = 1
         package init() {}
 
         var arguments: [String] {
             [
                 "--leader-elect", "on", "--lease-namespace", leaseNamespace, "--lease-name", leaseName,
                 "--lease-duration", "\(leaseDuration)", "--renew-deadline", "\(renewDeadline)", "--retry-period", "\(retryPeriod)",
-            ]
+            ] + (shards > 1 ? ["--shards", "\(shards)"] : [])
         }
     }
 

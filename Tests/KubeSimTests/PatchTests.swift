@@ -16,6 +16,21 @@ struct PatchTests {
         }
     }
 
+    @Test("a patch that creates the labels map owns the map and the label, as `kubectl label` does on a real server")
+    func patchCreatingAMapOwnsIt() async throws {
+        try await withSim { _, client in
+            _ = try await client.post(Fixtures.configmaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "l"], "data": ["x": "1"]])
+            let patched = try await client.patch(
+                Fixtures.configmaps + "/l?fieldManager=labeller", #"{"metadata":{"labels":{"cutover.dev/shard":"1-of-3"}}}"#)
+            let entry = patched.json.at("metadata.managedFields")?.arrayValue?.first { $0["manager"] == "labeller" }
+            #expect(entry?["fieldsV1"] == ["f:metadata": ["f:labels": [".": [:], "f:cutover.dev/shard": [:]]]])
+            // A label added to an existing map owns the label alone.
+            let again = try await client.patch(Fixtures.configmaps + "/l?fieldManager=other", #"{"metadata":{"labels":{"b":"2"}}}"#)
+            let other = again.json.at("metadata.managedFields")?.arrayValue?.first { $0["manager"] == "other" }
+            #expect(other?["fieldsV1"] == ["f:metadata": ["f:labels": ["f:b": [:]]]])
+        }
+    }
+
     @Test("JSON patch applies operations; a failed test or a bad path is 422")
     func jsonPatch() async throws {
         try await withSim { _, client in

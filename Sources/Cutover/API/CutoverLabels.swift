@@ -11,6 +11,9 @@ public enum CutoverLabels {
     public static let hook = "cutover.dev/hook"
     /// On a metric's Job Cutover creates: the metric.
     public static let metric = "cutover.dev/metric"
+    /// With `--shards N` (N > 1): on a Rollout and its Deployments, the shard (`2-of-3`) whose
+    /// controller replica acts on them; kept by the controller (docs/scale.md).
+    public static let shard = "cutover.dev/shard"
     /// On a Rollout: the ReleaseGroup (same namespace) it is released with.
     public static let group = "cutover.dev/group"
     /// Edge-triggered: promote past the remaining steps and the approval.

@@ -150,9 +150,12 @@ extension PlanBuilder {
         var templateMeta = template.metadata ?? ObjectMeta()
         templateMeta.labels = (templateMeta.labels ?? [:]).merging(ours) { _, new in new }
         template.metadata = templateMeta
+        // The shard label goes on the Deployment only (not its selector or pods): the controller
+        // replica acting on the Rollout watches its shard's Deployments.
+        let shard = rollout.metadata.labels?[CutoverLabels.shard].map { [CutoverLabels.shard: $0] } ?? [:]
         let metadata = ObjectMeta(
             name: deploymentName(revision), namespace: rollout.metadata.namespace,
-            labels: (rollout.spec.template.metadata?.labels ?? [:]).merging(ours) { _, new in new },
+            labels: (rollout.spec.template.metadata?.labels ?? [:]).merging(ours) { _, new in new }.merging(shard) { _, new in new },
             annotations: [CutoverLabels.templateFingerprint: templateFingerprint].merging(
                 templateJSON.utf8.count <= CutoverLabels.templateAnnotationLimit ? [CutoverLabels.template: templateJSON] : [:]) { old, _ in old },
             ownerReferences: [ownerReference])

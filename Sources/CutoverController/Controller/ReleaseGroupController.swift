@@ -24,6 +24,7 @@ public final class ReleaseGroupController: Reconciler {
     let rollouts: ObjectCache<Rollout>
     let services: ObjectCache<Service>
     let turns: GroupTurns
+    let shards: ShardScope?
     let recorder: EventRecorder
     let metrics: ControllerMetrics?
     let logger: Logger
@@ -39,6 +40,7 @@ public final class ReleaseGroupController: Reconciler {
         self.rollouts = rollouts.rollouts
         services = rollouts.services
         turns = rollouts.turns
+        shards = rollouts.configuration.shards
         recorder = rollouts.recorder
         metrics = rollouts.metrics
         self.logger = logger
@@ -80,7 +82,13 @@ public final class ReleaseGroupController: Reconciler {
 
     /// Decides in the group's turn (``GroupTurns``: no member of it plans meanwhile in this
     /// controller), then records the Events and sends the notifications.
+    /// With shards: only while this replica acts on the group's shard (its members are in it too).
     public func reconcile(_ key: ObjectKey) async throws -> Duration? {
+        guard let scope = shards else { return try await reconcileOnce(key) }
+        return try await scope.acting(on: scope.shard(ofGroup: key)) { try await reconcileOnce(key) } ?? nil
+    }
+
+    private func reconcileOnce(_ key: ObjectKey) async throws -> Duration? {
         switch try await turns.run(key, exclusive: true, { try await decide(key) }) {
         case .gone:
             return nil

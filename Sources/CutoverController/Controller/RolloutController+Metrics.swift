@@ -30,5 +30,11 @@ extension RolloutController {
             groupPhases[group.status?.phase?.rawValue ?? ControllerMetrics.unknownPhase, default: 0] += 1
         }
         metrics.update(queueDepth: queueDepth, phases: phases, groupPhases: groupPhases, isLeader: isLeader)
+        guard let scope = configuration.shards else { return }
+        var perShard: [Int: Int] = [:]
+        rollouts.forEach { rollout in
+            if let shard = scope.labelledShard(of: rollout.metadata) { perShard[shard, default: 0] += 1 }
+        }
+        metrics.updateShards(count: scope.map.count, active: scope.leases.active, rollouts: perShard)
     }
 }

@@ -38,15 +38,19 @@ public final class RolloutController: Reconciler {
         /// (the controller's own API server is always denied too). The ``AnalysisRunner`` takes
         /// the same policy for Prometheus.
         public var outboundPolicy: OutboundPolicy
+        /// With `--shards N`: the shards this replica acts on; only their Rollouts and Deployments
+        /// are cached. Nil: every Rollout (one controller, or the leader of several).
+        public var shards: ShardScope?
 
         public init(
             namespaces: [String] = [], conflictRequeue: Duration = .milliseconds(250), fieldManager: String = "cutover-controller",
-            outboundPolicy: OutboundPolicy = OutboundPolicy()
+            outboundPolicy: OutboundPolicy = OutboundPolicy(), shards: ShardScope? = nil
         ) {
             self.namespaces = namespaces
             self.conflictRequeue = conflictRequeue
             self.fieldManager = fieldManager
             self.outboundPolicy = outboundPolicy
+            self.shards = shards
         }
     }
 
@@ -99,9 +103,11 @@ public final class RolloutController: Reconciler {
         self.metrics = metrics
         self.logger = logger
         rollouts = ObjectCache(
-            client: client, namespaces: configuration.namespaces, transform: CachedForm.rollout, logger: logger)
+            client: client, namespaces: configuration.namespaces, labelSelector: configuration.shards?.selector,
+            transform: CachedForm.rollout, logger: logger)
         deployments = ObjectCache(
-            client: client, namespaces: configuration.namespaces, labelSelector: CutoverLabels.rollout,
+            client: client, namespaces: configuration.namespaces,
+            labelSelector: [CutoverLabels.rollout, configuration.shards?.selector].compactMap { $0 }.joined(separator: ","),
             transform: CachedForm.deployment, logger: logger)
         services = ObjectCache(
             client: client, namespaces: configuration.namespaces, transform: CachedForm.service, logger: logger)
@@ -164,13 +170,44 @@ public final class RolloutController: Reconciler {
     public func reconcile(_ key: RolloutKey) async throws -> Duration? {
         let started = ContinuousClock.now
         do {
-            let requeue = try await reconcileOnce(key)
+            let requeue = try await reconcileInShard(key)
             metrics?.reconciled(in: ContinuousClock.now - started, error: nil)
             return requeue
         } catch {
             metrics?.reconciled(in: ContinuousClock.now - started, error: error)
             throw error
         }
+    }
+
+    /// With shards: reconciles only while this replica acts on the Rollout's shard, and moves a
+    /// Rollout whose shard changed (it joined or left a ReleaseGroup) to its new one.
+    func reconcileInShard(_ key: RolloutKey) async throws -> Duration? {
+        guard let scope = configuration.shards, let rollout = rollouts.get(key) else { return try await reconcileOnce(key) }
+        // In the cache, so labelled with one of the shards it was built for; nil when this
+        // replica no longer acts on it (the caches are being rebuilt for the shards it holds).
+        guard let shard = scope.labelledShard(of: rollout.metadata) else { return nil }
+        return try await scope.acting(on: shard) {
+            let target = scope.shard(of: rollout)
+            guard target == shard else {
+                try await move(rollout, to: scope.map.label(target))
+                return nil
+            }
+            return try await reconcileOnce(key)
+        } ?? nil
+    }
+
+    /// Relabels the Rollout's Deployments, then the Rollout, with `label`: the replica acting on
+    /// that shard sees the Deployments before the Rollout that owns them.
+    private func move(_ rollout: Rollout, to label: String) async throws {
+        let namespace = rollout.metadata.namespace ?? ""
+        let patch = Patch.merge(["metadata": ["labels": [CutoverLabels.shard: .string(label)]]])
+        for deployment in deployments.controlled(by: rollout.metadata.uid ?? "", namespace: namespace) {
+            _ = try await client.patch(
+                Deployment.self, name: deployment.metadata.name ?? "", namespace: namespace, patch: patch, fieldManager: configuration.fieldManager)
+        }
+        _ = try await client.patch(
+            Rollout.self, name: rollout.metadata.name ?? "", namespace: namespace, patch: patch, fieldManager: configuration.fieldManager)
+        logger.info("moved to shard \(label)", metadata: ["rollout": "\(RolloutKey(rollout))"])
     }
 
     /// Returns when to look again (nil: on the next change). Throws when an action failed; the
@@ -210,7 +247,8 @@ public final class RolloutController: Reconciler {
             specFacts.forget(key)
             return nil
         }
-        let snapshot = snapshot(of: rollout, key: key, taking: await effects.take(key))
+        let outside = try await claimantsOutsideCache(of: rollout, key: key)
+        let snapshot = snapshot(of: rollout, key: key, taking: await effects.take(key), claimantsOutsideCache: outside)
         let planned = Date()
         let plan = planNextStep(for: snapshot, now: planned)
         var reconcileLogger = logger
@@ -224,7 +262,12 @@ public final class RolloutController: Reconciler {
         }
         // Taken as the reconcile returns (the queue counts from then), so the status write and the
         // actions after it do not push the wake past the Rollout's point of the second.
-        let requeue: () -> Duration? = { plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) } }
+        // A claimant outside the cache (another replica's) wakes nothing here when it lets go.
+        let lookAgain = outside.isEmpty ? nil : Self.outsideClaimRecheck
+        let requeue: () -> Duration? = {
+            let planned = plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) }
+            return [planned, lookAgain].compactMap { $0 }.min()
+        }
         if plan.status != rollout.status {
             var updated = rollout
             updated.status = plan.status
@@ -263,13 +306,36 @@ public final class RolloutController: Reconciler {
         return Rest(actions: plan.afterStatus, rollout: rollout, logger: reconcileLogger, requeue: requeue)
     }
 
+    /// How often a Rollout whose Service another replica's Rollout claims looks again.
+    static let outsideClaimRecheck = Duration.seconds(30)
+
+    /// The Rollouts claiming this Rollout's Services that the cache does not hold, read from the
+    /// API (gone ones left out): with shards they may be another replica's, and a claim by a
+    /// Rollout that exists must never be taken.
+    private func claimantsOutsideCache(of rollout: Rollout, key: RolloutKey) async throws -> [String: Rollout] {
+        var found: [String: Rollout] = [:]
+        for name in rollout.serviceNames {
+            guard let owner = services.get(name: name, namespace: key.namespace)?.metadata.annotations?[CutoverLabels.managedBy],
+                owner != key.name, found[owner] == nil, rollouts.get(name: owner, namespace: key.namespace) == nil
+            else { continue }
+            do {
+                found[owner] = try await client.get(Rollout.self, name: owner, namespace: key.namespace)
+            } catch let error as KubeError where error.isNotFound {
+                continue
+            }
+        }
+        return found
+    }
+
     /// What the planner needs about `rollout`: the caches, and the outcomes of background work.
     ///
     /// The Services are read before the group and its members: the group writes a cutover before
     /// it patches a Service for it, and a revert's cause is in a member's status before the group
     /// switches for it, so a member that sees the patched Service also sees why (and does not
     /// patch the Service back).
-    func snapshot(of rollout: Rollout, key: RolloutKey, taking outcomes: ReleaseEffects.Outcomes) -> ReleaseSnapshot {
+    func snapshot(
+        of rollout: Rollout, key: RolloutKey, taking outcomes: ReleaseEffects.Outcomes, claimantsOutsideCache: [String: Rollout] = [:]
+    ) -> ReleaseSnapshot {
         let owned = deployments.controlled(by: rollout.metadata.uid ?? "", namespace: key.namespace)
         var named: [String: Service] = [:]
         for name in rollout.serviceNames {
@@ -288,7 +354,7 @@ public final class RolloutController: Reconciler {
         var claimedBy: [String: String] = [:]
         for (name, service) in named {
             guard let owner = service.metadata.annotations?[CutoverLabels.managedBy], owner != key.name,
-                rollouts.get(name: owner, namespace: key.namespace)?.serviceNames.contains(name) == true
+                (rollouts.get(name: owner, namespace: key.namespace) ?? claimantsOutsideCache[owner])?.serviceNames.contains(name) == true
             else { continue }
             claimedBy[name] = owner
         }

@@ -29,6 +29,8 @@ public final class ControllerMetrics: Sendable {
     private let groupPhaseGauges: [String: Gauge]
     private let groupPromotions: Counter
     private let lastValues = Mutex<PerRollout>(PerRollout())
+    /// With shards: per shard, whether this replica acts on it and the Rollouts it caches of it.
+    private let shardGauges = Mutex<[(active: Gauge, rollouts: Gauge)]>([])
 
     private struct PerRollout {
         var gauges: [RolloutKey: [String: Gauge]] = [:]
@@ -123,6 +125,23 @@ public final class ControllerMetrics: Sendable {
         for (phase, gauge) in phaseGauges { gauge.set(to: Double(phases[phase] ?? 0)) }
         for (phase, gauge) in groupPhaseGauges { gauge.set(to: Double(groupPhases[phase] ?? 0)) }
         leader.set(to: isLeader ? 1 : 0)
+    }
+
+    /// With `--shards N`: sets `cutover_shard_active` and `cutover_shard_rollouts` for every shard
+    /// (N series each, made on the first call).
+    public func updateShards(count: Int, active: Set<Int>, rollouts: [Int: Int]) {
+        shardGauges.withLock { gauges in
+            if gauges.isEmpty {
+                gauges = (0..<count).map { shard in
+                    (registry.makeGauge(descriptor: Family.shardActive, labels: [("shard", "\(shard)")]),
+                     registry.makeGauge(descriptor: Family.shardRollouts, labels: [("shard", "\(shard)")]))
+                }
+            }
+            for (shard, gauge) in gauges.enumerated() {
+                gauge.active.set(to: active.contains(shard) ? 1 : 0)
+                gauge.rollouts.set(to: Double(rollouts[shard] ?? 0))
+            }
+        }
     }
 
     /// Sets leadership alone (on a leadership change).
@@ -222,6 +241,18 @@ private enum Family {
         MetricNameDescriptor(
             metricName: "cutover_leader", unitName: "",
             helpText: "1 while this replica holds the leader Lease (or runs without leader election), else 0.")
+    }
+
+    static var shardActive: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "cutover_shard_active", unitName: "",
+            helpText: "With --shards: 1 while this replica acts on the shard (holds its Lease, renewed in time), else 0.")
+    }
+
+    static var shardRollouts: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "cutover_shard_rollouts", unitName: "",
+            helpText: "With --shards: Rollouts of the shard in this replica's cache (0 for shards it does not act on).")
     }
 
     static var promotionsTotal: MetricNameDescriptor {

@@ -65,6 +65,12 @@ enum ManagedFields {
             if before == after { continue }
             if case .object = before, case .object = after {
                 if let child = diff(before, after, top: false, depth: depth + 1) { trie["f:\(key)"] = child }
+            } else if before == .null, case .object(let members) = after, !members.isEmpty, depth + 1 < maximumDepth {
+                // A map the write created: the map itself (".") and its fields, as the API server
+                // records `kubectl label` on an object without labels.
+                var created = fieldSet(of: after, top: false, depth: depth + 1).objectValue ?? [:]
+                created["."] = .object([:])
+                trie["f:\(key)"] = .object(created)
             } else {
                 trie["f:\(key)"] = .object([:])
             }

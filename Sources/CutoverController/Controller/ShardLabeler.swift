@@ -1,0 +1,97 @@
+import Cutover
+import KubeAPI
+import KubeModels
+import KubeRuntime
+import Logging
+
+/// With `--shards N`: labels the Rollouts and revision Deployments that no current shard holds
+/// (new Rollouts, ones from before sharding, ones labelled under another shard count) with
+/// `cutover.dev/shard`. Each replica watches only those (a `notin` selector: few objects, once
+/// labelled they leave the cache) and labels the ones in a shard it acts on, so every write to a
+/// Rollout comes from the replica acting on its shard.
+///
+/// A Rollout whose shard changes while labelled (it joins or leaves a ReleaseGroup) is moved by
+/// the replica acting on its old shard (``RolloutController``).
+public final class ShardLabeler: Reconciler {
+    public enum Key: Hashable, Sendable, CustomStringConvertible {
+        case rollout(ObjectKey)
+        case deployment(ObjectKey)
+
+        public var description: String {
+            switch self {
+            case .rollout(let key): return "rollout \(key)"
+            case .deployment(let key): return "deployment \(key)"
+            }
+        }
+    }
+
+    let client: KubeClient
+    let scope: ShardScope
+    let fieldManager: String
+    let rollouts: ObjectCache<Rollout>
+    let deployments: ObjectCache<Deployment>
+    let logger: Logger
+
+    /// Labels for `controller`'s shards, watching the namespaces it watches; nil when it is not sharded.
+    public init?(for controller: RolloutController, logger: Logger = Logger(label: "cutover.shards")) {
+        guard let scope = controller.configuration.shards else { return nil }
+        client = controller.client
+        self.scope = scope
+        fieldManager = controller.configuration.fieldManager
+        self.logger = logger
+        let namespaces = controller.configuration.namespaces
+        rollouts = ObjectCache(
+            client: client, namespaces: namespaces, labelSelector: scope.staleSelector, transform: CachedForm.rollout, logger: logger)
+        deployments = ObjectCache(
+            client: client, namespaces: namespaces, labelSelector: "\(CutoverLabels.rollout),\(scope.staleSelector)",
+            transform: CachedForm.deployment, logger: logger)
+    }
+
+    public var triggers: [Trigger<Key>] {
+        [
+            .changes(of: rollouts) { change in Self.isGone(change) ? [] : [.rollout(ObjectKey(change.object))] },
+            .changes(of: deployments) { change in Self.isGone(change) ? [] : [.deployment(ObjectKey(change.object))] },
+        ]
+    }
+
+    static func isGone<Object>(_ change: ObjectChange<Object>) -> Bool {
+        if case .deleted = change { return true }
+        return false
+    }
+
+    public func reconcile(_ key: Key) async throws -> Duration? {
+        switch key {
+        case .rollout(let key):
+            guard let rollout = rollouts.get(key) else { return nil }
+            try await label(Rollout.self, key, shard: scope.shard(of: rollout))
+        case .deployment(let key):
+            guard let deployment = deployments.get(key), let owner = deployment.metadata.controllerReference, owner.kind == "Rollout"
+            else { return nil }
+            // The owner is in another cache or none of this replica's: read it.
+            let rollout: Rollout
+            do {
+                rollout = try await client.get(Rollout.self, name: owner.name, namespace: key.namespace)
+            } catch let error as KubeError where error.isNotFound {
+                return nil  // being garbage-collected with its owner
+            }
+            guard rollout.metadata.uid == owner.uid else { return nil }
+            try await label(Deployment.self, key, shard: scope.shard(of: rollout))
+        }
+        return nil
+    }
+
+    /// Labels the object with `shard` if this replica acts on it; the replica that does otherwise.
+    private func label<Object: KubeObject>(_ type: Object.Type, _ key: ObjectKey, shard: Int) async throws {
+        let value = scope.map.label(shard)
+        let patch = Patch.merge(["metadata": ["labels": [CutoverLabels.shard: .string(value)]]])
+        let labelled: Bool? = try await scope.acting(on: shard) {
+            do {
+                _ = try await client.patch(type, name: key.name, namespace: key.namespace, patch: patch, fieldManager: fieldManager)
+            } catch let error as KubeError where error.isNotFound {
+                return false
+            }
+            return true
+        }
+        if labelled == true { logger.debug("labelled \(Object.resource.kind) \(key) with shard \(value)") }
+    }
+}

@@ -1,0 +1,134 @@
+import Cutover
+import Foundation
+import KubeModels
+import KubeRuntime
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+@testable import ClusterHarness
+#endif
+
+extension EndToEnd {
+    @Suite("Shards") struct ShardTests {
+        /// Two Rollout names per shard of three (the shard of `shop/<name>`).
+        static func names(perShard: Int = 2, shards map: ShardMap) -> [Int: [String]] {
+            var names: [Int: [String]] = [:]
+            for index in 0... {
+                let name = "svc-\(index)"
+                let shard = map.shard(of: "shop/\(name)")
+                if names[shard, default: []].count < perShard { names[shard, default: []].append(name) }
+                if names.count == map.count, names.values.allSatisfy({ $0.count == perShard }) { return names }
+            }
+            return names
+        }
+
+        @Test("three replicas, three shards: each Rollout is acted on only by its shard's replica; SIGKILL one mid-release and another finishes its Rollouts")
+        func threeReplicasShareTheRolloutsAndTakeOverAKilledOnesShard() async throws {
+            var options = EndToEndCluster.Options()
+            options.controller = false
+            try await EndToEndCluster.run(options) { cluster in
+                var election = EndToEndCluster.LeaderElection()
+                election.shards = 3
+                let map = ShardMap(count: election.shards)
+                try await cluster.kubectl("create", "namespace", election.leaseNamespace)
+                // The Role of the sharded install (manifests-sharded/), for the controller's service account.
+                for file in ["clusterrole-shards.yaml", "role-shards.yaml", "rolebinding-shards.yaml"] {
+                    try await cluster.kubectl("apply", "-f", Binaries.repositoryRoot.appendingPathComponent("manifests-sharded/\(file)").path)
+                }
+                let replicas = ["replica-a", "replica-b", "replica-c"]
+                var processes: [String: ChildProcess] = [:]
+                for name in replicas { processes[name] = try await cluster.startController(name, leaderElection: election) }
+                let holders = try await cluster.waitForShardHolders(election, distinct: 3)
+
+                let byShard = Self.names(shards: map)
+                var manifests: [RolloutManifest] = []
+                for name in byShard.values.flatMap({ $0 }).sorted() {
+                    var manifest = cluster.rolloutManifest()
+                    manifest.name = name
+                    manifest.replicas = 2
+                    manifest.steps = [(20, "3s"), (50, "3s")]
+                    manifests.append(manifest)
+                }
+                try await cluster.apply(
+                    manifests.map { RolloutManifest.services(name: $0.name, namespace: cluster.namespace) }.joined(separator: "---\n"),
+                    file: "services.yaml")
+                try await cluster.apply(manifests.map(\.yaml).joined(separator: "---\n"), file: "first.yaml")
+                var blues: [String: String] = [:]
+                for manifest in manifests {
+                    let rollout = try await cluster.monitor.waitForRollout(manifest.name, "Healthy", timeout: .seconds(90)) {
+                        $0.status?.phase == .healthy && $0.status?.activeRevision != nil
+                    }
+                    blues[manifest.name] = rollout.status?.activeRevision
+                }
+                // Labelled with their shard, Rollouts and Deployments alike.
+                let labels = try await cluster.getAll("rollouts", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
+                let deploymentLabels = try await cluster.getAll("deployments", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
+                for (shard, names) in byShard {
+                    for name in names {
+                        #expect(labels[name] == map.label(shard), "\(name)")
+                        #expect(deploymentLabels["\(name)-\(blues[name] ?? "")"] == map.label(shard), "\(name)'s Deployment")
+                    }
+                }
+
+                // A release of all six; the replica of one shard dies while its Rollouts are in their canary.
+                for index in manifests.indices { manifests[index].image = "registry.example.com/payment:1.4.3" }
+                try await cluster.apply(manifests.map(\.yaml).joined(separator: "---\n"), file: "release.yaml")
+                let victimShard = 0
+                for name in byShard[victimShard] ?? [] {
+                    _ = try await cluster.monitor.waitForRollout(name, "Canary", timeout: .seconds(90)) { $0.status?.phase == .canary }
+                }
+                let victim = try #require(holders[victimShard])
+                let victimName = try #require(replicas.first { victim.hasPrefix("\($0)_") })
+                await processes[victimName]?.stop(signal: SIGKILL)
+                let killedAt = ContinuousClock.now
+                let successor = try await cluster.waitForShardHolder(victimShard, election, otherThan: victim)
+                let takeover = ContinuousClock.now - killedAt
+                print("e2e shards: shard \(victimShard) taken over by \(successor) \(takeover) after \(victim) was killed (lease \(election.leaseDuration)s)")
+                #expect(takeover <= .seconds(election.leaseDuration + 5), "took over after \(takeover)")
+
+                for manifest in manifests {
+                    let done = try await cluster.monitor.waitForRollout(manifest.name, "Healthy on 1.4.3", timeout: .seconds(120)) {
+                        $0.status?.phase == .healthy && $0.status?.activeRevision != blues[manifest.name]
+                    }
+                    #expect(done.status?.activeRevision != nil)
+                }
+                // Every Event of a Rollout came from its shard's replica: the victim's Rollouts from
+                // the victim, then its successor; the others from their one replica.
+                for (shard, names) in byShard {
+                    let allowed: Set<String> = shard == victimShard ? [victim, successor] : [holders[shard] ?? ""]
+                    for name in names {
+                        let instances = Set(try await cluster.events(about: name).compactMap(\.reportingInstance))
+                        #expect(instances.isSubset(of: allowed), "\(name): Events from \(instances), shard \(shard)'s replicas \(allowed)")
+                    }
+                }
+                let survivorLogs = replicas.filter { $0 != victimName }.compactMap { processes[$0]?.log }
+                #expect(survivorLogs.contains { $0.contains("took shard \(victimShard)") })
+            }
+        }
+    }
+}
+
+extension EndToEndCluster {
+    /// The holders of the shard Leases (`<lease-name>-shard-<i>`), once `distinct` replicas hold all of them.
+    func waitForShardHolders(_ election: LeaderElection, distinct: Int) async throws -> [Int: String] {
+        try await eventually("\(election.shards) shard Leases held by \(distinct) replicas", timeout: .seconds(60)) {
+            var holders: [Int: String] = [:]
+            for shard in 0..<election.shards {
+                let lease = try? await client.get(Lease.self, name: "\(election.leaseName)-shard-\(shard)", namespace: election.leaseNamespace)
+                if let holder = lease?.spec?.holderIdentity, !holder.isEmpty { holders[shard] = holder }
+            }
+            let done = holders.count == election.shards && Set(holders.values).count == distinct
+            return (done ? holders : nil, "holders \(holders)")
+        }
+    }
+
+    /// Waits until shard `shard`'s Lease names a holder other than `previous`; returns it.
+    func waitForShardHolder(_ shard: Int, _ election: LeaderElection, otherThan previous: String) async throws -> String {
+        try await eventually("shard \(shard) held by another replica than \(previous)", timeout: .seconds(60), interval: .milliseconds(50)) {
+            let lease = try? await client.get(Lease.self, name: "\(election.leaseName)-shard-\(shard)", namespace: election.leaseNamespace)
+            let holder = lease?.spec?.holderIdentity ?? ""
+            return (!holder.isEmpty && holder != previous ? holder : nil, "holder \"\(holder)\"")
+        }
+    }
+}
