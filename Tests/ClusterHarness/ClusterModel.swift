@@ -222,7 +222,9 @@ struct ServiceUserFields: Sendable, Hashable {
         self.selector = selector
         ports = service.spec?.ports ?? []
         type = service.spec?.type
-        labels = service.metadata.labels ?? [:]
+        var labels = service.metadata.labels ?? [:]
+        labels[CutoverLabels.shard] = nil  // a sharded controller's, on the Services its Rollouts claim
+        self.labels = labels
         var annotations = service.metadata.annotations ?? [:]
         annotations[CutoverLabels.managedBy] = nil  // Cutover's claim, like the selector key
         self.annotations = annotations

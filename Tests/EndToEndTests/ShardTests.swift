@@ -64,10 +64,12 @@ extension EndToEnd {
                 // Labelled with their shard, Rollouts and Deployments alike.
                 let labels = try await cluster.getAll("rollouts", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
                 let deploymentLabels = try await cluster.getAll("deployments", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
+                let serviceLabels = try await cluster.getAll("services", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
                 for (shard, names) in byShard {
                     for name in names {
                         #expect(labels[name] == map.label(shard), "\(name)")
                         #expect(deploymentLabels["\(name)-\(blues[name] ?? "")"] == map.label(shard), "\(name)'s Deployment")
+                        #expect(serviceLabels[name] == map.label(shard) && serviceLabels["\(name)-preview"] == map.label(shard), "\(name)'s Services")
                     }
                 }
 
@@ -104,6 +106,71 @@ extension EndToEnd {
                 }
                 let survivorLogs = replicas.filter { $0 != victimName }.compactMap { processes[$0]?.log }
                 #expect(survivorLogs.contains { $0.contains("took shard \(victimShard)") })
+            }
+        }
+    }
+}
+
+extension EndToEnd.ShardTests {
+    @Test("from one controller to two sharded replicas: what it made is labelled and taken over; Rollouts that join a group move to its shard and release with it")
+    func migrationAndAGroupMovingItsMembers() async throws {
+        var options = EndToEndCluster.Options()
+        options.controller = false
+        try await EndToEndCluster.run(options) { cluster in
+            var election = EndToEndCluster.LeaderElection()
+            try await cluster.kubectl("create", "namespace", election.leaseNamespace)
+            for file in ["clusterrole-shards.yaml", "role-shards.yaml", "rolebinding-shards.yaml"] {
+                try await cluster.kubectl("apply", "-f", Binaries.repositoryRoot.appendingPathComponent("manifests-sharded/\(file)").path)
+            }
+            // Two Rollouts in different shards of two, the group in the shard of the first.
+            let map = ShardMap(count: 2)
+            let group = (0...).lazy.map { "duo-\($0)" }.first { map.shard(of: "shop/\($0)") == map.shard(of: "shop/svc-0") }!
+            let other = (1...).lazy.map { "svc-\($0)" }.first { map.shard(of: "shop/\($0)") != map.shard(of: "shop/svc-0") }!
+            var manifests: [RolloutManifest] = []
+            for name in ["svc-0", other] {
+                var manifest = cluster.rolloutManifest()
+                manifest.name = name
+                manifest.replicas = 2
+                manifests.append(manifest)
+            }
+            let single = try await cluster.startController("single", leaderElection: election)
+            var blues: [String: String] = [:]
+            for manifest in manifests { blues[manifest.name] = try await cluster.deployFirst(manifest) }
+            await single.stop(signal: SIGTERM)
+
+            election.shards = 2
+            for name in ["replica-a", "replica-b"] { try await cluster.startController(name, leaderElection: election) }
+            _ = try await cluster.waitForShardHolders(election, distinct: 2)
+            func labelled(_ name: String, _ shard: Int) async throws -> Bool {
+                let want = map.label(shard)
+                let rollout = try await cluster.get("rollout/\(name)", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
+                let deployment = try await cluster.get("deployment/\(name)-\(blues[name] ?? "")", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
+                let services = try await cluster.getAll("services", jsonpath: #"{.metadata.labels.cutover\.dev/shard}"#)
+                return rollout == want && deployment == want && services[name] == want && services["\(name)-preview"] == want
+            }
+            for name in ["svc-0", other] {
+                _ = try await eventually("\(name), its Deployment and Services labelled with its shard", timeout: .seconds(60)) {
+                    (try await labelled(name, map.shard(of: "shop/\(name)")) ? true : nil, "not yet")
+                }
+            }
+
+            // Both join a group: the second moves to the group's shard, and the group releases both.
+            try await cluster.apply(ReleaseGroupManifest(name: group, namespace: cluster.namespace).yaml, file: "group.yaml")
+            for index in manifests.indices { manifests[index].group = group }
+            try await cluster.apply(manifests.map(\.yaml).joined(separator: "---\n"), file: "members.yaml")
+            let groupShard = map.shard(of: "shop/\(group)")
+            _ = try await eventually("\(other) moved to the group's shard", timeout: .seconds(60)) {
+                (try await labelled(other, groupShard) ? true : nil, "not yet")
+            }
+            try await cluster.monitor.waitForGroup(group, "to list both members, Healthy") {
+                $0.status?.members?.filter { $0.phase == RolloutPhase.healthy.rawValue }.count == 2
+            }
+            for index in manifests.indices { manifests[index].image = "registry.example.com/payment:1.4.3" }
+            let greens = try await cluster.releaseGroup(manifests, blues: blues, group: group)
+            for manifest in manifests {
+                _ = try await cluster.monitor.waitForRollout(manifest.name, "Healthy on its green", timeout: .seconds(90)) {
+                    $0.status?.phase == .healthy && $0.status?.activeRevision == greens[manifest.name]
+                }
             }
         }
     }

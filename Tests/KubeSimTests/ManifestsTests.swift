@@ -99,4 +99,31 @@ struct ManifestsTests {
             #expect(service.at("spec.selector") == deployment.at("spec.selector.matchLabels"))
         }
     }
+    @Test("manifests-sharded/: everything of manifests/, 3 replicas with --shards=3, and the shard Leases' RBAC without wildcards")
+    func shardedVariant() async throws {
+        try await withSim(tls: true) { sim, _ in
+            let kubectl = try Kubectl(sim)
+            let applied = try await kubectl("apply", "-k", InstalledManifests.root + "/manifests-sharded")
+            #expect(applied.status == 0, "\(applied.stderr)")
+            let shardObjects = [
+                "clusterrole.rbac.authorization.k8s.io/cutover-controller-shards",
+                "clusterrolebinding.rbac.authorization.k8s.io/cutover-controller-shards",
+                "role.rbac.authorization.k8s.io/cutover-controller-shards",
+                "rolebinding.rbac.authorization.k8s.io/cutover-controller-shards",
+            ]
+            #expect(Set(applied.stdout.split(separator: "\n").map(String.init)) == Set((Self.expectedObjects + shardObjects).map { "\($0) created" }))
+            let (_, deployment) = await sim.request("GET", "/apis/apps/v1/namespaces/cutover-system/deployments/cutover-controller")
+            #expect(deployment.at("spec.replicas") == 3)
+            let args = (deployment.at("spec.template.spec")?["containers"]?.arrayValue?.first?["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+            #expect(args.contains("--shards=3") && args.contains("--leader-elect=on"), "\(args)")
+            let (_, role) = await sim.request("GET", "/apis/rbac.authorization.k8s.io/v1/namespaces/cutover-system/roles/cutover-controller-shards")
+            #expect(role["rules"] == [["apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["list", "get", "create", "update", "delete"]]])
+            let (_, cluster) = await sim.request("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/cutover-controller-shards")
+            #expect(cluster["rules"] == [
+                ["apiGroups": ["cutover.dev"], "resources": ["rollouts"], "verbs": ["patch"]],
+                ["apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["patch"]],
+                ["apiGroups": [""], "resources": ["services"], "verbs": ["get"]],
+            ])
+        }
+    }
 }

@@ -110,7 +110,8 @@ public final class RolloutController: Reconciler {
             labelSelector: [CutoverLabels.rollout, configuration.shards?.selector].compactMap { $0 }.joined(separator: ","),
             transform: CachedForm.deployment, logger: logger)
         services = ObjectCache(
-            client: client, namespaces: configuration.namespaces, transform: CachedForm.service, logger: logger)
+            client: client, namespaces: configuration.namespaces, labelSelector: configuration.shards?.selector,
+            transform: CachedForm.service, logger: logger)
         groups = ObjectCache(
             client: client, namespaces: configuration.namespaces, transform: CachedForm.releaseGroup, logger: logger)
         (finished, finish) = AsyncStream.makeStream()
@@ -179,37 +180,6 @@ public final class RolloutController: Reconciler {
         }
     }
 
-    /// With shards: reconciles only while this replica acts on the Rollout's shard, and moves a
-    /// Rollout whose shard changed (it joined or left a ReleaseGroup) to its new one.
-    func reconcileInShard(_ key: RolloutKey) async throws -> Duration? {
-        guard let scope = configuration.shards, let rollout = rollouts.get(key) else { return try await reconcileOnce(key) }
-        // In the cache, so labelled with one of the shards it was built for; nil when this
-        // replica no longer acts on it (the caches are being rebuilt for the shards it holds).
-        guard let shard = scope.labelledShard(of: rollout.metadata) else { return nil }
-        return try await scope.acting(on: shard) {
-            let target = scope.shard(of: rollout)
-            guard target == shard else {
-                try await move(rollout, to: scope.map.label(target))
-                return nil
-            }
-            return try await reconcileOnce(key)
-        } ?? nil
-    }
-
-    /// Relabels the Rollout's Deployments, then the Rollout, with `label`: the replica acting on
-    /// that shard sees the Deployments before the Rollout that owns them.
-    private func move(_ rollout: Rollout, to label: String) async throws {
-        let namespace = rollout.metadata.namespace ?? ""
-        let patch = Patch.merge(["metadata": ["labels": [CutoverLabels.shard: .string(label)]]])
-        for deployment in deployments.controlled(by: rollout.metadata.uid ?? "", namespace: namespace) {
-            _ = try await client.patch(
-                Deployment.self, name: deployment.metadata.name ?? "", namespace: namespace, patch: patch, fieldManager: configuration.fieldManager)
-        }
-        _ = try await client.patch(
-            Rollout.self, name: rollout.metadata.name ?? "", namespace: namespace, patch: patch, fieldManager: configuration.fieldManager)
-        logger.info("moved to shard \(label)", metadata: ["rollout": "\(RolloutKey(rollout))"])
-    }
-
     /// Returns when to look again (nil: on the next change). Throws when an action failed; the
     /// queue retries with backoff.
     ///
@@ -247,8 +217,8 @@ public final class RolloutController: Reconciler {
             specFacts.forget(key)
             return nil
         }
-        let outside = try await claimantsOutsideCache(of: rollout, key: key)
-        let snapshot = snapshot(of: rollout, key: key, taking: await effects.take(key), claimantsOutsideCache: outside)
+        let outside = try await outsideCache(of: rollout, key: key)
+        let snapshot = snapshot(of: rollout, key: key, taking: await effects.take(key), outside: outside)
         let planned = Date()
         let plan = planNextStep(for: snapshot, now: planned)
         var reconcileLogger = logger
@@ -263,7 +233,7 @@ public final class RolloutController: Reconciler {
         // Taken as the reconcile returns (the queue counts from then), so the status write and the
         // actions after it do not push the wake past the Rollout's point of the second.
         // A claimant outside the cache (another replica's) wakes nothing here when it lets go.
-        let lookAgain = outside.isEmpty ? nil : Self.outsideClaimRecheck
+        let lookAgain = outside.claimants.isEmpty ? nil : Self.outsideClaimRecheck
         let requeue: () -> Duration? = {
             let planned = plan.requeueAfter.map { WakePhase(key).delay(requeueAfter: $0, plannedAt: planned, now: Date()) }
             return [planned, lookAgain].compactMap { $0 }.min()
@@ -306,27 +276,6 @@ public final class RolloutController: Reconciler {
         return Rest(actions: plan.afterStatus, rollout: rollout, logger: reconcileLogger, requeue: requeue)
     }
 
-    /// How often a Rollout whose Service another replica's Rollout claims looks again.
-    static let outsideClaimRecheck = Duration.seconds(30)
-
-    /// The Rollouts claiming this Rollout's Services that the cache does not hold, read from the
-    /// API (gone ones left out): with shards they may be another replica's, and a claim by a
-    /// Rollout that exists must never be taken.
-    private func claimantsOutsideCache(of rollout: Rollout, key: RolloutKey) async throws -> [String: Rollout] {
-        var found: [String: Rollout] = [:]
-        for name in rollout.serviceNames {
-            guard let owner = services.get(name: name, namespace: key.namespace)?.metadata.annotations?[CutoverLabels.managedBy],
-                owner != key.name, found[owner] == nil, rollouts.get(name: owner, namespace: key.namespace) == nil
-            else { continue }
-            do {
-                found[owner] = try await client.get(Rollout.self, name: owner, namespace: key.namespace)
-            } catch let error as KubeError where error.isNotFound {
-                continue
-            }
-        }
-        return found
-    }
-
     /// What the planner needs about `rollout`: the caches, and the outcomes of background work.
     ///
     /// The Services are read before the group and its members: the group writes a cutover before
@@ -334,12 +283,12 @@ public final class RolloutController: Reconciler {
     /// switches for it, so a member that sees the patched Service also sees why (and does not
     /// patch the Service back).
     func snapshot(
-        of rollout: Rollout, key: RolloutKey, taking outcomes: ReleaseEffects.Outcomes, claimantsOutsideCache: [String: Rollout] = [:]
+        of rollout: Rollout, key: RolloutKey, taking outcomes: ReleaseEffects.Outcomes, outside: OutsideCache = OutsideCache()
     ) -> ReleaseSnapshot {
         let owned = deployments.controlled(by: rollout.metadata.uid ?? "", namespace: key.namespace)
         var named: [String: Service] = [:]
         for name in rollout.serviceNames {
-            if let service = services.get(name: name, namespace: key.namespace) { named[name] = service }
+            if let service = services.get(name: name, namespace: key.namespace) ?? outside.services[name] { named[name] = service }
         }
         let group = rollout.metadata.labels?[CutoverLabels.group].flatMap { groups.get(name: $0, namespace: key.namespace) }
         // Read after the group: a revert's cause is in a member's status before the group plans it.
@@ -354,7 +303,7 @@ public final class RolloutController: Reconciler {
         var claimedBy: [String: String] = [:]
         for (name, service) in named {
             guard let owner = service.metadata.annotations?[CutoverLabels.managedBy], owner != key.name,
-                (rollouts.get(name: owner, namespace: key.namespace) ?? claimantsOutsideCache[owner])?.serviceNames.contains(name) == true
+                (rollouts.get(name: owner, namespace: key.namespace) ?? outside.claimants[owner])?.serviceNames.contains(name) == true
             else { continue }
             claimedBy[name] = owner
         }

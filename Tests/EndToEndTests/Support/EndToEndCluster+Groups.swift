@@ -53,9 +53,9 @@ extension EndToEndCluster {
     /// `kubectl apply`s the members' new templates in one file, as a pipeline's `kubectl apply -f
     /// release/` does, and waits until the group's release holds every one of them. Returns each
     /// member's green revision.
-    func releaseGroup(_ members: [RolloutManifest], blues: [String: String]) async throws -> [String: String] {
+    func releaseGroup(_ members: [RolloutManifest], blues: [String: String], group: String = "shop") async throws -> [String: String] {
         try await apply(members.map(\.yaml).joined(separator: "---\n"), file: "members-\(UUID().uuidString.prefix(8)).yaml")
-        let started = try await monitor.waitForGroup("shop", "a release of all \(members.count) members") { group in
+        let started = try await monitor.waitForGroup(group, "a release of all \(members.count) members") { group in
             let released = group.status?.release?.members ?? []
             return members.allSatisfy { member in released.contains { $0.name == member.name && $0.revision != blues[member.name] } }
         }
