@@ -269,7 +269,9 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     /// sharded replica acting on no shard is a standby too.
     static func notReady(running: ControllerAssembly.Built?, elector: LeaderElector?, shards: ShardLeases?) -> String? {
         if let shards {
-            return running?.manager.hasSynced == true || shards.active.isEmpty ? nil : "caches of shards \(shards.active.sorted()) not synced"
+            if running?.manager.hasSynced == true { return nil }
+            if !shards.active.isEmpty { return "caches of shards \(shards.active.sorted()) not synced" }
+            return shards.campaignProblem.map { "not acting: \($0)" }
         }
         guard let manager = running?.manager else { return "not started" }
         if manager.hasSynced { return nil }

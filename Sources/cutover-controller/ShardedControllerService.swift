@@ -8,9 +8,10 @@ import ServiceLifecycle
 ///
 /// A shard that stops being active is out of the running controllers at once (every reconcile
 /// passes ``ShardLeases/begin(_:)``); the controllers are then stopped (the reconciles in flight
-/// finish), and built again for the shards left, which lists their objects afresh. A shard
-/// being handed over is released only once the work on it has ended. On graceful shutdown the
-/// controllers drain first, then every shard Lease is handed back.
+/// finish, background work is cancelled), and built again for the shards left, which lists their
+/// objects afresh. The controllers pin their shards while they run, so a shard being handed over
+/// is released only once they have stopped. On graceful shutdown the controllers stop first,
+/// then every shard Lease is handed back.
 struct ShardedControllerService: Service {
     let leases: ShardLeases
     let assembly: ControllerAssembly
@@ -39,26 +40,30 @@ struct ShardedControllerService: Service {
             // A round of the leases publishes a few changes in a row: build once, for the last.
             try? await Task.sleep(for: .milliseconds(300))
             if Task.isCancelled { break }
-            let active = leases.active
-            guard active != shards else { continue }
-            if let running = task {
-                running.cancel()
-                await running.value
-                self.running.current = nil
-            }
-            shards = active
+            guard leases.active != shards else { continue }
+            await stop(task, pinned: shards)
             task = nil
-            metrics.setLeader(!active.isEmpty)
-            guard !active.isEmpty else { continue }
-            logger.info("running the controllers for shards \(active.sorted())")
-            let built = assembly.build(shards: ShardScope(leases: leases, active: active))
-            self.running.current = built
+            // Pinned for the controllers' lifetime, background work included: a shard handed back
+            // is released only once the controllers built with it have stopped.
+            shards = leases.active.filter { leases.begin($0) }
+            metrics.setLeader(!shards.isEmpty)
+            guard !shards.isEmpty else { continue }
+            logger.info("running the controllers for shards \(shards.sorted())")
+            let built = assembly.build(shards: ShardScope(leases: leases, active: shards))
+            running.current = built
             task = Task { try? await built.manager.run() }
         }
-        if let running = task {
-            running.cancel()
-            await running.value
+        await stop(task, pinned: shards)
+    }
+
+    /// Stops the controllers (the reconciles in flight finish, background work is cancelled) and
+    /// unpins their shards.
+    private func stop(_ task: Task<Void, Never>?, pinned: Set<Int>) async {
+        if let task {
+            task.cancel()
+            await task.value
         }
-        self.running.current = nil
+        running.current = nil
+        for shard in pinned { leases.end(shard) }
     }
 }

@@ -11,9 +11,12 @@ let package = Package(
         .executableTarget(name: "bench-planner", dependencies: [.product(name: "Cutover", package: "cutover")]),
         .executableTarget(name: "bench-sim", dependencies: [.product(name: "KubeSim", package: "cutover")]),
         // Output, the release-built controller and KubeSim's request counts, for the benchmarks that run the controller.
-        .target(name: "BenchSupport", dependencies: [.product(name: "KubeSim", package: "cutover")]),
+        .target(name: "BenchSupport", dependencies: [.product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
         .executableTarget(
             name: "bench-controller",
+            dependencies: ["BenchSupport", .product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
+        .executableTarget(
+            name: "bench-shards",
             dependencies: ["BenchSupport", .product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
         .executableTarget(
             name: "bench-group-revert",

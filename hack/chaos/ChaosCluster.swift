@@ -10,11 +10,13 @@ import Glibc
 #endif
 
 /// The processes of one chaos run and the faults done to them: kube-sim, a real Prometheus, two
-/// `cutover-controller` replicas under leader election, a receiver for gate hooks and
-/// notifications, kubectl as the user, and one ``ClusterMonitor`` per namespace.
+/// `cutover-controller` replicas under leader election (or with `--shards`, each acting on its
+/// share), a receiver for gate hooks and notifications, kubectl as the user, and one
+/// ``ClusterMonitor`` per namespace.
 final class ChaosCluster: Sendable {
-    static let election = ControllerProcess.LeaderElection()
     static let replicas = ["replica-a", "replica-b"]
+
+    let election: ControllerProcess.LeaderElection
 
     let directory: URL
     let namespaces: [String]
@@ -36,8 +38,9 @@ final class ChaosCluster: Sendable {
 
     private init(
         directory: URL, namespaces: [String], sim: KubeSimProcess, kubectl: Kubectl, client: KubeClient, receiver: WebhookReceiver,
-        prometheus: PrometheusProcess, controllerBinary: String
+        prometheus: PrometheusProcess, controllerBinary: String, election: ControllerProcess.LeaderElection
     ) {
+        self.election = election
         self.directory = directory
         self.namespaces = namespaces
         self.sim = sim
@@ -51,7 +54,9 @@ final class ChaosCluster: Sendable {
 
     var prometheus: PrometheusProcess { prometheusProcess.get }
 
-    static func start(namespaces: [String], controllerBinary: String, directory: URL) async throws -> ChaosCluster {
+    static func start(namespaces: [String], shards: Int, controllerBinary: String, directory: URL) async throws -> ChaosCluster {
+        var election = ControllerProcess.LeaderElection()
+        election.shards = shards
         let sim = try await KubeSimProcess.start(in: directory)
         var started: [ChildProcess] = [sim.process]
         do {
@@ -64,7 +69,7 @@ final class ChaosCluster: Sendable {
             let receiver = try await WebhookReceiver()
             let cluster = ChaosCluster(
                 directory: directory, namespaces: namespaces, sim: sim, kubectl: kubectl, client: client, receiver: receiver,
-                prometheus: prometheus, controllerBinary: controllerBinary)
+                prometheus: prometheus, controllerBinary: controllerBinary, election: election)
             // Notifications to /hang/ never get an answer in time; hooks of a Rollout marked failing answer 500.
             receiver.respond { path, _ in
                 if path.hasPrefix("/hang/") { return .init(status: 200, delay: .seconds(20)) }
@@ -101,7 +106,7 @@ final class ChaosCluster: Sendable {
 
     private func startController(_ name: String) throws {
         let process = try ControllerProcess.start(
-            name, binary: controllerBinary, kubeconfig: sim.kubeconfig, leaderElection: Self.election, in: directory)
+            name, binary: controllerBinary, kubeconfig: sim.kubeconfig, leaderElection: election, in: directory)
         controllers.update { $0[name] = process }
     }
 
@@ -119,9 +124,10 @@ final class ChaosCluster: Sendable {
         return exited
     }
 
-    /// The replica holding the Lease now, if any.
+    /// The replica holding the Lease now (with shards: shard 0's), if any.
     func leader() async -> String? {
-        let lease = try? await client.get(Lease.self, name: Self.election.leaseName, namespace: Self.election.leaseNamespace)
+        let name = election.shards > 1 ? "\(election.leaseName)-shard-0" : election.leaseName
+        let lease = try? await client.get(Lease.self, name: name, namespace: election.leaseNamespace)
         let holder = lease?.spec?.holderIdentity ?? ""
         return Self.replicas.first { holder.hasPrefix("\($0)_") }
     }

@@ -22,6 +22,9 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Namespaces the Rollouts are spread over (a release group of three in each).")
     var namespaces = 3
 
+    @Option(help: "--shards of the two controller replicas (1: leader election, one acts).")
+    var shards = 1
+
     @Option(help: "Seconds every release has to end once faults stop.")
     var settle = 180.0
 
@@ -50,11 +53,12 @@ struct ChaosCommand: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-chaos-\(seed)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let replay = "cutover-chaos --seed \(seed) --minutes \(minutes) --rollouts \(rollouts) --namespaces \(namespaces)"
+            + (shards > 1 ? " --shards \(shards)" : "")
             + (plant.map { " --plant \($0.rawValue)" } ?? "")
         say("chaos: \(replay); logs in \(directory.path)")
         let journal = Journal(quiet: quiet)
         let cluster = try await ChaosCluster.start(
-            namespaces: (0..<namespaces).map { "chaos-\($0)" }, controllerBinary: binary, directory: directory)
+            namespaces: (0..<namespaces).map { "chaos-\($0)" }, shards: shards, controllerBinary: binary, directory: directory)
         let summary: ChaosRun.Summary
         do {
             let run = ChaosRun(cluster: cluster, journal: journal, seed: seed, plant: plant == .unreadyGreen)

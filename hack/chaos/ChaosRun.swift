@@ -22,9 +22,11 @@ final class ChaosRun: @unchecked Sendable {
     private let workload: Workload
     private let schedule: FaultSchedule
     private let plant: Bool
+    private let tenures: LeaseTenureCheck
 
     init(cluster: ChaosCluster, journal: Journal, seed: UInt64, plant: Bool) {
         self.cluster = cluster
+        tenures = LeaseTenureCheck(client: cluster.client, election: cluster.election)
         self.journal = journal
         self.plant = plant
         workload = Workload(cluster: cluster, journal: journal, seed: seed)
@@ -32,6 +34,8 @@ final class ChaosRun: @unchecked Sendable {
     }
 
     func run(rollouts: Int, minutes: Double, settle: Double) async throws -> Summary {
+        let following = Task { [tenures] in await tenures.follow() }
+        defer { following.cancel() }
         try await workload.setUp(rollouts: rollouts)
         journal.record("all \(rollouts) Rollouts Healthy; releases and faults for \(minutes) minutes")
         let end = Date().addingTimeInterval(minutes * 60)
@@ -75,7 +79,11 @@ final class ChaosRun: @unchecked Sendable {
         try await cluster.postFaults([:], method: "DELETE")
         try await workload.recreateDue(all: true)
         let settled = try await waitUntilSettled(within: settle)
-        return judge(settled: settled, settle: settle)
+        var summary = judge(settled: settled, settle: settle)
+        for namespace in cluster.namespaces {
+            summary.violations += await tenures.violations(namespace: namespace, rollouts: cluster.monitors[namespace]?.rollouts ?? [])
+        }
+        return summary
     }
 
     /// Resolves what waits for a human and waits until every Rollout and group has ended its

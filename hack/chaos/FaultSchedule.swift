@@ -48,7 +48,7 @@ final class FaultSchedule {
         case "kill-at":
             try await killAtMoment()
         case "pause":
-            let lease = ChaosCluster.election.leaseDuration
+            let lease = cluster.election.leaseDuration
             journal.record("SIGSTOP the leader for \(lease + 2) s, past its lease")
             if let name = try await cluster.pauseLeader(for: .seconds(lease + 2)) {
                 faults += 1

@@ -39,6 +39,20 @@ public enum ShardBalance {
         return decision
     }
 
+    /// Why a replica with `count` shards must hand back its shards and take none, or nil. Of two
+    /// configurations running at once (a `--shards` change rolling out), the larger count acts and
+    /// the smaller yields as soon as it sees a live replica of the larger; the larger takes shards
+    /// only once no replica of another count holds any (``decide`` is not asked before). Both
+    /// sides agree, so one configuration acts at a time. A controller without shards holding the
+    /// leader Lease wins over any: it does not look at shards.
+    public static func yieldReason(count: Int, leaderHeld: Bool, memberCounts: Set<Int>) -> String? {
+        if leaderHeld { return "a controller without shards holds the leader Lease" }
+        if let larger = memberCounts.filter({ $0 > count }).max() {
+            return "replicas with --shards \(larger) are running (this one has --shards \(count))"
+        }
+        return nil
+    }
+
     /// `shards`, the ones `identity` prefers most first.
     static func preferred(by identity: String, _ shards: Set<Int>) -> [Int] {
         let seed = ShardMap.hash(identity)

@@ -34,18 +34,19 @@ public final class ShardLeases: Sendable {
         var renewedAt: ContinuousClock.Instant
     }
 
-    struct Observation {
-        var spec: LeaseSpec?
-        var changedAt: ContinuousClock.Instant
-    }
-
     private struct Shared {
         var held: [Int: Held] = [:]
         var releasing: Set<Int> = []
         var inFlight: [Int: Int] = [:]
-        var observed: [String: Observation] = [:]
+        var view: LeaseSetView
         var members: Set<String> = []
+        /// Why this replica hands back its shards and takes none (another configuration acts), or nil.
+        var yielding: String?
+        /// Shard counts other than ours whose replicas still hold shards: take none until they are gone.
+        var waitingFor: Set<Int> = []
         var published: ActiveShards = []
+        /// Why the last round could not read or renew the set (no such namespace, no RBAC), or nil.
+        var problem: String?
     }
 
     /// The shard count and key hashing.
@@ -55,11 +56,13 @@ public final class ShardLeases: Sendable {
     private let client: KubeClient
     private let time: any TimeSource
     private let logger: Logger
-    private let shared = Mutex(Shared())
+    private let shared: Mutex<Shared>
     private let broadcaster = Broadcaster<ActiveShards>()
 
     /// The label on every Lease of the set, valued with ``LeaderElectionConfiguration/leaseName``.
     public static let setLabel = "cutover.dev/lease-set"
+    /// The label on a member Lease: the replica's shard count (`--shards`).
+    public static let countLabel = "cutover.dev/shards"
 
     public init(
         client: KubeClient, map: ShardMap, configuration: LeaderElectionConfiguration, logger: Logger = Logger(label: "cutover.shards"),
@@ -69,6 +72,7 @@ public final class ShardLeases: Sendable {
         self.map = map
         self.configuration = configuration
         self.time = time
+        shared = Mutex(Shared(view: LeaseSetView(name: configuration.leaseName, defaultDuration: configuration.leaseDuration)))
         var logger = logger
         logger[metadataKey: "identity"] = "\(configuration.identity)"
         self.logger = logger
@@ -95,6 +99,14 @@ public final class ShardLeases: Sendable {
 
     /// Changes of ``active`` from now on.
     public func changes() -> AsyncStream<ActiveShards> { broadcaster.subscribe() }
+
+    /// Why this replica cannot take part (its last round could not list the Leases or renew its
+    /// member Lease: the namespace does not exist, RBAC), or nil.
+    public var campaignProblem: String? { shared.withLock { $0.problem } }
+
+    /// Why this replica hands back its shards and takes none now (a controller without shards,
+    /// or replicas with a larger `--shards`, act), or nil.
+    public var yielding: String? { shared.withLock { $0.yielding } }
 
     /// The live replicas this one last saw (itself included).
     public var members: Set<String> { shared.withLock { $0.members } }
@@ -164,10 +176,12 @@ public final class ShardLeases: Sendable {
         let sent = time.now
         let leases: [Lease]
         do {
-            leases = try await client.list(
-                Lease.self, namespace: configuration.leaseNamespace,
-                options: ListOptions(labelSelector: "\(Self.setLabel)=\(configuration.leaseName)")).items
+            // All of the namespace's: the set's, and the leader Lease of a controller without shards.
+            leases = try await client.list(Lease.self, namespace: configuration.leaseNamespace).items.filter {
+                $0.metadata.labels?[Self.setLabel] == configuration.leaseName || $0.metadata.name == configuration.leaseName
+            }
         } catch {
+            shared.withLock { $0.problem = "cannot list the Leases in \(configuration.leaseNamespace): \(error)" }
             logger.warning("cannot list the shard leases: \(error)")
             dropExpired()
             publish()
@@ -179,8 +193,12 @@ public final class ShardLeases: Sendable {
         await deleteLongDeadMembers()
         let free = freeShards(byName)
         await renewHeld(byName, sent: sent)
-        let (held, members) = shared.withLock { (Set($0.held.keys).subtracting($0.releasing), $0.members) }
-        let decision = ShardBalance.decide(identity: configuration.identity, members: members, count: map.count, held: held, free: free)
+        let (held, members, yielding, waitingFor) = shared.withLock {
+            (Set($0.held.keys).subtracting($0.releasing), $0.members, $0.yielding, $0.waitingFor)
+        }
+        var decision = ShardBalance.decide(identity: configuration.identity, members: members, count: map.count, held: held, free: free)
+        if yielding != nil { decision = ShardBalance.Decision(release: held.sorted(), acquire: []) }
+        if !waitingFor.isEmpty { decision.acquire = [] }
         if !decision.release.isEmpty {
             shared.withLock { $0.releasing.formUnion(decision.release) }
             logger.info("handing back shards \(decision.release.sorted()) (\(members.count) replicas)")
@@ -193,32 +211,21 @@ public final class ShardLeases: Sendable {
 
     // MARK: Steps
 
-    /// Notes when each Lease's record last changed, on this process's clock, and who is alive.
+    /// Notes what changed, who is alive, and whether another configuration acts.
     private func observe(_ leases: [Lease]) {
         let now = time.now
-        let memberPrefix = "\(configuration.leaseName)-member-"
-        shared.withLock { shared in
-            var seen: [String: Observation] = [:]
-            for lease in leases {
-                let name = lease.metadata.name ?? ""
-                if let old = shared.observed[name], old.spec == lease.spec { seen[name] = old } else {
-                    seen[name] = Observation(spec: lease.spec, changedAt: now)
-                }
-            }
-            shared.observed = seen
-            var members: Set<String> = [configuration.identity]
-            for (name, observation) in seen where name.hasPrefix(memberPrefix) && isValid(observation, now: now) {
-                if let holder = observation.spec?.holderIdentity { members.insert(holder) }
-            }
-            shared.members = members
+        let (reason, changed) = shared.withLock { shared in
+            shared.view.update(leases, now: now)
+            let members = shared.view.members(now: now)
+            shared.members = Set(members.filter { ($0.value ?? map.count) == map.count }.keys).union([configuration.identity])
+            let reason = ShardBalance.yieldReason(
+                count: map.count, leaderHeld: shared.view.isValid(configuration.leaseName, now: now),
+                memberCounts: Set(members.values.compactMap { $0 }))
+            shared.waitingFor = shared.view.otherCountsHoldingShards(than: map.count, now: now)
+            defer { shared.yielding = reason }
+            return (reason, reason != shared.yielding)
         }
-    }
-
-    /// Whether a record names a holder that is still valid: it changed within its duration.
-    private func isValid(_ observation: Observation, now: ContinuousClock.Instant) -> Bool {
-        guard let holder = observation.spec?.holderIdentity, !holder.isEmpty else { return false }
-        let duration = Duration.seconds(Int64(observation.spec?.leaseDurationSeconds ?? configuration.leaseDurationSeconds))
-        return now < observation.changedAt + duration
+        if changed { logger.notice(reason.map { "not acting: \($0)" } ?? "acting again: no other configuration holds shards") }
     }
 
     /// The shards whose Lease is missing, released, or expired (ours included).
@@ -226,8 +233,8 @@ public final class ShardLeases: Sendable {
         let now = time.now
         return shared.withLock { shared in
             Set((0..<map.count).filter { shard in
-                guard let observation = shared.observed[shardLeaseName(shard)], byName[shardLeaseName(shard)] != nil else { return true }
-                return !isValid(observation, now: now) || observation.spec?.holderIdentity == configuration.identity
+                guard byName[shardLeaseName(shard)] != nil, let holder = shared.view.validHolder(shardLeaseName(shard), now: now) else { return true }
+                return holder == configuration.identity
             })
         }
     }
@@ -241,7 +248,9 @@ public final class ShardLeases: Sendable {
             } else {
                 record(try await client.create(newLease(name: name, role: "member")))
             }
+            shared.withLock { $0.problem = nil }
         } catch {
+            shared.withLock { $0.problem = "cannot renew the member Lease \(name): \(error)" }
             logger.warning("cannot renew the member lease \(name): \(error)")
         }
     }
@@ -250,16 +259,10 @@ public final class ShardLeases: Sendable {
     /// back under a new identity, so they would pile up).
     private func deleteLongDeadMembers() async {
         let now = time.now
-        let memberPrefix = "\(configuration.leaseName)-member-"
-        let dead = shared.withLock { shared in
-            shared.observed.filter { name, observation in
-                let duration = Duration.seconds(Int64(observation.spec?.leaseDurationSeconds ?? configuration.leaseDurationSeconds))
-                return name.hasPrefix(memberPrefix) && name != memberLeaseName && now >= observation.changedAt + duration * 5
-            }.keys
-        }
+        let dead = shared.withLock { $0.view.longDeadMembers(except: memberLeaseName, now: now) }
         for name in dead {
             try? await client.delete(Lease.self, name: name, namespace: configuration.leaseNamespace)
-            shared.withLock { _ = $0.observed.removeValue(forKey: name) }
+            shared.withLock { $0.view.forget(name) }
         }
     }
 
@@ -355,7 +358,8 @@ public final class ShardLeases: Sendable {
         return Lease(
             metadata: ObjectMeta(
                 name: name, namespace: configuration.leaseNamespace,
-                labels: [Self.setLabel: configuration.leaseName, "cutover.dev/lease-role": role]),
+                labels: [Self.setLabel: configuration.leaseName, "cutover.dev/lease-role": role].merging(
+                    role == "member" ? [Self.countLabel: "\(map.count)"] : [:]) { a, _ in a }),
             spec: LeaseSpec(
                 holderIdentity: configuration.identity, leaseDurationSeconds: configuration.leaseDurationSeconds,
                 acquireTime: .micro(now), renewTime: .micro(now), leaseTransitions: 0))
@@ -372,7 +376,7 @@ public final class ShardLeases: Sendable {
 
     private func record(_ lease: Lease) {
         let now = time.now
-        shared.withLock { $0.observed[lease.metadata.name ?? ""] = Observation(spec: lease.spec, changedAt: now) }
+        shared.withLock { $0.view.record(lease, now: now) }
     }
 
     private func lose(_ shard: Int, because reason: String) {

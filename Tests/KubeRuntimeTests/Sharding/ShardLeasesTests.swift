@@ -130,4 +130,39 @@ import Testing
             #expect(a.begin(0) == false)
         }
     }
+    @Test func aLargerShardCountTakesOverFromASmallerOneNeverBothAtOnce() async throws {
+        try await withRuntimeSimulator { _, client in
+            let old = try Self.replica("a", client, shards: 2), new = try Self.replica("b", client, shards: 3)
+            var tasks = [Self.start(old)]
+            defer { for task in tasks { task.cancel() } }
+            try await eventually("a to hold both of its shards") { old.active == [0, 1] }
+            tasks.append(Self.start(new))
+            try await eventually(within: 15, "b to act on all three, a on none") {
+                #expect(old.active.isEmpty || new.active.isEmpty, "two configurations acting at once: a \(old.active), b \(new.active)")
+                return new.active == [0, 1, 2] && old.active.isEmpty
+            }
+            #expect(old.yielding == "replicas with --shards 3 are running (this one has --shards 2)")
+            #expect(new.yielding == nil)
+        }
+    }
+
+    @Test func aControllerWithoutShardsKeepsShardedReplicasWaitingUntilItStops() async throws {
+        try await withRuntimeSimulator { _, client in
+            let leader = try LeaderElectorTests.elector("solo", client)
+            let leading = Box(false)
+            let solo = LeaderElectorTests.campaign(leader, leading)
+            try await eventually("solo to lead") { leading.get }
+            let sharded = try Self.replica("a", client, shards: 2)
+            let task = Self.start(sharded)
+            defer { task.cancel() }
+            try await eventually("a to see the leader") { sharded.yielding != nil }
+            let until = ContinuousClock.now + .seconds(1.5)
+            while ContinuousClock.now < until {
+                #expect(sharded.active.isEmpty)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            solo.cancel()  // a graceful stop releases the leader Lease
+            try await eventually("a to act on both shards") { sharded.active == [0, 1] }
+        }
+    }
 }

@@ -63,6 +63,17 @@ import Testing
         #expect(members.map { ShardBalance.target(for: $0, members: Set(members), count: count) } == targets)
     }
 
+    @Test(arguments: [
+        (3, false, [], nil),
+        (3, false, [3], nil),
+        (3, false, [2], nil),
+        (2, false, [2, 3, 4], "replicas with --shards 4 are running (this one has --shards 2)"),
+        (3, true, [], "a controller without shards holds the leader Lease"),
+    ] as [(Int, Bool, Set<Int>, String?)])
+    func oneConfigurationActsAtATime(count: Int, leaderHeld: Bool, memberCounts: Set<Int>, reason: String?) {
+        #expect(ShardBalance.yieldReason(count: count, leaderHeld: leaderHeld, memberCounts: memberCounts) == reason)
+    }
+
     @Test func aReplicaAboveItsTargetHandsBackWhatItPrefersLeast() {
         let decision = ShardBalance.decide(identity: "a", members: ["a", "b", "c"], count: 3, held: [0, 1, 2], free: [])
         #expect(decision.release.count == 2 && decision.acquire.isEmpty)
