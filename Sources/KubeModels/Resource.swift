@@ -142,3 +142,16 @@ public struct DynamicObject: KubeObject, Hashable {
         for (key, value) in rest { try container.encode(value, forKey: Key(stringValue: key)) }
     }
 }
+
+/// Only the metadata of an object of kind `Object`, as `PartialObjectMetadata` is: for a cache
+/// that reads labels and owners and nothing else. The rest of each object is parsed and dropped.
+public struct MetadataOnly<Object: KubeObject>: KubeObject, Hashable {
+    public static var resource: Resource { Object.resource }
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ObjectMeta
+
+    public init(metadata: ObjectMeta) {
+        self.metadata = metadata
+    }
+}

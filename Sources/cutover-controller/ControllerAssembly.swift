@@ -4,9 +4,10 @@ import KubeRuntime
 import Logging
 import Synchronization
 
-/// Builds the controllers one replica runs (Rollouts, ReleaseGroups and, with shards, the shard
-/// labels) in one ``ControllerManager``: once, or with `--shards` again whenever the shards the
-/// replica acts on change (their caches are listed with the shards' label selector).
+/// Builds the controllers one replica runs: the Rollout and ReleaseGroup controllers in one
+/// ``ControllerManager``, once, or with `--shards` once per shard the replica acts on (their
+/// caches listed with that shard's label selector); and with `--shards` the replica's
+/// ``ShardLabeler``.
 struct ControllerAssembly: Sendable {
     /// What runs, and what `/readyz` and `/metrics` read.
     struct Built: Sendable {
@@ -23,6 +24,7 @@ struct ControllerAssembly: Sendable {
     let workers: Int
     let metrics: ControllerMetrics
 
+    /// The controllers of every Rollout (`shards` nil), or of the Rollouts of `shards`.
     func build(shards: ShardScope?) -> Built {
         let rollouts = Controller(
             RolloutController(
@@ -36,22 +38,26 @@ struct ControllerAssembly: Sendable {
             ReleaseGroupController(sharing: rollouts.reconciler), configuration: .init(workers: workers),
             logger: Logger(label: "cutover.groups"))
         // One manager, so the Rollout and ReleaseGroup caches both reconcilers read run once.
-        let manager: ControllerManager
-        if let labeler = ShardLabeler(for: rollouts.reconciler) {
-            manager = ControllerManager(rollouts, groups, Controller(labeler, configuration: .init(workers: 2), logger: Logger(label: "cutover.shards")))
-        } else {
-            manager = ControllerManager(rollouts, groups)
-        }
-        return Built(manager: manager, rollouts: rollouts)
+        return Built(manager: ControllerManager(rollouts, groups), rollouts: rollouts)
+    }
+
+    /// The replica's shard labeller, for as long as it runs.
+    func labeler(_ leases: ShardLeases) -> ControllerManager {
+        ControllerManager(
+            Controller(
+                ShardLabeler(client: client, leases: leases, namespaces: namespaces), configuration: .init(workers: 2),
+                logger: Logger(label: "cutover.shards")))
     }
 }
 
-/// The controllers running now (none while a sharded replica acts on no shard or rebuilds).
+/// The controllers running now, by shard (without shards: one, under shard 0).
 final class RunningControllers: Sendable {
-    private let built = Mutex<ControllerAssembly.Built?>(nil)
+    private let built = Mutex<[Int: ControllerAssembly.Built]>([:])
 
-    var current: ControllerAssembly.Built? {
-        get { built.withLock { $0 } }
-        set { built.withLock { $0 = newValue } }
+    var all: [ControllerAssembly.Built] { built.withLock { $0.sorted { $0.key < $1.key }.map(\.value) } }
+
+    subscript(shard: Int) -> ControllerAssembly.Built? {
+        get { built.withLock { $0[shard] } }
+        set { built.withLock { $0[shard] = newValue } }
     }
 }

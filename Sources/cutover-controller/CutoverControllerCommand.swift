@@ -23,7 +23,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("namespace"), help: "A namespace to watch, repeatable (default: all namespaces).")
     var namespaces: [String] = []
 
-    @Option(help: "Rollouts reconciled at once.")
+    @Option(help: "Rollouts reconciled at once (with --shards: per shard the replica acts on).")
     var workers = 4
 
     @Option(help: "Steady API request rate (requests per second).")
@@ -165,7 +165,7 @@ struct CutoverControllerCommand: AsyncParsableCommand {
             controllers = ShardedControllerService(leases: sharded, assembly: assembly, running: running, metrics: metrics, logger: logger)
         } else {
             let built = assembly.build(shards: nil)
-            running.current = built
+            running[0] = built
             controllers = ControllerService(manager: built.manager, elector: elector, metrics: metrics, logger: logger)
         }
 
@@ -225,14 +225,10 @@ struct CutoverControllerCommand: AsyncParsableCommand {
         running: RunningControllers, elector: LeaderElector?, shards: ShardLeases?, metrics: ControllerMetrics, logger: Logger
     ) async throws -> [OperationsServer] {
         let sources = OperationsServer.Sources(
-            ready: { Self.notReady(running: running.current, elector: elector, shards: shards) },
+            ready: { Self.notReady(running: running.all, elector: elector, shards: shards) },
             metrics: {
-                if let controller = running.current?.rollouts {
-                    let isLeader = shards.map { !$0.active.isEmpty } ?? elector?.isLeader ?? true
-                    controller.reconciler.updateMetrics(queueDepth: await controller.queueDepth, isLeader: isLeader)
-                } else if let shards {
-                    metrics.updateShards(count: shards.map.count, active: [], rollouts: [:])
-                }
+                let isLeader = shards.map { !$0.active.isEmpty } ?? elector?.isLeader ?? true
+                await metrics.update(from: running.all.map(\.rollouts), isLeader: isLeader, shards: shards)
                 return metrics.exposition()
             },
             metricsContentType: ControllerMetrics.contentType)
@@ -267,13 +263,13 @@ struct CutoverControllerCommand: AsyncParsableCommand {
     /// Why `/readyz` fails, or nil. A replica waiting for the lease is ready (a healthy standby);
     /// one that cannot campaign at all (no such namespace, no RBAC) is not, and says why. A
     /// sharded replica acting on no shard is a standby too.
-    static func notReady(running: ControllerAssembly.Built?, elector: LeaderElector?, shards: ShardLeases?) -> String? {
+    static func notReady(running: [ControllerAssembly.Built], elector: LeaderElector?, shards: ShardLeases?) -> String? {
         if let shards {
-            if running?.manager.hasSynced == true { return nil }
-            if !shards.active.isEmpty { return "caches of shards \(shards.active.sorted()) not synced" }
-            return shards.campaignProblem.map { "not acting: \($0)" }
+            if running.isEmpty { return shards.campaignProblem.map { "not acting: \($0)" } }
+            let syncing = running.filter { !$0.manager.hasSynced }.compactMap { $0.rollouts.reconciler.configuration.shards?.active.min() }
+            return syncing.isEmpty ? nil : "caches of shards \(syncing.sorted()) not synced"
         }
-        guard let manager = running?.manager else { return "not started" }
+        guard let manager = running.first?.manager else { return "not started" }
         if manager.hasSynced { return nil }
         guard let elector, !elector.isLeader else { return "caches not synced" }
         guard let problem = elector.campaignProblem else { return nil }

@@ -36,6 +36,16 @@ extension ProgramRuns {
             #expect(output.contains("(seed 3)"))
         }
 
+        @Test("the same with sharded replicas (--shards 2): both act at once, each on its shards, and every Event falls in its writer's tenure")
+        func shortShardedRun() async throws {
+            let (status, output) = try await chaos(["--seed", "3", "--minutes", "1.5", "--rollouts", "10", "--namespaces", "2", "--shards", "2"])
+            #expect(status == 0, "\(output)")
+            let numbers = summary(output)
+            #expect(numbers["violations"] == 0, "\(output)")
+            #expect((numbers["kills"] ?? 0) >= 2, "a replica was killed: \(output)")
+            #expect(output.contains("--shards 2 (seed 3)") || output.contains("(seed 3)"), "\(output)")
+        }
+
         @Test("a planted violation (the active Service pointed at a green with no ready pod) is reported with the replay command")
         func plantedViolation() async throws {
             let (status, output) = try await chaos(["--seed", "5", "--minutes", "1", "--rollouts", "3", "--namespaces", "1", "--plant", "unready-green"])

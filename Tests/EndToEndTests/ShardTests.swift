@@ -31,11 +31,7 @@ extension EndToEnd {
                 var election = EndToEndCluster.LeaderElection()
                 election.shards = 3
                 let map = ShardMap(count: election.shards)
-                try await cluster.kubectl("create", "namespace", election.leaseNamespace)
-                // The Role of the sharded install (manifests-sharded/), for the controller's service account.
-                for file in ["clusterrole-shards.yaml", "role-shards.yaml", "rolebinding-shards.yaml"] {
-                    try await cluster.kubectl("apply", "-f", Binaries.repositoryRoot.appendingPathComponent("manifests-sharded/\(file)").path)
-                }
+                try await cluster.prepareShards(election)
                 let replicas = ["replica-a", "replica-b", "replica-c"]
                 var processes: [String: ChildProcess] = [:]
                 for name in replicas { processes[name] = try await cluster.startController(name, leaderElection: election) }
@@ -118,10 +114,7 @@ extension EndToEnd.ShardTests {
         options.controller = false
         try await EndToEndCluster.run(options) { cluster in
             var election = EndToEndCluster.LeaderElection()
-            try await cluster.kubectl("create", "namespace", election.leaseNamespace)
-            for file in ["clusterrole-shards.yaml", "role-shards.yaml", "rolebinding-shards.yaml"] {
-                try await cluster.kubectl("apply", "-f", Binaries.repositoryRoot.appendingPathComponent("manifests-sharded/\(file)").path)
-            }
+            try await cluster.prepareShards(election)
             // Two Rollouts in different shards of two, the group in the shard of the first.
             let map = ShardMap(count: 2)
             let group = (0...).lazy.map { "duo-\($0)" }.first { map.shard(of: "shop/\($0)") == map.shard(of: "shop/svc-0") }!
@@ -177,6 +170,15 @@ extension EndToEnd.ShardTests {
 }
 
 extension EndToEndCluster {
+    /// The Leases' namespace, and the RBAC of the sharded install (manifests-sharded/) for the
+    /// controller's ServiceAccount.
+    func prepareShards(_ election: LeaderElection) async throws {
+        try await kubectl("create", "namespace", election.leaseNamespace)
+        for file in ["clusterrole-shards.yaml", "role-shards.yaml", "rolebinding-shards.yaml"] {
+            try await kubectl("apply", "-f", Binaries.repositoryRoot.appendingPathComponent("manifests-sharded/\(file)").path)
+        }
+    }
+
     /// The holders of the shard Leases (`<lease-name>-shard-<i>`), once `distinct` replicas hold all of them.
     func waitForShardHolders(_ election: LeaderElection, distinct: Int) async throws -> [Int: String] {
         try await eventually("\(election.shards) shard Leases held by \(distinct) replicas", timeout: .seconds(60)) {

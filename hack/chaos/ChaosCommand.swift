@@ -78,6 +78,9 @@ struct ChaosCommand: AsyncParsableCommand {
         }
         say(summary.report)
         if !summary.violations.isEmpty {
+            // Kept with the logs: a run inside a test shows its output only in the test's report.
+            let found = summary.violations.map { "[\($0.invariant)] \($0.detail) (seen \(journal.offset($0.at)))" }.joined(separator: "\n")
+            try? (found + "\n").write(to: directory.appendingPathComponent("violations.txt"), atomically: true, encoding: .utf8)
             for (namespace, report) in summary.timelines {
                 try? report.write(to: directory.appendingPathComponent("timeline-\(namespace).txt"), atomically: true, encoding: .utf8)
             }

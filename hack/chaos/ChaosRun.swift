@@ -26,7 +26,7 @@ final class ChaosRun: @unchecked Sendable {
 
     init(cluster: ChaosCluster, journal: Journal, seed: UInt64, plant: Bool) {
         self.cluster = cluster
-        tenures = LeaseTenureCheck(client: cluster.client, election: cluster.election)
+        tenures = LeaseTenureCheck(election: cluster.election)
         self.journal = journal
         self.plant = plant
         workload = Workload(cluster: cluster, journal: journal, seed: seed)
@@ -34,7 +34,7 @@ final class ChaosRun: @unchecked Sendable {
     }
 
     func run(rollouts: Int, minutes: Double, settle: Double) async throws -> Summary {
-        let following = Task { [tenures] in await tenures.follow() }
+        let following = Task { [tenures, cluster] in await tenures.follow(cluster.client) }
         defer { following.cancel() }
         try await workload.setUp(rollouts: rollouts)
         journal.record("all \(rollouts) Rollouts Healthy; releases and faults for \(minutes) minutes")
@@ -81,7 +81,7 @@ final class ChaosRun: @unchecked Sendable {
         let settled = try await waitUntilSettled(within: settle)
         var summary = judge(settled: settled, settle: settle)
         for namespace in cluster.namespaces {
-            summary.violations += await tenures.violations(namespace: namespace, rollouts: cluster.monitors[namespace]?.rollouts ?? [])
+            summary.violations += await tenures.violations(cluster.client, namespace: namespace, rollouts: cluster.monitors[namespace]?.rollouts ?? [])
         }
         return summary
     }

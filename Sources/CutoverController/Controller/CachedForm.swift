@@ -47,6 +47,15 @@ enum CachedForm {
         return service
     }
 
+    /// What the shard labeller reads of an object: its name, labels and owners (no annotations,
+    /// no `managedFields`).
+    @Sendable static func labelsAndOwners<Object>(_ object: MetadataOnly<Object>) -> MetadataOnly<Object> {
+        var object = object
+        object.metadata.managedFields = nil
+        object.metadata.annotations = nil
+        return object
+    }
+
     /// A ReleaseGroup without kubectl's last-applied copy and `managedFields`.
     @Sendable static func releaseGroup(_ group: ReleaseGroup) -> ReleaseGroup {
         var group = group

@@ -18,7 +18,7 @@ extension RolloutController {
         // replica no longer acts on it (the caches are being rebuilt for the shards it holds).
         guard let shard = scope.labelledShard(of: rollout.metadata) else { return nil }
         return try await scope.acting(on: shard) {
-            let target = scope.shard(of: rollout)
+            let target = scope.shard(of: rollout.metadata)
             guard target == shard else {
                 try await move(rollout, to: scope.map.label(target))
                 return nil

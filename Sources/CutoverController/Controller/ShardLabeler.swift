@@ -6,9 +6,10 @@ import Logging
 
 /// With `--shards N`: labels the Rollouts and revision Deployments that no current shard holds
 /// (new Rollouts, ones from before sharding, ones labelled under another shard count) with
-/// `cutover.dev/shard`. Each replica watches only those (a `notin` selector: few objects, once
-/// labelled they leave the cache) and labels the ones in a shard it acts on, so every write to a
-/// Rollout comes from the replica acting on its shard.
+/// `cutover.dev/shard`. Each replica runs one, watching only those (a `notin` selector, metadata
+/// only: few objects, once labelled they leave the cache), and labels the ones in a shard it acts
+/// on (``ShardLeases/begin(_:)``), so every write to a Rollout comes from the replica acting on
+/// its shard.
 ///
 /// A Rollout whose shard changes while labelled (it joins or leaves a ReleaseGroup) is moved by
 /// the replica acting on its old shard (``RolloutController``).
@@ -28,30 +29,57 @@ public final class ShardLabeler: Reconciler {
     let client: KubeClient
     let scope: ShardScope
     let fieldManager: String
-    let rollouts: ObjectCache<Rollout>
-    let deployments: ObjectCache<Deployment>
+    /// Metadata only: at the first start with shards every Rollout is here until labelled.
+    let rollouts: ObjectCache<MetadataOnly<Rollout>>
+    let deployments: ObjectCache<MetadataOnly<Deployment>>
     let logger: Logger
+    /// Objects to look at again: those of the shards this replica just began to act on.
+    private let woken: AsyncStream<Key>
+    private let wake: AsyncStream<Key>.Continuation
 
-    /// Labels for `controller`'s shards, watching the namespaces it watches; nil when it is not sharded.
-    public init?(for controller: RolloutController, logger: Logger = Logger(label: "cutover.shards")) {
-        guard let scope = controller.configuration.shards else { return nil }
-        client = controller.client
-        self.scope = scope
-        fieldManager = controller.configuration.fieldManager
+    /// One per replica, for as long as it runs: it labels for whichever shards the replica acts on.
+    public init(
+        client: KubeClient, leases: ShardLeases, namespaces: [String] = [], fieldManager: String = "cutover-controller",
+        logger: Logger = Logger(label: "cutover.shards")
+    ) {
+        self.client = client
+        scope = ShardScope(leases: leases, active: Set(0..<leases.map.count))
+        self.fieldManager = fieldManager
         self.logger = logger
-        let namespaces = controller.configuration.namespaces
+        (woken, wake) = AsyncStream.makeStream()
         rollouts = ObjectCache(
-            client: client, namespaces: namespaces, labelSelector: scope.staleSelector, transform: CachedForm.rollout, logger: logger)
+            client: client, namespaces: namespaces, labelSelector: scope.staleSelector, transform: CachedForm.labelsAndOwners, logger: logger)
         deployments = ObjectCache(
             client: client, namespaces: namespaces, labelSelector: "\(CutoverLabels.rollout),\(scope.staleSelector)",
-            transform: CachedForm.deployment, logger: logger)
+            transform: CachedForm.labelsAndOwners, logger: logger)
     }
 
     public var triggers: [Trigger<Key>] {
         [
             .changes(of: rollouts) { change in Self.isGone(change) ? [] : [.rollout(ObjectKey(change.object))] },
             .changes(of: deployments) { change in Self.isGone(change) ? [] : [.deployment(ObjectKey(change.object))] },
+            .keys(woken),
         ]
+    }
+
+    /// An object of a shard nobody here acted on was left alone: when this replica begins to act
+    /// on shards, their unlabelled Rollouts (and every unlabelled Deployment: its shard is its
+    /// owner's) are looked at again.
+    public func runBackground() async {
+        var acting: Set<Int> = []
+        func look(at active: Set<Int>) {
+            let gained = active.subtracting(acting)
+            acting = active
+            guard !gained.isEmpty else { return }
+            rollouts.forEach { rollout in
+                if gained.contains(scope.shard(of: rollout.metadata)) { wake.yield(.rollout(ObjectKey(rollout))) }
+            }
+            deployments.forEach { wake.yield(.deployment(ObjectKey($0))) }
+        }
+        let changes = scope.leases.changes()
+        look(at: scope.leases.active)
+        for await active in changes { look(at: active) }
+        wake.finish()
     }
 
     static func isGone<Object>(_ change: ObjectChange<Object>) -> Bool {
@@ -63,7 +91,7 @@ public final class ShardLabeler: Reconciler {
         switch key {
         case .rollout(let key):
             guard let rollout = rollouts.get(key) else { return nil }
-            try await label(Rollout.self, key, shard: scope.shard(of: rollout))
+            try await label(Rollout.self, key, shard: scope.shard(of: rollout.metadata))
         case .deployment(let key):
             guard let deployment = deployments.get(key), let owner = deployment.metadata.controllerReference, owner.kind == "Rollout"
             else { return nil }
@@ -75,7 +103,7 @@ public final class ShardLabeler: Reconciler {
                 return nil  // being garbage-collected with its owner
             }
             guard rollout.metadata.uid == owner.uid else { return nil }
-            try await label(Deployment.self, key, shard: scope.shard(of: rollout))
+            try await label(Deployment.self, key, shard: scope.shard(of: rollout.metadata))
         }
         return nil
     }

@@ -27,11 +27,11 @@ public struct ShardScope: Sendable {
     /// Selects the Rollouts and Deployments no current shard holds (unlabelled, or labelled under another count).
     var staleSelector: String { map.staleSelector(key: CutoverLabels.shard) }
 
-    /// The shard `rollout` belongs in.
-    func shard(of rollout: Rollout) -> Int {
-        let namespace = rollout.metadata.namespace ?? ""
-        if let group = rollout.metadata.labels?[CutoverLabels.group], !group.isEmpty { return map.shard(of: "\(namespace)/\(group)") }
-        return map.shard(of: "\(namespace)/\(rollout.metadata.name ?? "")")
+    /// The shard a Rollout with `metadata` belongs in.
+    func shard(of metadata: ObjectMeta) -> Int {
+        let namespace = metadata.namespace ?? ""
+        if let group = metadata.labels?[CutoverLabels.group], !group.isEmpty { return map.shard(of: "\(namespace)/\(group)") }
+        return map.shard(of: "\(namespace)/\(metadata.name ?? "")")
     }
 
     /// The shard of the ReleaseGroup under `key` (its members' too).

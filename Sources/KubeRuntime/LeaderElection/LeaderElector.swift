@@ -270,10 +270,7 @@ public final class LeaderElector: Sendable {
     private func release() async {
         guard let lease = shared.withLock({ $0.lease }), lease.spec?.holderIdentity == configuration.identity else { return }
         var released = lease
-        let now = Date()
-        released.spec = LeaseSpec(
-            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: .micro(now), renewTime: .micro(now),
-            leaseTransitions: lease.spec?.leaseTransitions ?? 0)
+        released.spec = .released(from: lease.spec)
         do {
             let written = try await client.replace(released)
             record(written)
@@ -345,5 +342,16 @@ public enum LeaderElectionError: Error, Sendable, Hashable, CustomStringConverti
         switch self {
         case .leadershipLost(let identity): return "\(identity) lost the leader lease; stopped acting"
         }
+    }
+}
+
+extension LeaseSpec {
+    /// A Lease handed back: no holder and a one-second duration, so others take it at once; the
+    /// transitions are kept (the next holder counts one).
+    static func released(from spec: LeaseSpec?) -> LeaseSpec {
+        let now = Date()
+        return LeaseSpec(
+            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: .micro(now), renewTime: .micro(now),
+            leaseTransitions: spec?.leaseTransitions ?? 0)
     }
 }

@@ -305,10 +305,7 @@ public final class ShardLeases: Sendable {
         var lease = lease
         for attempt in 1...2 {
             var released = lease
-            let now = Date()
-            released.spec = LeaseSpec(
-                holderIdentity: "", leaseDurationSeconds: 1, acquireTime: .micro(now), renewTime: .micro(now),
-                leaseTransitions: lease.spec?.leaseTransitions ?? 0)
+            released.spec = .released(from: lease.spec)
             do {
                 record(try await client.replace(released))
                 logger.info("handed back shard \(shard)")

@@ -21,14 +21,15 @@ import Testing
             var reconciler: Weak<RolloutController>?
             var cache: Weak<ObjectCache<Rollout>>?
             do {
-                var shards: ShardScope?
+                var leases: ShardLeases?
                 if sharded {
-                    let leases = ShardLeases(
+                    let shardLeases = ShardLeases(
                         client: client, map: ShardMap(count: 1),
                         configuration: try LeaderElectionConfiguration(leaseName: "cutover", leaseNamespace: "default", identity: "a"))
-                    await leases.step()
-                    shards = ShardScope(leases: leases, active: leases.active)
+                    await shardLeases.step()
+                    leases = shardLeases
                 }
+                let shards = leases.map { ShardScope(leases: $0, active: $0.active) }
                 let controller = Controller(
                     RolloutController(
                         client: client, configuration: .init(shards: shards), runner: AnalysisRunner(secrets: NoSecrets()),
@@ -36,8 +37,8 @@ import Testing
                     configuration: .init(workers: 2))
                 let groups = Controller(ReleaseGroupController(sharing: controller.reconciler))
                 let manager: ControllerManager
-                if let labeler = ShardLabeler(for: controller.reconciler) {
-                    manager = ControllerManager(controller, groups, Controller(labeler))
+                if let leases {
+                    manager = ControllerManager(controller, groups, Controller(ShardLabeler(client: client, leases: leases)))
                 } else {
                     manager = ControllerManager(controller, groups)
                 }

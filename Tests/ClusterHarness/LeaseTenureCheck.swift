@@ -1,4 +1,3 @@
-import ClusterHarness
 import Cutover
 import Foundation
 import KubeAPI
@@ -14,33 +13,31 @@ import KubeModels
 /// after the lease duration passed unchanged, so all of a tenure's writes fall before the next
 /// tenure starts. Event times have whole seconds (floored), hence one second of slack before a
 /// tenure's start. A gap in `leaseTransitions` (a tenure shorter than a poll) leaves the gap unjudged.
-final class LeaseTenureCheck: Sendable {
+package final class LeaseTenureCheck: Sendable {
     struct Tenure: Sendable {
         var holder: String
         var from: Date
         var transitions: Int32
     }
 
-    private let client: KubeClient
     private let election: ControllerProcess.LeaderElection
     /// Tenures by Lease name, in order; `unjudged` spans by Lease name.
     private let tenures = LockedValue<[String: [Tenure]]>([:])
     private let gaps = LockedValue<[String: [ClosedRange<Date>]]>([:])
 
-    init(client: KubeClient, election: ControllerProcess.LeaderElection) {
-        self.client = client
+    package init(election: ControllerProcess.LeaderElection) {
         self.election = election
     }
 
     /// Records new tenures every 200 ms until cancelled.
-    func follow() async {
+    package func follow(_ client: KubeClient) async {
         while !Task.isCancelled {
             if let leases = try? await client.list(Lease.self, namespace: election.leaseNamespace).items { record(leases) }
             try? await Task.sleep(for: .milliseconds(200))
         }
     }
 
-    private func record(_ leases: [Lease]) {
+    package func record(_ leases: [Lease]) {
         for lease in leases {
             guard let name = lease.metadata.name, let spec = lease.spec, let from = spec.acquireTime?.date else { continue }
             let tenure = Tenure(holder: spec.holderIdentity ?? "", from: from, transitions: spec.leaseTransitions ?? 0)
@@ -57,14 +54,14 @@ final class LeaseTenureCheck: Sendable {
     }
 
     /// The Lease that gives a replica the Rollout: the leader Lease, or the shard's.
-    func leaseName(of rollout: Rollout) -> String? {
+    package func leaseName(of rollout: Rollout) -> String? {
         guard election.shards > 1 else { return election.leaseName }
         guard let label = rollout.metadata.labels?[CutoverLabels.shard], let shard = label.split(separator: "-").first else { return nil }
         return "\(election.leaseName)-shard-\(shard)"
     }
 
     /// Whether `instance` held `lease` at `time` (an Event time, floored to the second).
-    func held(_ lease: String, by instance: String, at time: Date) -> Bool {
+    package func held(_ lease: String, by instance: String, at time: Date) -> Bool {
         let list = tenures.get[lease] ?? []
         if (gaps.get[lease] ?? []).contains(where: { $0.contains(time) }) { return true }
         for (index, tenure) in list.enumerated() where tenure.holder == instance {
@@ -75,7 +72,7 @@ final class LeaseTenureCheck: Sendable {
     }
 
     /// The Events about `rollouts` recorded by a replica outside its tenures.
-    func violations(namespace: String, rollouts: [Rollout]) async -> [Violation] {
+    package func violations(_ client: KubeClient, namespace: String, rollouts: [Rollout]) async -> [Violation] {
         guard let events = try? await client.list(Event.self, namespace: namespace).items else {
             return [Violation(invariant: "one replica acts on a Rollout at a time", detail: "cannot list the Events of \(namespace)", resourceVersion: 0, at: Date())]
         }
