@@ -230,11 +230,11 @@ public final class Reflector<Object: KubeObject>: Sendable {
         return resourceVersion
     }
 
-    /// The items that fit the model; the others are logged and counted.
+    /// The items that fit the model, in the store's form; the others are logged and counted.
     private func readable(_ items: [Decoded<Object>]) -> [Object] {
         items.compactMap { item in
             switch item {
-            case .object(let object): return object
+            case .object(let object): return store.cachedForm(of: object)
             case .undecodable(let unreadable):
                 skip(unreadable)
                 return nil
@@ -250,7 +250,7 @@ public final class Reflector<Object: KubeObject>: Sendable {
     }
 
     private func install(_ items: [Object], resourceVersion: String) {
-        let previous = store.replaceAll(items)
+        let previous = store.replaceAll(items, transformed: true)
         let current = store.snapshot()
         var changes: [ObjectChange<Object>] = []
         for (key, object) in current.objects {

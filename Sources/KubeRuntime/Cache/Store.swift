@@ -127,13 +127,18 @@ public final class Store<Object: KubeObject>: Sendable {
         }
     }
 
-    /// Replaces the whole contents at once (after the transform) and returns the previous
-    /// contents, so the caller can tell what a relist added, changed and removed. A listed object
-    /// that an assumed write replaced stays as that write.
+    /// `object` as the store keeps it (after the transform): a relist applies it page by page, so
+    /// a list of 20,000 Deployments is never held whole with their pod templates.
+    public func cachedForm(of object: Object) -> Object { transform(object) }
+
+    /// Replaces the whole contents at once and returns the previous contents, so the caller can
+    /// tell what a relist added, changed and removed. A listed object that an assumed write
+    /// replaced stays as that write. `objects` are transformed first unless `transformed` says
+    /// they are in ``cachedForm(of:)`` already.
     @discardableResult
-    public func replaceAll(_ objects: [Object]) -> StoreSnapshot<Object> {
+    public func replaceAll(_ objects: [Object], transformed: Bool = false) -> StoreSnapshot<Object> {
         var fresh = StoreSnapshot<Object>()
-        for object in objects { fresh.upsert(transform(object)) }
+        for object in objects { fresh.upsert(transformed ? object : transform(object)) }
         return state.withLock { current in
             let previous = current.snapshot
             var superseded: [String: Set<String>] = [:]
