@@ -5,7 +5,7 @@ import Synchronization
 /// and by namespace.
 ///
 /// Readers see either the state before a write or after it, never a mix: a relist is collected
-/// off to the side and swapped in with ``replaceAll(_:)`` in one step, so the store is never
+/// off to the side and swapped in with ``replaceAll(_:transformed:)`` in one step, so the store is never
 /// half-filled. Reads run under the lock and copy out only what they return: a ``StoreSnapshot``
 /// held across a write makes that write copy the whole store (copy-on-write), which at 10,000
 /// objects and a burst of watch events was most of the controller's transient memory.
