@@ -23,9 +23,12 @@ import Synchronization
 ///   deadline is shorter than the lease duration, so it has stopped before anyone may take over;
 /// - a shard handed back is first taken out of ``active``; its Lease is released (empty holder)
 ///   only once the work begun on it has ended (``end(_:)``);
-/// - ``release()`` hands back every shard and the member Lease, for a graceful shutdown.
+/// - ``release()`` hands back every shard and the member Lease, for a graceful shutdown;
+/// - one configuration acts at a time (``ShardBalance/yieldReason(count:leaderHeld:memberCounts:)``):
+///   not while a controller without shards holds the leader Lease `<name>`, and of two shard
+///   counts only the larger.
 public final class ShardLeases: Sendable {
-    /// What the replica may act on, for observers (the controller rebuilds its caches).
+    /// What the replica may act on, for observers (the controller starts and stops its shards' controllers).
     public typealias ActiveShards = Set<Int>
 
     struct Held {
@@ -349,27 +352,6 @@ public final class ShardLeases: Sendable {
     }
 
     // MARK: Bookkeeping
-
-    private func newLease(name: String, role: String) -> Lease {
-        let now = Date()
-        return Lease(
-            metadata: ObjectMeta(
-                name: name, namespace: configuration.leaseNamespace,
-                labels: [Self.setLabel: configuration.leaseName, "cutover.dev/lease-role": role].merging(
-                    role == "member" ? [Self.countLabel: "\(map.count)"] : [:]) { a, _ in a }),
-            spec: LeaseSpec(
-                holderIdentity: configuration.identity, leaseDurationSeconds: configuration.leaseDurationSeconds,
-                acquireTime: .micro(now), renewTime: .micro(now), leaseTransitions: 0))
-    }
-
-    private func renewed(_ spec: LeaseSpec?, now: Date) -> LeaseSpec {
-        var spec = spec ?? LeaseSpec()
-        spec.holderIdentity = configuration.identity
-        spec.leaseDurationSeconds = configuration.leaseDurationSeconds
-        spec.renewTime = .micro(now)
-        if spec.acquireTime == nil { spec.acquireTime = .micro(now) }
-        return spec
-    }
 
     private func record(_ lease: Lease) {
         let now = time.now
