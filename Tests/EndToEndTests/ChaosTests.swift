@@ -43,7 +43,7 @@ extension ProgramRuns {
             let numbers = summary(output)
             #expect(numbers["violations"] == 0, "\(output)")
             #expect((numbers["kills"] ?? 0) >= 2, "a replica was killed: \(output)")
-            #expect(output.contains("--shards 2 (seed 3)") || output.contains("(seed 3)"), "\(output)")
+            #expect(output.contains("--namespaces 2 --shards 2; logs in"), "the replicas ran sharded: \(output)")
         }
 
         @Test("a planted violation (the active Service pointed at a green with no ready pod) is reported with the replay command")

@@ -41,7 +41,10 @@ extension EndToEnd {
                     return Self.quality(rollout).contains { $0.revision == green && $0.verdict == .pass }
                 }
                 let green = try #require(measured.status?.greenRevision)
-                #expect(Self.quality(healthy).filter { $0.revision == green }.allSatisfy { $0.verdict == .pass && $0.value == 0.99 })
+                // Every answer read is 0.99, a pass. (Under CI load a request can time out: that
+                // measurement has no value and is judged as an error, which is no part of this test.)
+                let read = Self.quality(healthy).filter { $0.revision == green && $0.value != nil }
+                #expect(!read.isEmpty && read.allSatisfy { $0.verdict == .pass && $0.value == 0.99 }, "\(Self.quality(healthy))")
                 #expect(receiver.requests.contains { $0.method == "GET" && $0.path == "/quality?revision=\(green)" })
                 #expect(!receiver.requests.contains { $0.path == "/quality?revision=\(blue)" }, "only green is asked about")
 
