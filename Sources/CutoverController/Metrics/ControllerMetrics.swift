@@ -240,7 +240,7 @@ private enum Family {
     static var leader: MetricNameDescriptor {
         MetricNameDescriptor(
             metricName: "cutover_leader", unitName: "",
-            helpText: "1 while this replica holds the leader Lease (or runs without leader election), else 0.")
+            helpText: "1 while this replica holds the leader Lease (or runs without leader election; with --shards: acts on any shard), else 0.")
     }
 
     static var shardActive: MetricNameDescriptor {
