@@ -14,8 +14,8 @@ extension RolloutController {
     /// Rollout whose shard changed (it joined or left a ReleaseGroup) to its new one.
     func reconcileInShard(_ key: RolloutKey) async throws -> Duration? {
         guard let scope = configuration.shards, let rollout = rollouts.get(key) else { return try await reconcileOnce(key) }
-        // In the cache, so labelled with one of the shards it was built for; nil when this
-        // replica no longer acts on it (the caches are being rebuilt for the shards it holds).
+        // In the cache, so labelled with the shard these controllers were built for (their
+        // watches select by it); the gate below answers nil once this replica stops acting on it.
         guard let shard = scope.labelledShard(of: rollout.metadata) else { return nil }
         return try await scope.acting(on: shard) {
             let target = scope.shard(of: rollout.metadata)
@@ -33,21 +33,14 @@ extension RolloutController {
         let namespace = rollout.metadata.namespace ?? ""
         let name = rollout.metadata.name ?? ""
         for deployment in deployments.controlled(by: rollout.metadata.uid ?? "", namespace: namespace) {
-            try await labelShard(Deployment.self, deployment.metadata.name ?? "", namespace: namespace, label)
+            try await client.labelShard(Deployment.self, deployment.metadata.name ?? "", namespace: namespace, label, fieldManager: configuration.fieldManager)
         }
         for service in rollout.serviceNames
         where services.get(name: service, namespace: namespace)?.metadata.annotations?[CutoverLabels.managedBy] == name {
-            try await labelShard(Service.self, service, namespace: namespace, label)
+            try await client.labelShard(Service.self, service, namespace: namespace, label, fieldManager: configuration.fieldManager)
         }
-        try await labelShard(Rollout.self, name, namespace: namespace, label)
+        try await client.labelShard(Rollout.self, name, namespace: namespace, label, fieldManager: configuration.fieldManager)
         logger.info("moved to shard \(label)", metadata: ["rollout": "\(RolloutKey(rollout))"])
-    }
-
-    @discardableResult
-    private func labelShard<Object: KubeObject>(_ type: Object.Type, _ name: String, namespace: String, _ label: String) async throws -> Object {
-        try await client.patch(
-            type, name: name, namespace: namespace, patch: .merge(["metadata": ["labels": [CutoverLabels.shard: .string(label)]]]),
-            fieldManager: configuration.fieldManager)
     }
 
     /// What a plan reads that the caches do not hold, read from the API.
@@ -69,28 +62,21 @@ extension RolloutController {
         for name in rollout.serviceNames {
             var service = services.get(name: name, namespace: key.namespace)
             if service == nil, shardLabel != nil {
-                service = try await getIfExists(Service.self, name, namespace: key.namespace)
+                service = try await client.getIfExists(Service.self, name, namespace: key.namespace)
                 found.services[name] = service
             }
             guard let service else { continue }
             let owner = service.metadata.annotations?[CutoverLabels.managedBy]
             if let owner, owner != key.name, rollouts.get(name: owner, namespace: key.namespace) == nil, found.claimants[owner] == nil {
-                found.claimants[owner] = try await getIfExists(Rollout.self, owner, namespace: key.namespace)
+                found.claimants[owner] = try await client.getIfExists(Rollout.self, owner, namespace: key.namespace)
             }
             guard let shardLabel, found.services[name] != nil else { continue }
             let claimedElsewhere = owner.map { $0 != key.name && found.claimants[$0]?.serviceNames.contains(name) == true } ?? false
             if !claimedElsewhere {
-                found.services[name] = try await labelShard(Service.self, name, namespace: key.namespace, shardLabel)
+                found.services[name] = try await client.labelShard(
+                    Service.self, name, namespace: key.namespace, shardLabel, fieldManager: configuration.fieldManager)
             }
         }
         return found
-    }
-
-    private func getIfExists<Object: KubeObject>(_ type: Object.Type, _ name: String, namespace: String) async throws -> Object? {
-        do {
-            return try await client.get(type, name: name, namespace: namespace)
-        } catch let error as KubeError where error.isNotFound {
-            return nil
-        }
     }
 }

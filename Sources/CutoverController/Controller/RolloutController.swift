@@ -38,8 +38,8 @@ public final class RolloutController: Reconciler {
         /// (the controller's own API server is always denied too). The ``AnalysisRunner`` takes
         /// the same policy for Prometheus.
         public var outboundPolicy: OutboundPolicy
-        /// With `--shards N`: the shards this replica acts on; only their Rollouts and Deployments
-        /// are cached. Nil: every Rollout (one controller, or the leader of several).
+        /// With `--shards N`: the shard these controllers act on; only its Rollouts, Deployments
+        /// and Services are cached. Nil: every Rollout (one controller, or the leader of several).
         public var shards: ShardScope?
 
         public init(

@@ -95,14 +95,11 @@ public final class ShardLabeler: Reconciler {
         case .deployment(let key):
             guard let deployment = deployments.get(key), let owner = deployment.metadata.controllerReference, owner.kind == "Rollout"
             else { return nil }
-            // The owner is in another cache or none of this replica's: read it.
-            let rollout: Rollout
-            do {
-                rollout = try await client.get(Rollout.self, name: owner.name, namespace: key.namespace)
-            } catch let error as KubeError where error.isNotFound {
-                return nil  // being garbage-collected with its owner
-            }
-            guard rollout.metadata.uid == owner.uid else { return nil }
+            // The owner is in another cache or none of this replica's: read it (gone: the
+            // Deployment is being garbage-collected with it).
+            guard let rollout = try await client.getIfExists(Rollout.self, owner.name, namespace: key.namespace),
+                rollout.metadata.uid == owner.uid
+            else { return nil }
             try await label(Deployment.self, key, shard: scope.shard(of: rollout.metadata))
         }
         return nil
@@ -111,10 +108,9 @@ public final class ShardLabeler: Reconciler {
     /// Labels the object with `shard` if this replica acts on it; the replica that does otherwise.
     private func label<Object: KubeObject>(_ type: Object.Type, _ key: ObjectKey, shard: Int) async throws {
         let value = scope.map.label(shard)
-        let patch = Patch.merge(["metadata": ["labels": [CutoverLabels.shard: .string(value)]]])
         let labelled: Bool? = try await scope.acting(on: shard) {
             do {
-                _ = try await client.patch(type, name: key.name, namespace: key.namespace, patch: patch, fieldManager: fieldManager)
+                _ = try await client.labelShard(type, key.name, namespace: key.namespace, value, fieldManager: fieldManager) as Object
             } catch let error as KubeError where error.isNotFound {
                 return false
             }

@@ -1,4 +1,5 @@
 import Cutover
+import KubeAPI
 import KubeModels
 import KubeRuntime
 
@@ -46,5 +47,27 @@ public struct ShardScope: Sendable {
         guard leases.begin(shard) else { return nil }
         defer { leases.end(shard) }
         return try await body()
+    }
+}
+
+/// The API calls of sharding, shared by the Rollout reconciler and the labeller.
+extension KubeClient {
+    /// Merge-patches `cutover.dev/shard: label` onto the object, and nothing else of it.
+    @discardableResult
+    func labelShard<Object: KubeObject>(
+        _ type: Object.Type, _ name: String, namespace: String, _ label: String, fieldManager: String
+    ) async throws -> Object {
+        try await patch(
+            type, name: name, namespace: namespace, patch: .merge(["metadata": ["labels": [CutoverLabels.shard: .string(label)]]]),
+            fieldManager: fieldManager)
+    }
+
+    /// The object, or nil when there is none.
+    func getIfExists<Object: KubeObject>(_ type: Object.Type, _ name: String, namespace: String) async throws -> Object? {
+        do {
+            return try await get(type, name: name, namespace: namespace)
+        } catch let error as KubeError where error.isNotFound {
+            return nil
+        }
     }
 }
