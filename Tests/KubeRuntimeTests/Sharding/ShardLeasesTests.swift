@@ -79,25 +79,28 @@ import Testing
         }
     }
 
+    /// Both replicas' rounds are driven by hand: the order of their looks is the test's.
     @Test func aJoiningReplicaGetsAShardOnlyOnceTheWorkOnItHasEnded() async throws {
         try await withRuntimeSimulator { _, client in
             let a = try Self.replica("a", client, shards: 2), b = try Self.replica("b", client, shards: 2)
-            var tasks = [Self.start(a)]
-            defer { for task in tasks { task.cancel() } }
-            try await eventually("a to hold both") { a.active == [0, 1] }
+            await a.step()
+            #expect(a.active == [0, 1])
             #expect(a.begin(0) && a.begin(1))
-            tasks.append(Self.start(b))
-            try await eventually("a to hand one back") { a.active.count == 1 }
+            await b.step()  // b announces itself; both shards are a's
+            await a.step()  // a sees b: its target is 1, it hands one back
+            #expect(a.active.count == 1)
             let handed = try #require(Set([0, 1]).subtracting(a.active).first)
             #expect(a.begin(handed) == false, "no new work on a shard being handed back")
-            // While the work on it runs, b does not get it (four renewal rounds).
-            let until = ContinuousClock.now + .seconds(2)
-            while ContinuousClock.now < until {
+            // While the work on it runs, a does not release it and b does not get it.
+            for _ in 0..<4 {
+                await a.step()
+                await b.step()
                 #expect(b.active.isEmpty)
-                try await Task.sleep(for: .milliseconds(50))
             }
             a.end(handed)
-            try await eventually("b to take it") { b.active == [handed] }
+            await a.step()  // released now
+            await b.step()
+            #expect(b.active == [handed])
             #expect(a.active == Set([0, 1]).subtracting([handed]))
             a.end(1 - handed)
         }
@@ -153,16 +156,17 @@ import Testing
             let solo = LeaderElectorTests.campaign(leader, leading)
             try await eventually("solo to lead") { leading.get }
             let sharded = try Self.replica("a", client, shards: 2)
-            let task = Self.start(sharded)
-            defer { task.cancel() }
-            try await eventually("a to see the leader") { sharded.yielding != nil }
-            let until = ContinuousClock.now + .seconds(1.5)
-            while ContinuousClock.now < until {
+            // Its rounds by hand: every one sees the leader and takes nothing.
+            for _ in 0..<4 {
+                await sharded.step()
+                #expect(sharded.yielding == "a controller without shards holds the leader Lease")
                 #expect(sharded.active.isEmpty)
-                try await Task.sleep(for: .milliseconds(50))
             }
             solo.cancel()  // a graceful stop releases the leader Lease
-            try await eventually("a to act on both shards") { sharded.active == [0, 1] }
+            try await eventually("a to act on both shards") {
+                await sharded.step()
+                return sharded.active == [0, 1]
+            }
         }
     }
 }
