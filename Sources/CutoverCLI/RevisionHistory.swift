@@ -47,7 +47,7 @@ public struct RevisionHistory: Sendable, Hashable {
             return
         }
         let status = rollout.status ?? RolloutStatus()
-        let newestFirst = events.sorted { (Self.time($0)?.date ?? .distantPast) > (Self.time($1)?.date ?? .distantPast) }
+        let newestFirst = events.flatMap(Self.steps).sorted { (Self.time($0)?.date ?? .distantPast) > (Self.time($1)?.date ?? .distantPast) }
         entries = deployments.compactMap { deployment -> Entry? in
             guard let revision = deployment.metadata.labels?[CutoverLabels.revision] else { return nil }
             var entry = Entry(
@@ -73,6 +73,16 @@ public struct RevisionHistory: Sendable, Hashable {
             }
             return entry
         }.sorted { ($0.started?.date ?? .distantPast, $0.revision) > ($1.started?.date ?? .distantPast, $1.revision) }
+    }
+
+    /// The steps an Event tells (a controller folds what one plan decided into one Event), newest first.
+    static func steps(_ event: Event) -> [Event] {
+        RolloutEvent.steps(reason: event.reason ?? "", message: event.message ?? "").reversed().map { step in
+            var told = event
+            told.reason = step.reason
+            told.message = step.message
+            return told
+        }
     }
 
     static func time(_ event: Event) -> Timestamp? { event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp }

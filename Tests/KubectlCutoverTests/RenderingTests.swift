@@ -116,8 +116,13 @@ struct RenderingTests {
             Fixtures.deployment("older00000", image: "example/web:00", replicas: 0, ready: 0, created: 1_500_000_000),
         ]
         var superseded = Event(metadata: ObjectMeta(name: "e1"), involvedObject: ObjectReference(kind: "Rollout", name: "web"))
-        superseded.reason = "Superseded"
-        superseded.message = "a new template blue111111 supersedes old0000000"
+        // As a controller writes it: one Event for the plan that superseded old0000000 and started blue111111.
+        let told = RolloutEvent.folding([
+            RolloutEvent(reason: "Superseded", message: "a new template blue111111 supersedes old0000000"),
+            RolloutEvent(reason: "ReleaseStarted", message: "releasing blue111111; old0000000 serves meanwhile"),
+        ])
+        superseded.reason = told?.reason
+        superseded.message = told?.message
         superseded.lastTimestamp = Timestamp(Date(timeIntervalSince1970: 1_700_000_000))
         let history = RevisionHistory(rollout: rollout, deployments: deployments, events: [superseded])
         #expect(history.entries.map(\.revision) == ["green22222", "blue111111", "old0000000", "older00000"])

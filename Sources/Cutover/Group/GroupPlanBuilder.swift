@@ -60,7 +60,7 @@ struct GroupPlanBuilder {
     mutating func finish() -> GroupPlan {
         finishStatus()
         let requeue = wakeups.min().map { max(0, $0.date.timeIntervalSince(now.date)) }
-        return GroupPlan(status: status, patches: patches, events: events, requeueAfter: requeue, outcome: outcome)
+        return GroupPlan(status: status, patches: patches, event: RolloutEvent.folding(events), requeueAfter: requeue, outcome: outcome)
     }
 
     /// How the release in flight when the plan began ended, if it did.

@@ -32,8 +32,8 @@ public struct GroupPlan: Sendable, Hashable {
     public var status: ReleaseGroupStatus
     /// Active Service selector patches of members, to send in parallel once the status is written.
     public var patches: [ServiceSelectorPatch]
-    /// Events to record on the group.
-    public var events: [RolloutEvent]
+    /// The Event to record on the group: all this plan decided, folded (``RolloutEvent/folding(_:)``).
+    public var event: RolloutEvent?
     /// Plan again after this many seconds even if nothing changes.
     public var requeueAfter: Double?
     /// How the group release in flight when the plan began ended in it, if it did (its revision,

@@ -247,7 +247,7 @@ struct PlanBuilder {
         let check = promotionCheck.flatMap { status.phase == .awaitingPromotion && !frozen ? [ReleaseAction.checkPromotion($0)] : nil } ?? []
         return ReleasePlan(
             actions: claims + actions + (queries.isEmpty ? [] : [.measure(queries)]) + calls + check, status: status,
-            afterStatus: afterStatus + events.map { .recordEvent($0) }, requeueAfter: requeue, outcome: outcome)
+            afterStatus: afterStatus + (RolloutEvent.folding(events).map { [.recordEvent($0)] } ?? []), requeueAfter: requeue, outcome: outcome)
     }
 
     /// How the release in flight when the plan began ended: only one that had a blue, and only

@@ -95,7 +95,7 @@ public final class ReleaseGroupController: Reconciler {
         case .again(let delay):
             return delay
         case .decided(let group, let plan):
-            for event in plan.events {
+            if let event = plan.event {
                 await recorder.record(on: group, type: event.type == "Warning" ? .warning : .normal, reason: event.reason, message: event.message)
             }
             if let pending = plan.status.notifications?.pending, !pending.isEmpty {

@@ -125,6 +125,8 @@ struct PlannerPropertyTests {
             let replicas = world.rollout.spec.replicas ?? 1
             let spec = world.rollout.spec.resolved()
             let plan = planNextStep(for: world.snapshot, now: world.now)
+            let events = plan.afterStatus.filter { if case .recordEvent = $0 { true } else { false } }
+            #expect(events.count <= 1, "a plan records at most one Event (one request): \(events)")
 
             for action in plan.actions + plan.afterStatus {
                 if case .createDeployment(let created) = action {

@@ -45,8 +45,12 @@ enum Step: Equatable, CustomStringConvertible {
 extension ReleasePlan {
     /// The actions other than events, in order: before the status write, then after it.
     var steps: [Step] { (actions + afterStatus).compactMap(Step.init) }
+    /// The reasons of the events this plan tells, unfolded from its one Event.
     var eventReasons: [String] {
-        afterStatus.compactMap { if case .recordEvent(let event) = $0 { event.reason } else { nil } }
+        afterStatus.flatMap { action -> [String] in
+            guard case .recordEvent(let event) = action else { return [] }
+            return RolloutEvent.steps(reason: event.reason, message: event.message).map(\.reason)
+        }
     }
     func condition(_ type: String) -> Condition? { status.conditions?.first { $0.type == type } }
 }
