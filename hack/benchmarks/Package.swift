@@ -14,7 +14,11 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: [.product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
         .executableTarget(
             name: "bench-controller",
-            dependencies: ["BenchSupport", .product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),
+            dependencies: [
+                "BenchSupport", .product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover"),
+                .product(name: "Cutover", package: "cutover"), .product(name: "CutoverController", package: "cutover"), "CHeap",
+            ]),
+        .target(name: "CHeap"),
         .executableTarget(
             name: "bench-shards",
             dependencies: ["BenchSupport", .product(name: "KubeSim", package: "cutover"), .product(name: "KubeModels", package: "cutover")]),

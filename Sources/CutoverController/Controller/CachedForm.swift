@@ -7,14 +7,14 @@ import KubeModels
 /// a revision's template by the fingerprint annotation and builds new Deployments from the
 /// Rollout. Status writes go to the status subresource, where the server keeps the stored
 /// metadata, so trimming a cached Rollout's metadata cannot erase anything.
-enum CachedForm {
+public enum CachedForm {
     /// The annotation `kubectl apply` keeps a whole copy of the applied object in.
-    static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+    public static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
     /// A Rollout without kubectl's last-applied copy of itself, and with `managedFields` reduced
     /// to the entries that name who last changed the template and who set
     /// `cutover.dev/promote-unverified` (for the release record).
-    @Sendable static func rollout(_ rollout: Rollout) -> Rollout {
+    @Sendable public static func rollout(_ rollout: Rollout) -> Rollout {
         var rollout = rollout
         rollout.metadata.managedFields = FieldAuthor.reduced(rollout.metadata)
         rollout.metadata.annotations?[lastApplied] = nil
@@ -25,7 +25,7 @@ enum CachedForm {
     /// in `cutover.dev/template` (for `kubectl cutover undo`, which reads it from the API), its
     /// rollout strategy and its status conditions: readiness is judged from the replica counts
     /// and observedGeneration.
-    @Sendable static func deployment(_ deployment: Deployment) -> Deployment {
+    @Sendable public static func deployment(_ deployment: Deployment) -> Deployment {
         var deployment = deployment
         deployment.metadata.managedFields = nil
         deployment.metadata.annotations?[lastApplied] = nil
@@ -39,7 +39,7 @@ enum CachedForm {
     /// A Service reduced to its metadata (without `managedFields` and kubectl's last-applied copy),
     /// its selector (the one field the planner reads and patches) and its ports (the preview URL
     /// gate hooks are given).
-    @Sendable static func service(_ service: Service) -> Service {
+    @Sendable public static func service(_ service: Service) -> Service {
         var service = service
         service.metadata.managedFields = nil
         service.metadata.annotations?[lastApplied] = nil
@@ -49,7 +49,7 @@ enum CachedForm {
 
     /// What the shard labeller reads of an object: its name, labels and owners (no annotations,
     /// no `managedFields`).
-    @Sendable static func labelsAndOwners<Object>(_ object: MetadataOnly<Object>) -> MetadataOnly<Object> {
+    @Sendable public static func labelsAndOwners<Object>(_ object: MetadataOnly<Object>) -> MetadataOnly<Object> {
         var object = object
         object.metadata.managedFields = nil
         object.metadata.annotations = nil
@@ -57,7 +57,7 @@ enum CachedForm {
     }
 
     /// A ReleaseGroup without kubectl's last-applied copy and `managedFields`.
-    @Sendable static func releaseGroup(_ group: ReleaseGroup) -> ReleaseGroup {
+    @Sendable public static func releaseGroup(_ group: ReleaseGroup) -> ReleaseGroup {
         var group = group
         group.metadata.managedFields = nil
         group.metadata.annotations?[lastApplied] = nil

@@ -3,7 +3,8 @@
 //   - time until every Rollout is Healthy after the first deploy, and after a release of all N;
 //   - the controller's API requests per release, by verb and resource (from KubeSim's /sim/stats,
 //     which counts only requests from outside the simulator, i.e. the controller's);
-//   - the controller's peak RSS (VmHWM) and CPU seconds (utime + stime).
+//   - the controller's peak RSS (VmHWM) and CPU seconds (utime + stime);
+//   - the heap its caches' objects take (decoded and reduced as the controller does, in this process).
 //
 //   swift build -c release --package-path hack/benchmarks --product cutover-controller
 //   swift run -c release --package-path hack/benchmarks bench-controller
@@ -63,6 +64,8 @@ func run(count: Int) async throws {
     say(String(format: "controller: peak RSS %.1f MiB, CPU %.1f s (%.1f s of it during the release)", figures.peakMiB, figures.cpuSeconds, figures.cpuSeconds - idle.cpuSeconds))
     say("API requests per release (the second one), by verb and resource:")
     sayRequestsPerRelease(from: afterFirst, to: afterRelease, count: count)
+    say("what the controller's caches hold, measured in this process:")
+    await sayCacheFootprint(sim, rollouts: count)
     if faultFraction > 0 {
         let (_, stats) = await sim.request("GET", "/sim/stats")
         let entries = stats["requests"]?.arrayValue ?? []
