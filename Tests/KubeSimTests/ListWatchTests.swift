@@ -157,3 +157,57 @@ struct SelectorWatchTests {
         }
     }
 }
+
+/// The store's pages: its keys stay in order as objects come and go, and a page reads only as far
+/// as it must.
+@Suite("ObjectStore pages")
+struct ObjectStorePageTests {
+    static let key = "v1/configmaps"
+
+    static func put(_ store: ObjectStore, _ namespace: String, _ name: String, keep: Bool) throws {
+        let object: JSONValue = ["metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["keep": .string(keep ? "yes" : "no")]]]
+        _ = try store.mutate(key, namespace: namespace, name: name) { _ in .put(object) }
+    }
+
+    static func names(_ store: ObjectStore, namespace: String?, limit: Int, keepOnly: Bool) -> [[String]] {
+        var pages: [[String]] = []
+        var after: String?
+        repeat {
+            let result = store.listPage(key, namespace: namespace, after: after, limit: limit) { object in
+                !keepOnly || object["metadata"]?["labels"]?["keep"] == "yes"
+            }
+            pages.append(result.page.map(\.key))
+            after = result.nextKey
+        } while after != nil
+        return pages
+    }
+
+    @Test func pagesFollowTheKeysAsTheyComeAndGo() throws {
+        let store = ObjectStore()
+        for index in [5, 1, 3] { try Self.put(store, "b", "cm-\(index)", keep: true) }
+        try Self.put(store, "a", "cm-9", keep: true)
+        // Listed once: the keys are sorted and kept from here on.
+        #expect(Self.names(store, namespace: nil, limit: 0, keepOnly: false) == [["a/cm-9", "b/cm-1", "b/cm-3", "b/cm-5"]])
+        try Self.put(store, "b", "cm-2", keep: false)
+        try Self.put(store, "b", "cm-4", keep: true)
+        try Self.put(store, "c", "cm-0", keep: true)
+        _ = try store.mutate(Self.key, namespace: "b", name: "cm-3") { _ in .delete }
+        _ = try store.mutate(Self.key, namespace: "b", name: "cm-7") { _ in .delete }  // not there: nothing to remove
+        #expect(Self.names(store, namespace: nil, limit: 2, keepOnly: false) == [["a/cm-9", "b/cm-1"], ["b/cm-2", "b/cm-4"], ["b/cm-5", "c/cm-0"]])
+        #expect(Self.names(store, namespace: "b", limit: 2, keepOnly: true) == [["b/cm-1", "b/cm-4"], ["b/cm-5"]])
+        #expect(Self.names(store, namespace: "b", limit: 3, keepOnly: true) == [["b/cm-1", "b/cm-4", "b/cm-5"]], "a full last page has no next")
+        #expect(Self.names(store, namespace: "c", limit: 1, keepOnly: false) == [["c/cm-0"]])
+        #expect(Self.names(store, namespace: "d", limit: 1, keepOnly: false) == [[]])
+    }
+
+    @Test func aPageCountsTheKeysLeftAfterIt() throws {
+        let store = ObjectStore()
+        for index in 0..<7 { try Self.put(store, "a", "cm-\(index)", keep: index.isMultiple(of: 2)) }
+        try Self.put(store, "b", "cm-0", keep: true)
+        let first = store.listPage(Self.key, namespace: "a", after: nil, limit: 3) { _ in true }
+        #expect(first.page.map(\.key) == ["a/cm-0", "a/cm-1", "a/cm-2"] && first.nextKey == "a/cm-2" && first.remaining == 4)
+        // With a filter, the next page starts after the last key read before the next match.
+        let kept = store.listPage(Self.key, namespace: "a", after: nil, limit: 2) { $0["metadata"]?["labels"]?["keep"] == "yes" }
+        #expect(kept.page.map(\.key) == ["a/cm-0", "a/cm-2"] && kept.nextKey == "a/cm-3")
+    }
+}

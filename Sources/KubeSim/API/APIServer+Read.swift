@@ -94,19 +94,10 @@ extension APIServer {
         {
             throw APIError.expired("too old resource version: \(exact) (\(store.resourceVersion))")
         }
-        let (entries, version) = store.listKeyed(type.storageKey, namespace: namespace, after: after)
-        var page: [(object: JSONValue, bytes: [UInt8])] = []
-        var nextToken: String?
-        var remaining = 0
-        for (offset, entry) in entries.enumerated() {
-            guard filter.isEmpty || filter.matches(entry.object) else { continue }
-            if limit > 0, page.count == limit {
-                nextToken = ContinueToken(resourceVersion: listVersion ?? version, key: entries[offset - 1].key).text
-                if filter.isEmpty { remaining = entries.count - offset }
-                break
-            }
-            page.append((entry.object, entry.bytes))
-        }
+        let (page, nextKey, remainingKeys, version) = store.listPage(
+            type.storageKey, namespace: namespace, after: after, limit: limit, matching: { filter.isEmpty || filter.matches($0) })
+        let nextToken = nextKey.map { ContinueToken(resourceVersion: listVersion ?? version, key: $0).text }
+        let remaining = filter.isEmpty ? remainingKeys : 0
         let resourceVersion = String(listVersion ?? version)
         let options = ReadOptions(request)
         if options.asTable {
@@ -117,7 +108,7 @@ extension APIServer {
         }
         return HTTPResponse(
             status: 200, headers: [("Content-Type", "application/json")],
-            body: .bytes(listBytes(type, page, resourceVersion: resourceVersion, continueToken: nextToken, remaining: remaining)))
+            body: .bytes(listBytes(type, page.map { ($0.object, $0.bytes) }, resourceVersion: resourceVersion, continueToken: nextToken, remaining: remaining)))
     }
 
     /// Writes a list straight to bytes: large lists are the hot path of the scale benchmark.

@@ -48,7 +48,7 @@ final class ObjectStore: @unchecked Sendable {
     // The JSON bytes of each stored object, written once per change: a full list of 10,000
     // objects then copies bytes instead of serializing 10,000 trees.
     private var encoded: [String: [String: [UInt8]]] = [:]
-    private var sortedKeys: [String: [String]] = [:]  // cache, dropped when the key set changes
+    private var sortedKeys: [String: [String]] = [:]  // each resource's keys in order, once listed
     private var revision: UInt64 = 1
     private var history = Deque<StoreEvent>()
     private let historyLimit: Int
@@ -92,44 +92,61 @@ final class ObjectStore: @unchecked Sendable {
         return (unlockedList(storageKey, namespace: namespace, after: continueKey).map(\.1), revision)
     }
 
-    /// Like ``list(_:namespace:after:)`` but with each object's key and stored JSON bytes, for
-    /// pagination and fast list responses.
-    func listKeyed(
-        _ storageKey: String, namespace: String?, after continueKey: String?
-    ) -> ([(key: String, object: JSONValue, bytes: [UInt8])], UInt64) {
+    /// One page of a list: up to `limit` objects (0: all) that `matches` accepts, in key order
+    /// after `continueKey`, each with its stored JSON bytes. Like a real API server reading a range
+    /// from etcd, it reads only until the page is full (and one more match, to know there is one):
+    /// a list of 60,000 objects in pages of 500 does not walk all of them for every page.
+    /// `nextKey`: where the next page starts after, when there is one; `remaining`: the keys from
+    /// there on (what `remainingItemCount` reports when nothing is filtered).
+    func listPage(
+        _ storageKey: String, namespace: String?, after continueKey: String?, limit: Int,
+        matching matches: (JSONValue) -> Bool
+    ) -> (page: [(key: String, object: JSONValue, bytes: [UInt8])], nextKey: String?, remaining: Int, version: UInt64) {
         lock.lock()
         defer { lock.unlock() }
-        let table = encoded[storageKey] ?? [:]
-        let entries = unlockedList(storageKey, namespace: namespace, after: continueKey).map { entry in
-            (key: entry.0, object: entry.1, bytes: table[entry.0] ?? JSONWriter.bytes(entry.1))
+        guard let table = objects[storageKey] else { return ([], nil, 0, revision) }
+        let stored = encoded[storageKey] ?? [:]
+        let keys = unlockedSortedKeys(storageKey)
+        let (start, end) = range(keys, namespace: namespace, after: continueKey)
+        var page: [(key: String, object: JSONValue, bytes: [UInt8])] = []
+        for index in start..<end {
+            let key = keys[index]
+            guard let object = table[key], matches(object) else { continue }
+            if limit > 0, page.count == limit {
+                return (page, keys[index - 1], end - index, revision)
+            }
+            page.append((key, object, stored[key] ?? JSONWriter.bytes(object)))
         }
-        return (entries, revision)
+        return (page, nil, 0, revision)
     }
 
     private func unlockedList(_ storageKey: String, namespace: String?, after continueKey: String?) -> [(String, JSONValue)] {
         guard let table = objects[storageKey] else { return [] }
-        let keys: [String]
-        if let cached = sortedKeys[storageKey] {
-            keys = cached
-        } else {
-            keys = table.keys.sorted()
-            sortedKeys[storageKey] = keys
-        }
+        let keys = unlockedSortedKeys(storageKey)
+        let (start, end) = range(keys, namespace: namespace, after: continueKey)
+        return keys[start..<end].map { ($0, table[$0]!) }
+    }
+
+    /// The keys of a resource in order, sorted once and kept in order as keys come and go.
+    private func unlockedSortedKeys(_ storageKey: String) -> [String] {
+        if let cached = sortedKeys[storageKey] { return cached }
+        let keys = (objects[storageKey] ?? [:]).keys.sorted()
+        sortedKeys[storageKey] = keys
+        return keys
+    }
+
+    /// The indices of `keys` in `namespace` (all without one), after `continueKey`.
+    private func range(_ keys: [String], namespace: String?, after continueKey: String?) -> (start: Int, end: Int) {
         var start = 0
+        var end = keys.count
         if let namespace, !namespace.isEmpty {
             start = lowerBound(keys, namespace + "/")
+            end = lowerBound(keys, namespace + "0")  // "0" follows "/": the first key past the namespace
         }
         if let continueKey {
             start = max(start, upperBound(keys, continueKey))
         }
-        var result: [(String, JSONValue)] = []
-        let prefix = namespace.map { $0 + "/" }
-        for index in start..<keys.count {
-            let key = keys[index]
-            if let prefix, !prefix.isEmpty, !key.hasPrefix(prefix) { break }
-            result.append((key, table[key]!))
-        }
-        return result
+        return (start, max(start, end))
     }
 
     private func lowerBound(_ keys: [String], _ value: String) -> Int {
@@ -172,7 +189,9 @@ final class ObjectStore: @unchecked Sendable {
             let bytes = JSONWriter.bytes(object)
             guard bytes.count <= APIError.maxStoredObjectBytes else { throw APIError.objectTooLarge }
             revision += 1
-            if current == nil { sortedKeys[storageKey] = nil }
+            if current == nil, sortedKeys[storageKey] != nil {
+                sortedKeys[storageKey]!.insert(key, at: lowerBound(sortedKeys[storageKey]!, key))
+            }
             objects[storageKey, default: [:]][key] = object
             encoded[storageKey, default: [:]][key] = bytes
             record(StoreEvent(kind: current == nil ? .added : .modified, storageKey: storageKey,
@@ -184,7 +203,9 @@ final class ObjectStore: @unchecked Sendable {
             object["metadata"]?["resourceVersion"] = .string(String(revision))
             objects[storageKey]?[key] = nil
             encoded[storageKey]?[key] = nil
-            sortedKeys[storageKey] = nil
+            if let index = sortedKeys[storageKey].map({ lowerBound($0, key) }), sortedKeys[storageKey]![index...].first == key {
+                sortedKeys[storageKey]!.remove(at: index)
+            }
             record(StoreEvent(kind: .deleted, storageKey: storageKey, resourceVersion: revision, object: object))
             return object
         }
