@@ -187,6 +187,35 @@ struct RolloutCRDTests {
         #expect(Self.crdText.contains("enum: [\(listed)]"))
     }
 
+    /// `spec.hooks` is kept out of line (``OutOfLine``): coded exactly as a plain optional, absent
+    /// when unset (a `null` would be written back with every status update), 8 bytes in the struct.
+    enum Coder: CaseIterable, Sendable {
+        case kubeModels, foundation
+
+        func encode(_ rollout: Rollout) throws -> [UInt8] {
+            switch self {
+            case .kubeModels: try JSONValueEncoder().encodeBytes(rollout)
+            case .foundation: try Array(JSONEncoder().encode(rollout))
+            }
+        }
+    }
+
+    @Test(arguments: Coder.allCases) func hooksAreCodedAsAPlainOptional(coder: Coder) throws {
+        let encode = coder.encode
+        var rollout = Self.everything
+        #expect(rollout.spec.hooks != nil)
+        let withHooks = try JSONValueDecoder().decode(JSONValue.self, from: try encode(rollout))
+        #expect(withHooks["spec"]?["hooks"]?["preCutover"] != nil)
+        rollout.spec.hooks = nil
+        let without = try JSONValueDecoder().decode(JSONValue.self, from: try encode(rollout))
+        #expect(without["spec"]?.objectValue?.keys.contains("hooks") == false)
+        #expect(try JSONValueDecoder().decode(Rollout.self, from: without).spec.hooks == nil)
+        var nulled = without
+        nulled["spec"]?["hooks"] = .null
+        #expect(try JSONDecoder().decode(Rollout.self, from: Data(JSONWriter.bytes(nulled))).spec.hooks == nil)
+        #expect(MemoryLayout<OutOfLine<RolloutHooks>>.size == 8)
+    }
+
     @Test func aRolloutRoundTripsThroughJSON() throws {
         let rollout = Self.everything
         let decoded = try JSONDecoder().decode(Rollout.self, from: JSONEncoder().encode(rollout))
