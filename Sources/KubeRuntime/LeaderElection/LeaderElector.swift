@@ -51,12 +51,14 @@ public final class LeaderElector: Sendable {
     }
 
     public let configuration: LeaderElectionConfiguration
-    private let client: KubeClient
-    private let logger: Logger
+    let client: KubeClient
+    let logger: Logger
     private let shared = Mutex(Shared())
     private let broadcaster = Broadcaster<LeadershipEvent>()
     /// The monotonic clock lease validity is judged on, and retries wait on.
-    private let time: any TimeSource
+    let time: any TimeSource
+    /// The member Leases of sharded replicas of the same set, as last listed (see ``liveShardedReplicas()``).
+    let shardedReplicas: Mutex<(view: LeaseSetView, reported: [String])>
 
     public init(
         client: KubeClient, configuration: LeaderElectionConfiguration, logger: Logger = Logger(label: "cutover.leader"),
@@ -65,6 +67,7 @@ public final class LeaderElector: Sendable {
         self.client = client
         self.configuration = configuration
         self.time = time
+        shardedReplicas = Mutex((LeaseSetView(name: configuration.leaseName, defaultDuration: .seconds(Int64(configuration.leaseDurationSeconds))), []))
         var logger = logger
         logger[metadataKey: "lease"] = "\(configuration.leaseNamespace)/\(configuration.leaseName)"
         logger[metadataKey: "identity"] = "\(configuration.identity)"
@@ -214,6 +217,7 @@ public final class LeaderElector: Sendable {
         do {
             current = try await client.get(Lease.self, name: configuration.leaseName, namespace: configuration.leaseNamespace)
         } catch let error as KubeError where error.isNotFound {
+            if let replicas = try await liveShardedReplicas() { return replicas }
             var lease = Lease(
                 metadata: ObjectMeta(name: configuration.leaseName, namespace: configuration.leaseNamespace),
                 spec: LeaseSpec(
@@ -248,8 +252,9 @@ public final class LeaderElector: Sendable {
             let duration = Duration.seconds(Int64(spec.leaseDurationSeconds ?? configuration.leaseDurationSeconds))
             if observedAt + duration > time.now { return .heldBy(holder) }
         }
-        var next = current
         let ours = holder == identity
+        if !ours, let replicas = try await liveShardedReplicas() { return replicas }
+        var next = current
         next.spec = LeaseSpec(
             holderIdentity: identity, leaseDurationSeconds: configuration.leaseDurationSeconds,
             acquireTime: Timestamp.micro(ours ? spec.acquireTime?.date ?? now : now),
@@ -328,7 +333,7 @@ public final class LeaderElector: Sendable {
         if changed { broadcaster.yield(leading ? .startedLeading : .stoppedLeading) }
     }
 
-    private func checkCancellation(_ error: any Error) throws {
+    func checkCancellation(_ error: any Error) throws {
         if error is CancellationError || Task.isCancelled { throw CancellationError() }
     }
 }

@@ -13,7 +13,7 @@ extension ShardLeases {
         return Lease(
             metadata: ObjectMeta(
                 name: name, namespace: configuration.leaseNamespace,
-                labels: [Self.setLabel: configuration.leaseName, "cutover.dev/lease-role": role].merging(
+                labels: [Self.setLabel: configuration.leaseName, Self.roleLabel: role].merging(
                     role == "member" ? [Self.countLabel: "\(map.count)"] : [:]) { a, _ in a }),
             spec: LeaseSpec(
                 holderIdentity: configuration.identity, leaseDurationSeconds: configuration.leaseDurationSeconds,

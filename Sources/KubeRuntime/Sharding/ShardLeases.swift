@@ -66,6 +66,8 @@ public final class ShardLeases: Sendable {
     public static let setLabel = "cutover.dev/lease-set"
     /// The label on a member Lease: the replica's shard count (`--shards`).
     public static let countLabel = "cutover.dev/shards"
+    /// `member` (a replica's own Lease) or `shard`.
+    public static let roleLabel = "cutover.dev/lease-role"
 
     public init(
         client: KubeClient, map: ShardMap, configuration: LeaderElectionConfiguration, logger: Logger = Logger(label: "cutover.shards"),
