@@ -16,8 +16,11 @@ struct ConditionList {
 
     mutating func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
         let text = value ? "True" : "False"
-        let before = previous?.first { $0.type == type }
-        let since = before?.status == text ? (before?.lastTransitionTime ?? now) : now
+        // By index: a found Condition is read in place, not copied.
+        var since = now
+        if let previous, let index = previous.firstIndex(where: { $0.type == type }), previous[index].status == text {
+            since = previous[index].lastTransitionTime ?? now
+        }
         conditions.append(
             Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: since, observedGeneration: generation))
     }

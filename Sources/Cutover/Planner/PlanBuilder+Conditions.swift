@@ -24,7 +24,7 @@ extension PlanBuilder {
         static let stalled = "Stalled"
     }
 
-    var serviceMissing: Bool { snapshot.services[rollout.spec.services.active] == nil }
+    var serviceMissing: Bool { snapshot.services.index(forKey: rollout.spec.services.active) == nil }
 
     /// Why the active Service cannot be steered, if it cannot: its selector (apart from our key)
     /// must be non-empty and match the template's labels, or pointing it at a revision would

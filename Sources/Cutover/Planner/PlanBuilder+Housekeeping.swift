@@ -69,10 +69,8 @@ extension PlanBuilder {
                 creates.append(.createDeployment(makeDeployment(revision: revision, replicas: replicas)))
             }
         }
-        for (revision, deployment) in deployments.sorted(by: { $0.key < $1.key }) where wanted[revision] == nil {
-            if (deployment.spec?.replicas ?? 1) != 0 {
-                scaleDowns.append(.scaleDeployment(name: deployment.metadata.name ?? deploymentName(revision), replicas: 0))
-            }
+        for revision in deployments.keys.sorted() where wanted[revision] == nil && (deployments[revision]?.spec?.replicas ?? 1) != 0 {
+            scaleDowns.append(.scaleDeployment(name: deployments[revision]?.metadata.name ?? deploymentName(revision), replicas: 0))
         }
 
         let activeName = rollout.spec.services.active
@@ -126,6 +124,9 @@ extension PlanBuilder {
 
     /// Old revisions, scaled to 0 with no pods, beyond `revisionHistoryLimit` (newest kept).
     func historyDeletions(keeping wanted: Set<String>) -> [ReleaseAction] {
+        // Most plans: no more old revisions than are kept, nothing to sort.
+        let kept = wanted.count { deployments.index(forKey: $0) != nil }
+        guard deployments.count - kept > Int(max(0, spec.revisionHistoryLimit)) else { return [] }
         let old = deployments.filter { revision, deployment in
             !wanted.contains(revision) && (deployment.spec?.replicas ?? 1) == 0 && (deployment.status?.replicas ?? 0) == 0
         }

@@ -19,11 +19,12 @@ extension PlanBuilder {
     /// Claims of the Rollout's Services that are not its own yet: unclaimed, or claimed by a
     /// Rollout that is gone or no longer names them.
     var serviceClaims: [ReleaseAction] {
-        rollout.serviceNames.compactMap { service in
-            guard let found = snapshot.services[service], found.metadata.annotations?[CutoverLabels.managedBy] != name,
-                snapshot.claimedBy[service] == nil
+        let owner = name
+        return rollout.serviceNames.compactMap { service in
+            guard snapshot.claimedBy[service] == nil, let metadata = snapshot.services[service]?.metadata,
+                metadata.annotations?[CutoverLabels.managedBy] != owner
             else { return nil }
-            return .claimService(ServiceClaim(service: service, owner: name, resourceVersion: found.metadata.resourceVersion ?? ""))
+            return .claimService(ServiceClaim(service: service, owner: owner, resourceVersion: metadata.resourceVersion ?? ""))
         }
     }
 
