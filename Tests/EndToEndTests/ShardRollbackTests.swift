@@ -13,12 +13,9 @@ extension EndToEnd.ShardTests {
     /// until no sharded replica is alive, then takes the leader Lease and acts on everything.
     @Test("from sharded replicas back to one controller: it waits while any replica lives, then takes over, even after a SIGKILL")
     func backToOneControllerWaitsForTheShardedReplicas() async throws {
-        var options = EndToEndCluster.Options()
-        options.controller = false
-        try await EndToEndCluster.run(options) { cluster in
-            var sharded = EndToEndCluster.LeaderElection()
+        try await EndToEndCluster.runForShards { cluster, election in
+            var sharded = election
             sharded.shards = 2
-            try await cluster.prepareShards(sharded)
             let a = try await cluster.startController("replica-a", leaderElection: sharded)
             let b = try await cluster.startController("replica-b", leaderElection: sharded)
             _ = try await cluster.waitForShardHolders(sharded, distinct: 2)

@@ -25,13 +25,10 @@ extension EndToEnd {
 
         @Test("three replicas, three shards: each Rollout is acted on only by its shard's replica; SIGKILL one mid-release and another finishes its Rollouts")
         func threeReplicasShareTheRolloutsAndTakeOverAKilledOnesShard() async throws {
-            var options = EndToEndCluster.Options()
-            options.controller = false
-            try await EndToEndCluster.run(options) { cluster in
-                var election = EndToEndCluster.LeaderElection()
+            try await EndToEndCluster.runForShards { cluster, election in
+                var election = election
                 election.shards = 3
                 let map = ShardMap(count: election.shards)
-                try await cluster.prepareShards(election)
                 let replicas = ["replica-a", "replica-b", "replica-c"]
                 var processes: [String: ChildProcess] = [:]
                 for name in replicas { processes[name] = try await cluster.startController(name, leaderElection: election) }
@@ -110,11 +107,8 @@ extension EndToEnd {
 extension EndToEnd.ShardTests {
     @Test("from one controller to two sharded replicas: what it made is labelled and taken over; Rollouts that join a group move to its shard and release with it")
     func migrationAndAGroupMovingItsMembers() async throws {
-        var options = EndToEndCluster.Options()
-        options.controller = false
-        try await EndToEndCluster.run(options) { cluster in
-            var election = EndToEndCluster.LeaderElection()
-            try await cluster.prepareShards(election)
+        try await EndToEndCluster.runForShards { cluster, election in
+            var election = election
             // Two Rollouts in different shards of two, the group in the shard of the first.
             let map = ShardMap(count: 2)
             let group = (0...).lazy.map { "duo-\($0)" }.first { map.shard(of: "shop/\($0)") == map.shard(of: "shop/svc-0") }!
@@ -170,6 +164,18 @@ extension EndToEnd.ShardTests {
 }
 
 extension EndToEndCluster {
+    /// Runs `body` on a cluster that starts no controller of its own, with the Leases' namespace
+    /// and the sharded install's RBAC ready (``prepareShards(_:)``); `body` starts the replicas.
+    static func runForShards(_ body: (EndToEndCluster, LeaderElection) async throws -> Void) async throws {
+        var options = Options()
+        options.controller = false
+        try await run(options) { cluster in
+            let election = LeaderElection()
+            try await cluster.prepareShards(election)
+            try await body(cluster, election)
+        }
+    }
+
     /// The Leases' namespace, and the RBAC of the sharded install (manifests-sharded/) for the
     /// controller's ServiceAccount.
     func prepareShards(_ election: LeaderElection) async throws {
