@@ -15,7 +15,7 @@ extension LeaderElector {
     func liveShardedReplicas() async throws -> Attempt? {
         let leases: [Lease]
         do {
-            let selector = "\(ShardLeases.setLabel)=\(configuration.leaseName),\(ShardLeases.roleLabel)=member"
+            let selector = "\(ShardLeases.setLabel)=\(configuration.leaseName),\(ShardLeases.roleLabel)=\(ShardLeases.Role.member.rawValue)"
             leases = try await client.list(Lease.self, namespace: configuration.leaseNamespace, options: ListOptions(labelSelector: selector)).items
         } catch {
             try checkCancellation(error)

@@ -66,8 +66,16 @@ public final class ShardLeases: Sendable {
     public static let setLabel = "cutover.dev/lease-set"
     /// The label on a member Lease: the replica's shard count (`--shards`).
     public static let countLabel = "cutover.dev/shards"
-    /// `member` (a replica's own Lease) or `shard`.
+    /// The label saying what a Lease of the set is for (``Role``).
     public static let roleLabel = "cutover.dev/lease-role"
+
+    /// What a Lease of the set is for: the value of ``roleLabel``.
+    public enum Role: String, Sendable {
+        /// A replica's own Lease, renewed while it runs and carrying its shard count.
+        case member
+        /// The Lease of one shard, held by the replica acting on it.
+        case shard
+    }
 
     public init(
         client: KubeClient, map: ShardMap, configuration: LeaderElectionConfiguration, logger: Logger = Logger(label: "cutover.shards"),
@@ -251,7 +259,7 @@ public final class ShardLeases: Sendable {
                 lease.spec = renewed(lease.spec, now: Date())
                 record(try await client.replace(lease))
             } else {
-                record(try await client.create(newLease(name: name, role: "member")))
+                record(try await client.create(newLease(name: name, role: .member)))
             }
             shared.withLock { $0.problem = nil }
         } catch {
@@ -342,7 +350,7 @@ public final class ShardLeases: Sendable {
                     acquireTime: .micro(now), renewTime: .micro(now), leaseTransitions: transitions + 1)
                 written = try await client.replace(lease)
             } else {
-                written = try await client.create(newLease(name: shardLeaseName(shard), role: "shard"))
+                written = try await client.create(newLease(name: shardLeaseName(shard), role: .shard))
             }
             record(written)
             shared.withLock { $0.held[shard] = Held(lease: written, renewedAt: sent) }

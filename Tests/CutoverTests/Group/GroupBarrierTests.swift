@@ -86,7 +86,7 @@ struct GroupBarrierTests {
         #expect(Set(world.groupPatches) == Set(["a", "b", "c"].map { "\($0)=\(Fixture.hash("app:2"))" }))
         let plan = try #require(world.lastPlan)
         #expect(plan.patches.count == 3, "one plan, all three selectors")
-        #expect(plan.event.map { RolloutEvent.steps(reason: $0.reason, message: $0.message).map(\.reason) }?.contains("CutOver") == true)
+        #expect(plan.event?.stepReasons.contains("CutOver") == true)
         #expect(Set(world.release!.members.compactMap(\.cutoverAt)).count == 1)
     }
 

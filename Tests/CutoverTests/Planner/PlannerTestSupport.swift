@@ -42,6 +42,11 @@ enum Step: Equatable, CustomStringConvertible {
     }
 }
 
+extension RolloutEvent {
+    /// The reasons of the steps this (perhaps folded) Event tells.
+    var stepReasons: [String] { RolloutEvent.steps(reason: reason, message: message).map(\.reason) }
+}
+
 extension ReleasePlan {
     /// The actions other than events, in order: before the status write, then after it.
     var steps: [Step] { (actions + afterStatus).compactMap(Step.init) }
@@ -49,7 +54,7 @@ extension ReleasePlan {
     var eventReasons: [String] {
         afterStatus.flatMap { action -> [String] in
             guard case .recordEvent(let event) = action else { return [] }
-            return RolloutEvent.steps(reason: event.reason, message: event.message).map(\.reason)
+            return event.stepReasons
         }
     }
     func condition(_ type: String) -> Condition? { status.conditions?.first { $0.type == type } }

@@ -24,7 +24,7 @@ import Testing
         Lease(
             metadata: ObjectMeta(
                 name: "cutover-member-\(identity)", namespace: "default",
-                labels: [ShardLeases.setLabel: "cutover", ShardLeases.roleLabel: "member", ShardLeases.countLabel: "3"]),
+                labels: [ShardLeases.setLabel: "cutover", ShardLeases.roleLabel: ShardLeases.Role.member.rawValue, ShardLeases.countLabel: "3"]),
             spec: LeaseSpec(holderIdentity: identity, leaseDurationSeconds: seconds, acquireTime: .micro(Date()), renewTime: .micro(Date())))
     }
 
